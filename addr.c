@@ -1,0 +1,59 @@
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+/*
+ * A port is a number from 0 to 65535 or a name from services(5). Returns 0,
+ * or -1 with *errstr completing "port %s is %s".
+ */
+int
+port_parse(const char *text, unsigned *port, const char **errstr)
+{
+	const char *numerr;
+	struct servent *service;
+	long long number;
+
+	number = strtonum(text, 0, 65535, &numerr);
+	if (numerr == NULL) {
+		*port = number;
+		return 0;
+	}
+	if (strcmp(numerr, "invalid") != 0) {
+		*errstr = numerr;	/* "too large", "too small" */
+		return -1;
+	}
+	if (*text != '\0' && (service = getservbyname(text, NULL)) != NULL) {
+		*port = ntohs(service->s_port);
+		return 0;
+	}
+	*errstr = "not a number or a known service";
+	return -1;
+}
+
+/* The numeric host of an address, and its port through *port if asked. */
+const char *
+addr_text(const struct sockaddr *sa, char *host, size_t hostlen, unsigned *port)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	socklen_t salen;
+
+	salen = sa->sa_family == AF_INET6 ? sizeof(*sin6) : sizeof(*sin);
+	if (getnameinfo(sa, salen, host, hostlen, NULL, 0, NI_NUMERICHOST) != 0)
+		strlcpy(host, "?", hostlen);
+	if (port != NULL)
+		*port = ntohs(sa->sa_family == AF_INET6 ? sin6->sin6_port :
+		    sin->sin_port);
+	return host;
+}
+
+const char *
+socktype_name(int socktype)
+{
+	return socktype == SOCK_STREAM ? "tcp" : "udp";
+}

@@ -1,0 +1,26 @@
+# timed version
+VERSION = 0.1.0
+
+# Customize below to fit your system
+
+# paths
+PREFIX = /usr/local
+MANPREFIX = $(PREFIX)/share/man
+
+PKG_CONFIG = pkg-config
+
+# libbsd brings strtonum, pidfile, strlcpy and closefrom without #ifdefs
+BSD_CFLAGS != $(PKG_CONFIG) --cflags libbsd-overlay
+BSD_LIBS != $(PKG_CONFIG) --libs libbsd-overlay
+CHECK_CFLAGS != $(PKG_CONFIG) --cflags check
+CHECK_LIBS != $(PKG_CONFIG) --libs check
+
+# flags: += so that a packager's CPPFLAGS, CFLAGS and LDFLAGS (hardening) survive
+# _GNU_SOURCE for accept4(2) and SOCK_NONBLOCK/SOCK_CLOEXEC
+CPPFLAGS += -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" $(BSD_CFLAGS)
+CFLAGS += -std=c99 -pedantic -Wall -Wextra -Werror -O2 -g
+LDFLAGS +=
+LDLIBS += $(BSD_LIBS)
+
+# compiler and linker
+CC ?= cc

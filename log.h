@@ -1,0 +1,18 @@
+/* Logging: stderr in debug mode or before detaching, syslog otherwise. */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stdarg.h>
+
+#define LOG_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+void log_init(int to_stderr, int debug, int facility);
+int log_debug_enabled(void);
+void log_warn(const char *, ...) LOG_PRINTF(1, 2);
+void log_warnx(const char *, ...) LOG_PRINTF(1, 2);
+void log_info(const char *, ...) LOG_PRINTF(1, 2);
+void log_debug(const char *, ...) LOG_PRINTF(1, 2);
+__attribute__((noreturn)) void fatal(const char *, ...) LOG_PRINTF(1, 2);
+__attribute__((noreturn)) void fatalx(const char *, ...) LOG_PRINTF(1, 2);
+
+#endif

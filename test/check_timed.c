@@ -1,0 +1,643 @@
+/*
+ * The daemon, end to end: the real binary on a loopback port the kernel
+ * chose, queried over real sockets.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <check.h>
+#include <glob.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../rfc868.h"
+#include "helpers.h"
+#include "tests.h"
+
+static struct proc daemon_proc;
+static unsigned port;
+
+static void
+daemon_teardown(void)
+{
+	proc_stop(&daemon_proc);
+}
+
+static void
+start(const char *const args[], const char *const env[])
+{
+	ck_assert_msg(timed_start(&daemon_proc, &port, args, env) == 0,
+	    "timed did not start: %s", daemon_proc.err);
+}
+
+static int
+count(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle)) != NULL) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+/* The reply must be 4 bytes, then EOF, and within a second of our clock. */
+static void
+assert_time_reply(const unsigned char *reply, long len)
+{
+	int64_t expected = now_rfc868() % 0x100000000LL;
+	int64_t got;
+
+	ck_assert_int_eq(len, RFC868_SIZE);
+	got = rfc868_value(reply);
+	ck_assert_msg(llabs(got - expected) <= 1,
+	    "value %lld, expected %lld", (long long)got, (long long)expected);
+}
+
+static void
+assert_tcp_answers(int family)
+{
+	unsigned char reply[64];
+
+	assert_time_reply(reply, tcp_query(family, port, reply, sizeof(reply),
+	    2000));
+}
+
+static void
+assert_udp_answers(int family)
+{
+	unsigned char reply[64];
+
+	assert_time_reply(reply, udp_query(family, port, "", 0, reply,
+	    sizeof(reply), 2000));
+}
+
+START_TEST(tcp_ipv4)
+{
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	assert_tcp_answers(AF_INET);
+	ck_assert(proc_wait_text(&daemon_proc, "tcp from 127.0.0.1 port", 2000));
+}
+END_TEST
+
+START_TEST(tcp_ipv6)
+{
+	start((const char *const[]){ "-l", "::1", NULL }, NULL);
+	assert_tcp_answers(AF_INET6);
+	ck_assert(proc_wait_text(&daemon_proc, "tcp from ::1 port", 2000));
+}
+END_TEST
+
+START_TEST(udp_ipv4)
+{
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	assert_udp_answers(AF_INET);
+	ck_assert(proc_wait_text(&daemon_proc, "udp from 127.0.0.1 port", 2000));
+}
+END_TEST
+
+START_TEST(udp_ipv6)
+{
+	start((const char *const[]){ "-l", "::1", NULL }, NULL);
+	assert_udp_answers(AF_INET6);
+	ck_assert(proc_wait_text(&daemon_proc, "udp from ::1 port", 2000));
+}
+END_TEST
+
+START_TEST(udp_any_content)
+{
+	static char big[1400];
+	unsigned char reply[64];
+
+	memset(big, 'x', sizeof(big));
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	assert_time_reply(reply, udp_query(AF_INET, port, "?", 1, reply,
+	    sizeof(reply), 2000));
+	assert_time_reply(reply, udp_query(AF_INET, port, big, sizeof(big),
+	    reply, sizeof(reply), 2000));
+	assert_time_reply(reply, udp_query(AF_INET, port, "\0\0\0\0", 4,
+	    reply, sizeof(reply), 2000));
+}
+END_TEST
+
+START_TEST(default_listens_everywhere)
+{
+	start(NULL, NULL);
+	ck_assert(proc_wait_text(&daemon_proc, "listening on udp :: port",
+	    2000));
+	ck_assert_int_eq(count(daemon_proc.err, "listening on"), 4);
+	assert_tcp_answers(AF_INET);
+	assert_tcp_answers(AF_INET6);
+	assert_udp_answers(AF_INET);
+	assert_udp_answers(AF_INET6);
+}
+END_TEST
+
+START_TEST(one_port_for_all_sockets)
+{
+	char line[64];
+
+	start((const char *const[]){ "-l", "127.0.0.1", "-l", "::1", NULL },
+	    NULL);
+	ck_assert(proc_wait_text(&daemon_proc, "listening on udp ::1", 2000));
+	snprintf(line, sizeof(line), " port %u\n", port);
+	ck_assert_int_eq(count(daemon_proc.err, line), 4);
+}
+END_TEST
+
+START_TEST(ipv4_only)
+{
+	start((const char *const[]){ "-4", NULL }, NULL);
+	proc_wait_text(&daemon_proc, "still waiting", 2500);
+	ck_assert_int_eq(count(daemon_proc.err, "listening on"), 2);
+	ck_assert_int_eq(count(daemon_proc.err, "0.0.0.0 port"), 2);
+	assert_tcp_answers(AF_INET);
+	assert_udp_answers(AF_INET);
+}
+END_TEST
+
+START_TEST(ipv6_only)
+{
+	start((const char *const[]){ "-6", NULL }, NULL);
+	proc_wait_text(&daemon_proc, "still waiting", 2500);
+	ck_assert_int_eq(count(daemon_proc.err, "listening on"), 2);
+	ck_assert_int_eq(count(daemon_proc.err, ":: port"), 2);
+	assert_tcp_answers(AF_INET6);
+	assert_udp_answers(AF_INET6);
+}
+END_TEST
+
+START_TEST(tcp_only)
+{
+	start((const char *const[]){ "-T", "-l", "127.0.0.1", NULL }, NULL);
+	proc_wait_text(&daemon_proc, "still waiting", 2500);
+	ck_assert_int_eq(count(daemon_proc.err, "listening on tcp"), 1);
+	ck_assert_int_eq(count(daemon_proc.err, "listening on udp"), 0);
+	assert_tcp_answers(AF_INET);
+}
+END_TEST
+
+START_TEST(udp_only)
+{
+	start((const char *const[]){ "-U", "-l", "::1", NULL }, NULL);
+	proc_wait_text(&daemon_proc, "still waiting", 2500);
+	ck_assert_int_eq(count(daemon_proc.err, "listening on udp"), 1);
+	ck_assert_int_eq(count(daemon_proc.err, "listening on tcp"), 0);
+	assert_udp_answers(AF_INET6);
+}
+END_TEST
+
+START_TEST(address_by_name)
+{
+	start((const char *const[]){ "-4", "-l", "localhost", NULL }, NULL);
+	ck_assert(strstr(daemon_proc.err, "listening on tcp 127.0.0.1") != NULL);
+	assert_tcp_answers(AF_INET);
+}
+END_TEST
+
+START_TEST(many_clients_in_a_row)
+{
+	unsigned char reply[64];
+	int i;
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	for (i = 0; i < 200; i++) {
+		assert_time_reply(reply, tcp_query(AF_INET, port, reply,
+		    sizeof(reply), 2000));
+		assert_time_reply(reply, udp_query(AF_INET, port, "", 0, reply,
+		    sizeof(reply), 2000));
+	}
+}
+END_TEST
+
+/* Clients that reset at once or never read must not disturb the daemon. */
+START_TEST(rude_clients)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	int i, fd, idle[20];
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	for (i = 0; i < 100; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ne(fd, -1);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+		close(fd);
+	}
+	for (i = 0; i < 20; i++) {
+		idle[i] = socket(AF_INET, SOCK_STREAM, 0);
+		connect(idle[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	assert_tcp_answers(AF_INET);
+	assert_udp_answers(AF_INET);
+	for (i = 0; i < 20; i++)
+		close(idle[i]);
+	assert_tcp_answers(AF_INET);
+	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
+}
+END_TEST
+
+/* Debian's rdate, the client users know, prints what we sent. */
+static void
+assert_rdate_agrees(const char *udp_flag)
+{
+	static struct proc rdate;
+	const char *env[] = { "TZ=UTC", NULL };
+	char portarg[8];
+	const char *argv[] = { "rdate", "-p", "-o", portarg, udp_flag,
+	    "127.0.0.1", NULL };
+	struct tm tm;
+	time_t shown;
+
+	if (access("/usr/sbin/rdate", X_OK) != 0)
+		SKIP("rdate is not installed (apt-get install rdate)");
+	if (udp_flag == NULL) {
+		argv[4] = "127.0.0.1";
+		argv[5] = NULL;
+	}
+	argv[0] = "/usr/sbin/rdate";
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(proc_run(&rdate, argv, env, NULL, 5000), 0);
+	ck_assert_msg(exit_code(&rdate) == 0, "rdate: %s", rdate.err);
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_msg(strptime(rdate.out, "%a %b %e %H:%M:%S UTC %Y", &tm) !=
+	    NULL, "rdate printed \"%s\"", rdate.out);
+	shown = timegm(&tm);
+	ck_assert_msg(llabs((long long)(shown - time(NULL))) <= 1,
+	    "rdate printed \"%s\"", rdate.out);
+}
+
+START_TEST(rdate_tcp)
+{
+	assert_rdate_agrees(NULL);
+}
+END_TEST
+
+START_TEST(rdate_udp)
+{
+	assert_rdate_agrees("-u");
+}
+END_TEST
+
+START_TEST(still_waiting_when_idle)
+{
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	ck_assert(proc_wait_text(&daemon_proc, "still waiting\n", 2500));
+}
+END_TEST
+
+static void
+assert_exits_cleanly_on(int sig)
+{
+	int fd;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	assert_tcp_answers(AF_INET);
+	ck_assert_int_eq(kill(daemon_proc.pid, sig), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after signal %d", sig);
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert(strstr(daemon_proc.err, "exiting") != NULL);
+	/* Its sockets are closed: the port can be bound again at once. */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	close(fd);
+}
+
+START_TEST(sigterm_exits_0)
+{
+	assert_exits_cleanly_on(SIGTERM);
+}
+END_TEST
+
+START_TEST(sigint_exits_0)
+{
+	assert_exits_cleanly_on(SIGINT);
+}
+END_TEST
+
+START_TEST(sighup_does_no_harm)
+{
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGHUP), 0);
+	ck_assert(proc_wait_text(&daemon_proc, "SIGHUP", 2000));
+	assert_tcp_answers(AF_INET);
+	assert_udp_answers(AF_INET);
+}
+END_TEST
+
+static const char *
+faketime_lib(void)
+{
+	static char path[256];
+	glob_t g;
+
+	if (glob("/usr/lib/*/faketime/libfaketime.so.1", 0, NULL, &g) != 0)
+		return NULL;
+	snprintf(path, sizeof(path), "LD_PRELOAD=%s", g.gl_pathv[0]);
+	globfree(&g);
+	return path;
+}
+
+/* timed under a frozen clock: what it sends over TCP and UDP. */
+static void
+assert_value_at(const char *when, uint32_t expected)
+{
+	char faketime[64];
+	const char *preload = faketime_lib();
+	const char *env[] = { preload, faketime,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[64];
+
+	if (preload == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    RFC868_SIZE);
+	ck_assert_uint_eq(rfc868_unpack(reply), expected);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    2000), RFC868_SIZE);
+	ck_assert_uint_eq(rfc868_unpack(reply), expected);
+}
+
+START_TEST(faketime_after_2036_wrap)
+{
+	assert_value_at("2036-02-07 06:28:20", 4);
+}
+END_TEST
+
+START_TEST(faketime_before_2036_wrap)
+{
+	assert_value_at("2036-02-07 06:28:15", 0xFFFFFFFFu);
+}
+END_TEST
+
+START_TEST(faketime_after_2038)
+{
+	assert_value_at("2038-01-20 00:00:00", 0x03ABA280u);
+}
+END_TEST
+
+START_TEST(faketime_2100)
+{
+	assert_value_at("2100-01-01 00:00:00", 0x7830D580u);
+}
+END_TEST
+
+/* RFC 868: a server that cannot tell the time closes, or stays silent. */
+START_TEST(broken_clock_sends_nothing)
+{
+	const char *env[] = { "LD_PRELOAD=./test/clockfail.so",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[64];
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    0);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    500), -1);
+	ck_assert(proc_wait_text(&daemon_proc, "cannot read the clock", 1000));
+	ck_assert_int_eq(count(daemon_proc.err, "cannot read the clock"), 1);
+	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
+}
+END_TEST
+
+struct bad_input {
+	const char *args[6];
+	const char *message;
+};
+
+static const struct bad_input bad_inputs[] = {
+	{ { "-p", "99999" }, "timed: port 99999 is too large\n" },
+	{ { "-p", "-1" }, "timed: port -1 is too small\n" },
+	{ { "-p", "nosuchservice" },
+	    "timed: port nosuchservice is not a number or a known service\n" },
+	{ { "-p", "" }, "timed: port  is not a number or a known service\n" },
+	{ { "-p", "8037", "-l", "nosuch.invalid" },
+	    "timed: address nosuch.invalid: " },
+	{ { "-p", "8037", "-l", "127.0.0.1:80" }, "timed: address 127.0.0.1:80: " },
+	{ { "-p", "8037", "-4", "-l", "::1" }, "timed: address ::1: " },
+	{ { "-x" }, "usage: timed [-46dTUV] [-l address] [-p port]\n" },
+	{ { "-p" }, "usage: timed [-46dTUV] [-l address] [-p port]\n" },
+	{ { "extra" }, "usage: timed [-46dTUV] [-l address] [-p port]\n" },
+	{ { "-4", "-6" }, "timed: -4 and -6 exclude each other" },
+	{ { "-T", "-U" }, "timed: -T and -U exclude each other" },
+};
+
+START_TEST(bad_input_exits_1)
+{
+	const struct bad_input *bad = &bad_inputs[_i];
+	const char *argv[8] = { timed_path() };
+	size_t i;
+
+	for (i = 0; bad->args[i] != NULL; i++)
+		argv[i + 1] = bad->args[i];
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, bad->message) != NULL,
+	    "case %d: expected \"%s\" in \"%s\"", _i, bad->message,
+	    daemon_proc.err);
+	ck_assert_uint_eq(daemon_proc.outlen, 0);
+}
+END_TEST
+
+/* A port taken for one protocol: exit 1, and nothing left listening. */
+static void
+assert_port_in_use(int socktype)
+{
+	char portarg[8];
+	const char *argv[] = { timed_path(), "-d", "-l", "127.0.0.1", "-p",
+	    portarg, NULL };
+	unsigned char reply[8];
+	unsigned taken;
+	int fd;
+
+	ck_assert_int_eq(port_free(AF_INET, socktype, &taken, &fd), 0);
+	snprintf(portarg, sizeof(portarg), "%u", taken);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, "Address already in use") !=
+	    NULL, "%s", daemon_proc.err);
+	ck_assert_msg(strstr(daemon_proc.err, portarg) != NULL, "%s",
+	    daemon_proc.err);
+	if (socktype == SOCK_DGRAM)	/* the TCP socket opened first is gone */
+		ck_assert_int_eq(tcp_query(AF_INET, taken, reply,
+		    sizeof(reply), 1000), -1);
+	close(fd);
+}
+
+START_TEST(port_in_use_tcp)
+{
+	assert_port_in_use(SOCK_STREAM);
+}
+END_TEST
+
+START_TEST(port_in_use_udp)
+{
+	assert_port_in_use(SOCK_DGRAM);
+}
+END_TEST
+
+/* Root without CAP_NET_BIND_SERVICE is as unprivileged as anyone. */
+static void
+drop_bind_capability(void)
+{
+	if (geteuid() == 0)
+		prctl(PR_CAPBSET_DROP, CAP_NET_BIND_SERVICE, 0, 0, 0);
+}
+
+START_TEST(port_37_needs_privilege)
+{
+	const char *argv[] = { timed_path(), "-d", "-l", "127.0.0.1", NULL };
+	FILE *f;
+	int first = 1024;
+
+	f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%d", &first) != 1)
+			first = 1024;
+		fclose(f);
+	}
+	if (first <= RFC868_PORT)
+		SKIP("ip_unprivileged_port_start is %d: port 37 needs no "
+		    "privilege here", first);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL,
+	    drop_bind_capability, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, "timed: bind tcp 127.0.0.1 port 37: "
+	    "Permission denied") != NULL, "%s", daemon_proc.err);
+	ck_assert(strstr(daemon_proc.err, "try -p 8037") != NULL);
+}
+END_TEST
+
+START_TEST(version)
+{
+	const char *argv[] = { timed_path(), "-V", NULL };
+
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert_str_eq(daemon_proc.out, "timed " VERSION "\n");
+}
+END_TEST
+
+/* Removes mandoc's overstrikes ("X\bX" for bold, "_\bX" for italics). */
+static void
+strip_overstrike(char *text)
+{
+	char *d = text;
+
+	for (; *text != '\0'; text++) {
+		if (text[1] == '\b' && text[2] != '\0')
+			text++;
+		else
+			*d++ = *text;
+	}
+	*d = '\0';
+}
+
+/* usage() is the man page's SYNOPSIS, word for word. */
+START_TEST(usage_matches_man_page)
+{
+	const char *man[] = { "mandoc", "-Tascii", "man/timed.8", NULL };
+	const char *argv[] = { timed_path(), "-?", NULL };
+	char usage[256], synopsis[256], *s, *d;
+
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	s = strstr(daemon_proc.err, "usage: ");
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(sscanf(s, "usage: %255[^\n]", usage), 1);
+	ck_assert_int_eq(proc_run(&daemon_proc, man, NULL, NULL, 5000), 0);
+	ck_assert_msg(exit_code(&daemon_proc) == 0,
+	    "mandoc failed (apt-get install mandoc): %s", daemon_proc.err);
+	strip_overstrike(daemon_proc.out);
+	s = strstr(daemon_proc.out, "SYNOPSIS\n");
+	ck_assert_ptr_nonnull(s);
+	/* Join the SYNOPSIS lines, folding the indentation. */
+	for (s += strlen("SYNOPSIS\n"), d = synopsis; *s != '\0' &&
+	    !(s[0] == '\n' && s[1] == '\n') && d < synopsis + 255; s++) {
+		if (*s == '\n' || *s == ' ') {
+			if (d > synopsis && d[-1] != ' ')
+				*d++ = ' ';
+		} else
+			*d++ = *s;
+	}
+	*d = '\0';
+	s = synopsis + strspn(synopsis, " ");
+	ck_assert_str_eq(s, usage);
+}
+END_TEST
+
+Suite *
+timed_suite(void)
+{
+	Suite *s = suite_create("timed");
+	TCase *serve = tcase_create("serve");
+	TCase *signals = tcase_create("signals");
+	TCase *clock = tcase_create("clock");
+	TCase *input = tcase_create("input");
+
+	tcase_add_checked_fixture(serve, NULL, daemon_teardown);
+	tcase_set_timeout(serve, 20);
+	tcase_add_test(serve, tcp_ipv4);
+	tcase_add_test(serve, tcp_ipv6);
+	tcase_add_test(serve, udp_ipv4);
+	tcase_add_test(serve, udp_ipv6);
+	tcase_add_test(serve, udp_any_content);
+	tcase_add_test(serve, default_listens_everywhere);
+	tcase_add_test(serve, one_port_for_all_sockets);
+	tcase_add_test(serve, ipv4_only);
+	tcase_add_test(serve, ipv6_only);
+	tcase_add_test(serve, tcp_only);
+	tcase_add_test(serve, udp_only);
+	tcase_add_test(serve, address_by_name);
+	tcase_add_test(serve, many_clients_in_a_row);
+	tcase_add_test(serve, rude_clients);
+	tcase_add_test(serve, rdate_tcp);
+	tcase_add_test(serve, rdate_udp);
+	suite_add_tcase(s, serve);
+
+	tcase_add_checked_fixture(signals, NULL, daemon_teardown);
+	tcase_set_timeout(signals, 20);
+	tcase_add_test(signals, still_waiting_when_idle);
+	tcase_add_test(signals, sigterm_exits_0);
+	tcase_add_test(signals, sigint_exits_0);
+	tcase_add_test(signals, sighup_does_no_harm);
+	suite_add_tcase(s, signals);
+
+	tcase_add_checked_fixture(clock, NULL, daemon_teardown);
+	tcase_set_timeout(clock, 20);
+	tcase_add_test(clock, faketime_after_2036_wrap);
+	tcase_add_test(clock, faketime_before_2036_wrap);
+	tcase_add_test(clock, faketime_after_2038);
+	tcase_add_test(clock, faketime_2100);
+	tcase_add_test(clock, broken_clock_sends_nothing);
+	suite_add_tcase(s, clock);
+
+	tcase_add_checked_fixture(input, NULL, daemon_teardown);
+	tcase_set_timeout(input, 20);
+	tcase_add_loop_test(input, bad_input_exits_1, 0,
+	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
+	tcase_add_test(input, port_in_use_tcp);
+	tcase_add_test(input, port_in_use_udp);
+	tcase_add_test(input, port_37_needs_privilege);
+	tcase_add_test(input, version);
+	tcase_add_test(input, usage_matches_man_page);
+	suite_add_tcase(s, input);
+	return s;
+}

@@ -1,0 +1,54 @@
+/* Running the real binaries and querying them over real sockets. */
+#ifndef HELPERS_H
+#define HELPERS_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define OUTPUT_MAX 65536
+
+/* Check has no skip: say so on stderr, with the reason, and pass. */
+#define SKIP(...) do {							\
+	fprintf(stderr, "SKIP %s: ", __func__);				\
+	fprintf(stderr, __VA_ARGS__);					\
+	fputc('\n', stderr);						\
+	return;								\
+} while (0)
+
+struct proc {
+	pid_t pid;
+	int out_fd, err_fd;		/* read ends; -1 once at EOF */
+	char out[OUTPUT_MAX], err[OUTPUT_MAX];	/* NUL-terminated */
+	size_t outlen, errlen;
+	int status;			/* wait(2) status, once exited */
+	int exited;
+};
+
+/* Runs in the child before exec, e.g. to drop a privilege. */
+typedef void (*child_setup_fn)(void);
+
+int proc_start(struct proc *, const char *const argv[], const char *const env[],
+    child_setup_fn);
+int proc_wait_text(struct proc *, const char *, int);
+int proc_wait_exit(struct proc *, int);
+void proc_stop(struct proc *);
+int proc_run(struct proc *, const char *const argv[], const char *const env[],
+    child_setup_fn, int);
+int exit_code(const struct proc *);
+
+const char *timed_path(void);
+int timed_start(struct proc *, unsigned *, const char *const args[],
+    const char *const env[]);
+int port_free(int family, int socktype, unsigned *, int *);
+
+long tcp_query(int family, unsigned port, unsigned char *, size_t, int);
+long udp_query(int family, unsigned port, const void *, size_t,
+    unsigned char *, size_t, int);
+int64_t now_rfc868(void);
+int64_t rfc868_value(const unsigned char *);
+int scale_ms(int);
+
+#endif

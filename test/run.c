@@ -1,0 +1,24 @@
+/*
+ * Runs every suite in fork mode, so a crash fails its test, not the run.
+ * CK_RUN_SUITE=name runs one suite, CK_RUN_CASE=name one case (Check's own).
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "tests.h"
+
+int
+main(void)
+{
+	SRunner *runner;
+	int failed;
+
+	runner = srunner_create(rfc868_suite());
+	srunner_add_suite(runner, addr_suite());
+	srunner_add_suite(runner, timed_suite());
+	srunner_set_fork_status(runner, CK_FORK);
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,11 @@
+/* The suites the runner collects, one per module. */
+#ifndef TESTS_H
+#define TESTS_H
+
+#include <check.h>
+
+Suite *rfc868_suite(void);
+Suite *addr_suite(void);
+Suite *timed_suite(void);
+
+#endif
