@@ -3,13 +3,15 @@
 
 include config.mk
 
-DAEMON_OBJ = timed.o listen.o serve.o
-COMMON_OBJ = rfc868.o addr.o log.o
+DAEMON_OBJ = timed.o listen.o serve.o log.o
+CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
+COMMON_OBJ = rfc868.o addr.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
-	test/check_timed.c
+	test/check_timed.c test/check_client.c test/check_timeclient.c
+TEST_LIB_OBJ = client.o sntp.o leaps.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
 
-all: options timed
+all: options timed timeclient
 
 options:
 	@echo timed build options:
@@ -29,8 +31,17 @@ listen.o: listen.c addr.h log.h timed.h
 serve.o: serve.c addr.h log.h rfc868.h timed.h
 timed.o: timed.c addr.h log.h rfc868.h timed.h config.mk
 
+client.o: client.c addr.h client.h query.h
+query.o: query.c addr.h query.h rfc868.h sntp.h
+sntp.o: sntp.c rfc868.h sntp.h
+leaps.o: leaps.c leaps.h
+timeclient.o: timeclient.c client.h leaps.h query.h rfc868.h
+
 timed: $(DAEMON_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(COMMON_OBJ) $(LDLIBS)
+
+timeclient: $(CLIENT_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(CLIENT_OBJ) $(COMMON_OBJ) $(LDLIBS)
 
 $(TEST_OBJ): CPPFLAGS += $(CHECK_CFLAGS)
 $(TEST_OBJ): test/helpers.h test/tests.h
@@ -38,28 +49,35 @@ test/helpers.o: rfc868.h
 test/check_rfc868.o: rfc868.h
 test/check_addr.o: addr.h
 test/check_timed.o: rfc868.h config.mk
+test/check_client.o: client.h leaps.h query.h rfc868.h sntp.h
+test/check_timeclient.o: rfc868.h sntp.h
 
-test/run: $(TEST_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(COMMON_OBJ) $(CHECK_LIBS) $(LDLIBS)
+test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ) \
+		$(CHECK_LIBS) $(LDLIBS)
 
-# clock_gettime that fails, preloaded to test what a broken clock does
+# Preloaded by the tests, so built without sanitizers: a clock_gettime that
+# fails, and a spy in place of the calls that set the clock.
+PRELOADS = test/clockfail.so test/clockspy.so
 test/clockfail.so: test/clockfail.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockfail.c
+test/clockspy.so: test/clockspy.c
+	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockspy.c
 
-check: timed test/run test/clockfail.so
+check: timed timeclient test/run $(PRELOADS)
 	./test/run
 
 # The same suite with our binaries under valgrind; any error fails a test.
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite
-check-valgrind: timed test/run test/clockfail.so
+check-valgrind: timed timeclient test/run $(PRELOADS)
 	TEST_TIMEOUT_SCALE=5 TEST_WRAPPER="$(VALGRIND)" ./test/run
 
 lint-man:
-	mandoc -Tlint -W warning man/timed.8
+	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 
 clean:
-	rm -f timed $(DAEMON_OBJ) $(COMMON_OBJ) $(TEST_OBJ) test/run \
-		test/clockfail.so timed-$(VERSION).tar.gz
+	rm -f timed timeclient $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(TEST_OBJ) test/run \
+		$(PRELOADS) timed-$(VERSION).tar.gz
 
 .PHONY: all options check check-valgrind lint-man clean

@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 
 #include <check.h>
-#include <glob.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -340,25 +339,12 @@ START_TEST(sighup_does_no_harm)
 }
 END_TEST
 
-static const char *
-faketime_lib(void)
-{
-	static char path[256];
-	glob_t g;
-
-	if (glob("/usr/lib/*/faketime/libfaketime.so.1", 0, NULL, &g) != 0)
-		return NULL;
-	snprintf(path, sizeof(path), "LD_PRELOAD=%s", g.gl_pathv[0]);
-	globfree(&g);
-	return path;
-}
-
 /* timed under a frozen clock: what it sends over TCP and UDP. */
 static void
 assert_value_at(const char *when, uint32_t expected)
 {
 	char faketime[64];
-	const char *preload = faketime_lib();
+	const char *preload = faketime_preload();
 	const char *env[] = { preload, faketime,
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
@@ -536,50 +522,15 @@ START_TEST(version)
 }
 END_TEST
 
-/* Removes mandoc's overstrikes ("X\bX" for bold, "_\bX" for italics). */
-static void
-strip_overstrike(char *text)
-{
-	char *d = text;
-
-	for (; *text != '\0'; text++) {
-		if (text[1] == '\b' && text[2] != '\0')
-			text++;
-		else
-			*d++ = *text;
-	}
-	*d = '\0';
-}
-
 /* usage() is the man page's SYNOPSIS, word for word. */
 START_TEST(usage_matches_man_page)
 {
-	const char *man[] = { "mandoc", "-Tascii", "man/timed.8", NULL };
-	const char *argv[] = { timed_path(), "-?", NULL };
-	char usage[256], synopsis[256], *s, *d;
+	char usage[256], synopsis[256];
 
-	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
-	s = strstr(daemon_proc.err, "usage: ");
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(sscanf(s, "usage: %255[^\n]", usage), 1);
-	ck_assert_int_eq(proc_run(&daemon_proc, man, NULL, NULL, 5000), 0);
-	ck_assert_msg(exit_code(&daemon_proc) == 0,
-	    "mandoc failed (apt-get install mandoc): %s", daemon_proc.err);
-	strip_overstrike(daemon_proc.out);
-	s = strstr(daemon_proc.out, "SYNOPSIS\n");
-	ck_assert_ptr_nonnull(s);
-	/* Join the SYNOPSIS lines, folding the indentation. */
-	for (s += strlen("SYNOPSIS\n"), d = synopsis; *s != '\0' &&
-	    !(s[0] == '\n' && s[1] == '\n') && d < synopsis + 255; s++) {
-		if (*s == '\n' || *s == ' ') {
-			if (d > synopsis && d[-1] != ' ')
-				*d++ = ' ';
-		} else
-			*d++ = *s;
-	}
-	*d = '\0';
-	s = synopsis + strspn(synopsis, " ");
-	ck_assert_str_eq(s, usage);
+	ck_assert_int_eq(usage_line(timed_path(), usage, sizeof(usage)), 0);
+	ck_assert_msg(man_synopsis("man/timed.8", synopsis, sizeof(synopsis)) ==
+	    0, "mandoc failed (apt-get install mandoc)");
+	ck_assert_str_eq(synopsis, usage);
 }
 END_TEST
 

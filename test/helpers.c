@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +40,14 @@ scale_ms(int ms)
 	int factor = scale != NULL ? atoi(scale) : 1;
 
 	return ms * (factor > 0 ? factor : 1);
+}
+
+const char *
+timeclient_path(void)
+{
+	const char *path = getenv("TIMECLIENT");
+
+	return path != NULL ? path : "./timeclient";
 }
 
 const char *
@@ -347,6 +356,58 @@ udp_query(int family, unsigned port, const void *request, size_t reqlen,
 	return n;
 }
 
+/*
+ * Starts a server in a child on a loopback port the kernel picks. TCP: for
+ * each connection, serve(fd) and close. UDP: serve(fd, request, peer) for
+ * each datagram. Returns the child's pid, or -1.
+ */
+pid_t
+fake_server(int family, int socktype, serve_fn serve, unsigned *port)
+{
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	unsigned char request[512];
+	ssize_t n;
+	pid_t pid;
+	int fd, conn;
+
+	if (port_free(family, socktype, port, &fd) == -1)
+		return -1;
+	if (socktype == SOCK_STREAM)
+		listen(fd, 64);
+	pid = fork();
+	if (pid != 0) {
+		close(fd);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		peerlen = sizeof(peer);
+		if (socktype == SOCK_STREAM) {
+			conn = accept(fd, (struct sockaddr *)&peer, &peerlen);
+			if (conn == -1)
+				continue;
+			serve(conn, NULL, 0, &peer, peerlen);
+			close(conn);
+		} else {
+			n = recvfrom(fd, request, sizeof(request), 0,
+			    (struct sockaddr *)&peer, &peerlen);
+			if (n >= 0)
+				serve(fd, request, n, &peer, peerlen);
+		}
+	}
+}
+
+void
+fake_server_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 int64_t
 now_rfc868(void)
 {
@@ -357,4 +418,74 @@ int64_t
 rfc868_value(const unsigned char *b)
 {
 	return rfc868_unpack(b);
+}
+
+/* "LD_PRELOAD=.../libfaketime.so.1", or NULL when faketime is missing. */
+const char *
+faketime_preload(void)
+{
+	static char preload[256];
+	glob_t g;
+
+	if (glob("/usr/lib/*/faketime/libfaketime.so.1", 0, NULL, &g) != 0)
+		return NULL;
+	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", g.gl_pathv[0]);
+	globfree(&g);
+	return preload;
+}
+
+/* What "binary -?" prints after "usage: ". */
+int
+usage_line(const char *binary, char *out, size_t size)
+{
+	static struct proc p;
+	const char *argv[] = { binary, "-?", NULL };
+	const char *usage;
+	size_t len;
+
+	if (proc_run(&p, argv, NULL, NULL, 5000) == -1 ||
+	    (usage = strstr(p.err, "usage: ")) == NULL)
+		return -1;
+	usage += strlen("usage: ");
+	len = strcspn(usage, "\n");
+	if (len >= size)
+		return -1;
+	memcpy(out, usage, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/* The SYNOPSIS of a man page as mandoc renders it, on one line. */
+int
+man_synopsis(const char *page, char *out, size_t size)
+{
+	static struct proc p;
+	const char *argv[] = { "mandoc", "-Tascii", page, NULL };
+	char *s, *d = out, *end = out + size - 1;
+
+	if (proc_run(&p, argv, NULL, NULL, 5000) == -1 || exit_code(&p) != 0)
+		return -1;
+	/* Drop the overstrikes: "X\bX" is bold, "_\bX" italic. */
+	for (s = d = p.out; *s != '\0'; s++) {
+		if (s[1] == '\b' && s[2] != '\0')
+			s++;
+		else
+			*d++ = *s;
+	}
+	*d = '\0';
+	if ((s = strstr(p.out, "SYNOPSIS\n")) == NULL)
+		return -1;
+	/* Join its lines, folding the indentation, up to the blank line. */
+	s += strlen("SYNOPSIS\n");
+	s += strspn(s, " ");
+	for (d = out; *s != '\0' && !(s[0] == '\n' && s[1] == '\n') &&
+	    d < end; s++) {
+		if (*s == '\n' || *s == ' ') {
+			if (d > out && d[-1] != ' ')
+				*d++ = ' ';
+		} else
+			*d++ = *s;
+	}
+	*d = '\0';
+	return 0;
 }

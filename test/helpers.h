@@ -47,6 +47,15 @@ int port_free(int family, int socktype, unsigned *, int *);
 long tcp_query(int family, unsigned port, unsigned char *, size_t, int);
 long udp_query(int family, unsigned port, const void *, size_t,
     unsigned char *, size_t, int);
+/* A server that misbehaves as told, in a child; see fake_server(). */
+typedef void (*serve_fn)(int fd, const void *request, size_t len,
+    const void *peer, unsigned peerlen);
+pid_t fake_server(int family, int socktype, serve_fn, unsigned *);
+void fake_server_stop(pid_t);
+const char *timeclient_path(void);
+const char *faketime_preload(void);
+int usage_line(const char *, char *, size_t);
+int man_synopsis(const char *, char *, size_t);
 int64_t now_rfc868(void);
 int64_t rfc868_value(const unsigned char *);
 int scale_ms(int);

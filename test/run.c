@@ -16,6 +16,8 @@ main(void)
 	runner = srunner_create(rfc868_suite());
 	srunner_add_suite(runner, addr_suite());
 	srunner_add_suite(runner, timed_suite());
+	srunner_add_suite(runner, client_suite());
+	srunner_add_suite(runner, timeclient_suite());
 	srunner_set_fork_status(runner, CK_FORK);
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);

@@ -7,5 +7,7 @@
 Suite *rfc868_suite(void);
 Suite *addr_suite(void);
 Suite *timed_suite(void);
+Suite *client_suite(void);
+Suite *timeclient_suite(void);
 
 #endif

@@ -1,0 +1,133 @@
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "client.h"
+
+#define NS 1000000000LL
+
+/*
+ * rdate's options, and -w for the deadline rdate lacks. Returns 0; or -1
+ * with a message in err, empty when only the usage line fits.
+ */
+int
+client_options(int argc, char *argv[], struct client_options *o, char *err,
+    size_t errlen)
+{
+	const char *errstr;
+	long long number;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->query.family = AF_UNSPEC;
+	o->query.timeout_ms = CLIENT_DEADLINE_S * 1000L;
+	o->step_above = -1;
+	*err = '\0';
+	optreset = 1;
+	optind = 1;
+	while ((ch = getopt(argc, argv, "46ab:cno:pst:uvw:")) != -1) {
+		switch (ch) {
+		case '4':
+			o->query.family = AF_INET;
+			break;
+		case '6':
+			o->query.family = AF_INET6;
+			break;
+		case 'a':
+			o->slew = 1;
+			break;
+		case 'b':
+			number = strtonum(optarg, 0, 86400 * 365, &errstr);
+			if (errstr != NULL) {
+				snprintf(err, errlen, "-b %s is %s", optarg,
+				    errstr);
+				return -1;
+			}
+			o->step_above = number;
+			break;
+		case 'c':
+			o->leaps = 1;
+			break;
+		case 'n':
+			o->query.sntp = 1;
+			break;
+		case 'o':
+			if (port_parse(optarg, &o->query.port, &errstr) == -1) {
+				snprintf(err, errlen, "port %s is %s", optarg,
+				    errstr);
+				return -1;
+			}
+			break;
+		case 'p':
+			o->print_only = 1;
+			break;
+		case 's':
+			o->set_only = 1;
+			break;
+		case 't':
+			o->max_delay_ms = strtonum(optarg, 0, 86400000, &errstr);
+			if (errstr != NULL) {
+				snprintf(err, errlen, "-t %s is %s", optarg,
+				    errstr);
+				return -1;
+			}
+			break;
+		case 'u':
+			o->query.udp = 1;
+			break;
+		case 'v':
+			o->query.verbose = 1;
+			break;
+		case 'w':
+			number = strtonum(optarg, 1, 86400, &errstr);
+			if (errstr != NULL) {
+				snprintf(err, errlen, "-w %s is %s", optarg,
+				    errstr);
+				return -1;
+			}
+			o->query.timeout_ms = number * 1000;
+			break;
+		default:
+			return -1;
+		}
+	}
+	o->hosts = argv + optind;
+	o->nhosts = argc - optind;
+	if (o->nhosts == 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Whole seconds to add to the local clock. The server's value is its clock
+ * cut to the second, so its best estimate is half a second on; it is
+ * compared with our clock at the middle of the exchange, and rounded with
+ * ties toward zero. Two clocks in step give 0 (rdate's plain difference of
+ * seconds gives -1 or 1 near a second boundary, and a needless step).
+ */
+int64_t
+rfc868_offset(int64_t remote_seconds, int64_t sent_ns, int64_t received_ns)
+{
+	int64_t local_mid = sent_ns + (received_ns - sent_ns) / 2;
+	int64_t offset = remote_seconds * NS + NS / 2 - local_mid;
+
+	if (offset >= 0)
+		return (offset + NS / 2 - 1) / NS;
+	return -((-offset + NS / 2 - 1) / NS);
+}
+
+/* rdate's format: "Mon Nov 23 07:28:37 UTC 2026", in the local zone. */
+size_t
+client_format_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return strftime(buf, size, "%a %b %e %H:%M:%S %Z %Y", &tm);
+}

@@ -1,0 +1,31 @@
+/* timeclient's options and arithmetic, apart from main() so tests call them. */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "query.h"
+
+#define CLIENT_USAGE \
+	"[-46acnpsuv] [-b sec] [-o port] [-t msec] [-w sec] host ..."
+#define CLIENT_DEADLINE_S	10
+
+struct client_options {
+	struct query_options query;
+	int print_only;		/* -p */
+	int set_only;		/* -s */
+	int slew;		/* -a */
+	long step_above;	/* -b: step past this many seconds; -1: unset */
+	int leaps;		/* -c */
+	long max_delay_ms;	/* -t; 0: no limit */
+	char **hosts;
+	int nhosts;
+};
+
+int client_options(int, char *[], struct client_options *, char *, size_t);
+int64_t rfc868_offset(int64_t, int64_t, int64_t);
+size_t client_format_time(time_t, char *, size_t);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * The leap second table of a TZif file (RFC 8536). The file comes from disk,
+ * but it is checked like network input: every count is bounded before use.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "leaps.h"
+
+#define TZIF_HEADER	44
+#define TZIF_COUNT_MAX	100000	/* far above any real zone */
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static int64_t
+be64(const unsigned char *p)
+{
+	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
+}
+
+struct tzif_header {
+	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
+	char version;
+};
+
+static int
+header_read(const unsigned char *p, size_t len, struct tzif_header *h)
+{
+	if (len < TZIF_HEADER || memcmp(p, "TZif", 4) != 0)
+		return -1;
+	h->version = p[4];
+	h->isutcnt = be32(p + 20);
+	h->isstdcnt = be32(p + 24);
+	h->leapcnt = be32(p + 28);
+	h->timecnt = be32(p + 32);
+	h->typecnt = be32(p + 36);
+	h->charcnt = be32(p + 40);
+	if (h->isutcnt > TZIF_COUNT_MAX || h->isstdcnt > TZIF_COUNT_MAX ||
+	    h->leapcnt > TZIF_COUNT_MAX || h->timecnt > TZIF_COUNT_MAX ||
+	    h->typecnt > TZIF_COUNT_MAX || h->charcnt > TZIF_COUNT_MAX)
+		return -1;
+	return 0;
+}
+
+/* The size of a data block; timesize is 4 (version 1) or 8. */
+static size_t
+block_size(const struct tzif_header *h, size_t timesize)
+{
+	return h->timecnt * timesize + h->timecnt + h->typecnt * 6 +
+	    h->charcnt + h->leapcnt * (timesize + 4) + h->isstdcnt +
+	    h->isutcnt;
+}
+
+/*
+ * Reads the leap records, from the 64-bit block of a version 2+ file (a
+ * "slim" file has an empty 32-bit one). Returns 0, or -1 if malformed.
+ */
+int
+leaps_parse(const unsigned char *tzif, size_t len, struct leaps *leaps)
+{
+	struct tzif_header h;
+	size_t timesize = 4, leapoff, i, skip;
+
+	if (header_read(tzif, len, &h) == -1)
+		return -1;
+	if (h.version >= '2') {
+		skip = TZIF_HEADER + block_size(&h, 4);
+		if (skip > len || header_read(tzif + skip, len - skip, &h) == -1)
+			return -1;
+		tzif += skip;
+		len -= skip;
+		timesize = 8;
+	}
+	if (TZIF_HEADER + block_size(&h, timesize) > len ||
+	    h.leapcnt > LEAPS_MAX)
+		return -1;
+	leapoff = TZIF_HEADER + h.timecnt * timesize + h.timecnt +
+	    h.typecnt * 6 + h.charcnt;
+	for (i = 0; i < h.leapcnt; i++) {
+		const unsigned char *rec = tzif + leapoff + i * (timesize + 4);
+
+		leaps->when[i] = timesize == 8 ? be64(rec) : (int32_t)be32(rec);
+		leaps->correction[i] = (int32_t)be32(rec + timesize);
+		if (i > 0 && leaps->when[i] <= leaps->when[i - 1])
+			return -1;	/* the table must be sorted */
+	}
+	leaps->n = h.leapcnt;
+	return 0;
+}
+
+/*
+ * POSIX time to the leap-counting scale of the right/ zones: add the leap
+ * seconds in force. A record takes effect at its own (right-scale) time, the
+ * inserted second itself being 23:59:60.
+ */
+int64_t
+leaps_posix_to_right(const struct leaps *leaps, int64_t posix)
+{
+	int32_t correction = 0;
+	size_t i;
+
+	for (i = 0; i < leaps->n; i++) {
+		if (posix + leaps->correction[i] <= leaps->when[i])
+			break;
+		correction = leaps->correction[i];
+	}
+	return posix + correction;
+}

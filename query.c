@@ -1,0 +1,380 @@
+/*
+ * One host, one deadline. rdate waits forever on a server that accepts and
+ * never sends, or on a silent UDP port; here every step (resolving,
+ * connecting, reading) is bounded by the deadline of the whole query, and
+ * each address a name resolves to gets its share of what is left.
+ */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "query.h"
+#include "rfc868.h"
+#include "sntp.h"
+
+#define ADDRS_MAX	16
+#define RESEND_MS	1000	/* UDP: first resend; doubles after each */
+
+struct addresses {
+	int n;
+	struct sockaddr_storage addr[ADDRS_MAX];
+	socklen_t len[ADDRS_MAX];
+};
+
+static long long
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+left_ms(long long deadline)
+{
+	long long left = deadline - monotonic_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
+static void
+say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void
+addresses_add(struct addresses *a, const struct addrinfo *res)
+{
+	for (; res != NULL && a->n < ADDRS_MAX; res = res->ai_next) {
+		if (res->ai_family != AF_INET && res->ai_family != AF_INET6)
+			continue;
+		memcpy(&a->addr[a->n], res->ai_addr, res->ai_addrlen);
+		a->len[a->n++] = res->ai_addrlen;
+	}
+}
+
+/*
+ * getaddrinfo(3) has no timeout, and a resolver that does not answer makes
+ * it wait half a minute; so names (not numeric addresses) are looked up in a
+ * child, which is killed when the deadline passes.
+ */
+static int
+resolve(const char *host, int family, int socktype, long long deadline,
+    struct addresses *a, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res;
+	struct pollfd pfd;
+	char buf[sizeof(int) + sizeof(*a)];
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+	int fds[2], error;
+
+	memset(&hints, 0, sizeof(hints));
+	memset(a, 0, sizeof(*a));
+	hints.ai_family = family;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+		addresses_add(a, res);
+		freeaddrinfo(res);
+		return a->n > 0 ? 0 : -1;
+	}
+	if (pipe(fds) == -1) {
+		say(err, errlen, "%s: cannot look up: %s", host, strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		say(err, errlen, "%s: cannot look up: %s", host, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		hints.ai_flags = 0;
+		error = getaddrinfo(host, NULL, &hints, &res);
+		if (error == 0) {
+			addresses_add(a, res);
+			freeaddrinfo(res);
+		}
+		memcpy(buf, &error, sizeof(error));
+		memcpy(buf + sizeof(error), a, sizeof(*a));
+		n = write(fds[1], buf, sizeof(buf));
+		_exit(n == (ssize_t)sizeof(buf) ? 0 : 1);
+	}
+	close(fds[1]);
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while (got < sizeof(buf) && poll(&pfd, 1, left_ms(deadline)) == 1) {
+		n = read(fds[0], buf + got, sizeof(buf) - got);
+		if (n <= 0 && !(n == -1 && errno == EINTR))
+			break;
+		if (n > 0)
+			got += n;
+	}
+	close(fds[0]);
+	if (got < sizeof(buf))
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (got < sizeof(buf)) {
+		say(err, errlen, "%s: no answer from the resolver in time", host);
+		return -1;
+	}
+	memcpy(&error, buf, sizeof(error));
+	memcpy(a, buf + sizeof(error), sizeof(*a));
+	if (error != 0) {
+		say(err, errlen, "%s: %s", host, gai_strerror(error));
+		return -1;
+	}
+	if (a->n <= 0 || a->n > ADDRS_MAX) {
+		say(err, errlen, "%s: no IPv4 or IPv6 address", host);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_port(struct sockaddr_storage *ss, unsigned port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/* Waits for events on fd until the deadline. 0 when it passed first. */
+static int
+wait_for(int fd, short events, long long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int ready;
+
+	do {
+		ready = poll(&pfd, 1, left_ms(deadline));
+	} while (ready == -1 && errno == EINTR);
+	return ready > 0;
+}
+
+/*
+ * RFC 868 over TCP: connect, read until 4 bytes or EOF. TCP keeps no message
+ * boundaries, so a server that sends a byte at a time is read whole; extra
+ * bytes that came with the four are counted, for -v.
+ */
+static int
+tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
+    size_t errlen)
+{
+	socklen_t len = sizeof(int);
+	ssize_t n;
+	int error = 0;
+
+	if (!wait_for(fd, POLLOUT, deadline)) {
+		say(err, errlen, "no connection in time");
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1 ||
+	    error != 0) {
+		say(err, errlen, "connect: %s", strerror(error ? error : errno));
+		return -1;
+	}
+	while (ans->length < RFC868_SIZE) {
+		if (!wait_for(fd, POLLIN, deadline)) {
+			say(err, errlen, "no answer in time");
+			return -1;
+		}
+		n = read(fd, ans->reply + ans->length,
+		    sizeof(ans->reply) - ans->length);
+		if (n == 0)
+			break;
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == -1) {
+			say(err, errlen, "read: %s", strerror(errno));
+			return -1;
+		}
+		ans->length += n;
+	}
+	ans->received_ns = realtime_ns();
+	if (ans->length == 0) {
+		say(err, errlen, "closed without sending the time");
+		return -1;
+	}
+	if (ans->length < RFC868_SIZE) {
+		say(err, errlen, "short reply: %zu bytes", ans->length);
+		return -1;
+	}
+	n = recv(fd, ans->reply + ans->length, sizeof(ans->reply) -
+	    ans->length, MSG_DONTWAIT);
+	if (n > 0)
+		ans->length += n;
+	return 0;
+}
+
+/*
+ * A datagram exchange, resent while no answer comes: the first resend after
+ * a second, then at doubling intervals, all within the deadline. The socket
+ * is connected, so only the server's datagrams arrive, and a port that is
+ * closed answers at once with ECONNREFUSED.
+ */
+static int
+udp_exchange(int fd, const struct query_options *o, struct answer *ans,
+    long long deadline, char *err, size_t errlen)
+{
+	unsigned char request[SNTP_SIZE];
+	uint64_t cookie = 0;
+	size_t reqlen = 0;
+	long long resend_at;
+	long interval = RESEND_MS;
+	const char *why;
+	ssize_t n;
+
+	if (o->sntp) {
+		arc4random_buf(&cookie, sizeof(cookie));
+		sntp_request(request, cookie);
+		reqlen = SNTP_SIZE;
+	}
+	for (;;) {
+		ans->sent_ns = realtime_ns();
+		if (send(fd, request, reqlen, 0) == -1) {
+			say(err, errlen, "send: %s", strerror(errno));
+			return -1;
+		}
+		resend_at = monotonic_ms() + interval;
+		if (resend_at > deadline)
+			resend_at = deadline;
+		interval *= 2;
+		while (wait_for(fd, POLLIN, resend_at)) {
+			n = recv(fd, ans->reply, sizeof(ans->reply), 0);
+			ans->received_ns = realtime_ns();
+			if (n == -1 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n == -1) {
+				say(err, errlen, "%s", strerror(errno));
+				return -1;
+			}
+			ans->length = n;
+			if (!o->sntp) {
+				if (n >= RFC868_SIZE)
+					return 0;
+				say(err, errlen, "short reply: %zd bytes", n);
+				return -1;
+			}
+			why = sntp_reply(ans->reply, n, cookie, ans->sent_ns,
+			    ans->received_ns, &ans->sntp_offset_ns);
+			if (why == NULL)
+				return 0;
+			/* A stray datagram is ignored; a refusal is final. */
+			if (strcmp(why, "reply does not match the request") == 0)
+				continue;
+			say(err, errlen, "%s", why);
+			return -1;
+		}
+		if (monotonic_ms() >= deadline) {
+			say(err, errlen, "no answer in time");
+			return -1;
+		}
+	}
+}
+
+/* Asks one address; 0 with *ans filled, or -1 with the reason in err. */
+static int
+query_address(const struct sockaddr_storage *addr, socklen_t len,
+    const struct query_options *o, struct answer *ans, long long deadline,
+    char *err, size_t errlen)
+{
+	int socktype = o->udp || o->sntp ? SOCK_DGRAM : SOCK_STREAM;
+	int fd, ok;
+
+	fd = socket(addr->ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		say(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	ans->sent_ns = realtime_ns();
+	if (connect(fd, (const struct sockaddr *)addr, len) == -1 &&
+	    errno != EINPROGRESS) {
+		say(err, errlen, "connect: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (socktype == SOCK_STREAM)
+		ok = tcp_exchange(fd, ans, deadline, err, errlen);
+	else
+		ok = udp_exchange(fd, o, ans, deadline, err, errlen);
+	close(fd);
+	return ok;
+}
+
+/*
+ * Asks host for the time, trying each of its addresses in turn until one
+ * answers. Returns 0 with *ans filled, or -1 with why in err.
+ */
+int
+query_host(const char *host, const struct query_options *o,
+    struct answer *ans, char *err, size_t errlen)
+{
+	long long start = monotonic_ms(), deadline = start + o->timeout_ms;
+	long long share;
+	struct addresses a;
+	char why[128], text[ADDR_TEXT_MAX];
+	unsigned port;
+	int i;
+
+	port = o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
+	if (resolve(host, o->family, o->udp || o->sntp ? SOCK_DGRAM :
+	    SOCK_STREAM, deadline, &a, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < a.n; i++) {
+		set_port(&a.addr[i], port);
+		addr_text((struct sockaddr *)&a.addr[i], text, sizeof(text),
+		    NULL);
+		memset(ans, 0, sizeof(*ans));
+		snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
+		/* What is left, shared fairly with the addresses after this. */
+		share = monotonic_ms() + (deadline - monotonic_ms()) / (a.n - i);
+		if (query_address(&a.addr[i], a.len[i], o, ans, share, why,
+		    sizeof(why)) == 0) {
+			ans->delay_ms = monotonic_ms() - start;
+			return 0;
+		}
+		if (strcmp(why, "no answer in time") == 0 &&
+		    monotonic_ms() >= deadline)
+			snprintf(why, sizeof(why), "no answer within %ld s",
+			    (o->timeout_ms + 999) / 1000);
+		if (strcmp(host, text) == 0)
+			say(err, errlen, "%s port %u: %s", host, port, why);
+		else
+			say(err, errlen, "%s (%s): %s", host, ans->peer, why);
+		if (o->verbose && i + 1 < a.n)
+			fprintf(stderr, "%s: %s\n", getprogname(), err);
+	}
+	return -1;
+}

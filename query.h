@@ -1,0 +1,33 @@
+/* Asking one host for the time, within a deadline: RFC 868 or SNTP. */
+#ifndef QUERY_H
+#define QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define REPLY_MAX 64	/* more than any reply we accept: extra bytes are seen */
+
+struct query_options {
+	int family;		/* AF_UNSPEC, AF_INET or AF_INET6 */
+	int udp;		/* RFC 868 over UDP instead of TCP */
+	int sntp;		/* SNTP (always UDP) instead of RFC 868 */
+	unsigned port;		/* 0: the protocol's own */
+	long timeout_ms;	/* for the whole host: resolving, connecting, reading */
+	int verbose;		/* tell each address that failed */
+};
+
+struct answer {
+	unsigned char reply[REPLY_MAX];
+	size_t length;
+	int64_t sent_ns, received_ns;	/* our clock, Unix ns */
+	int64_t sntp_offset_ns;		/* SNTP: remote minus local */
+	long delay_ms;			/* from the start of the query */
+	char peer[ADDR_TEXT_MAX + 16];	/* "::1 port 37" */
+};
+
+int query_host(const char *, const struct query_options *, struct answer *,
+    char *, size_t);
+
+#endif

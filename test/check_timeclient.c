@@ -1,0 +1,773 @@
+/*
+ * timeclient end to end: against timed, xinetd's built-in time service and
+ * servers made here that misbehave; beside Debian's rdate and busybox rdate.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../rfc868.h"
+#include "../sntp.h"
+#include "helpers.h"
+#include "tests.h"
+
+static struct proc server, client, peer;
+static pid_t fake_pid = -1;
+static unsigned port;
+static char portarg[8];
+
+static void
+teardown(void)
+{
+	proc_stop(&server);
+	proc_stop(&client);
+	proc_stop(&peer);
+	fake_server_stop(fake_pid);
+}
+
+static void
+timed_up(const char *const env[])
+{
+	ck_assert_msg(timed_start(&server, &port, (const char *const[]){
+	    "-l", "127.0.0.1", "-l", "::1", NULL }, env) == 0,
+	    "timed did not start: %s", server.err);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+}
+
+/* Runs timeclient with args; returns its exit status. */
+static int
+timeclient(const char *const args[], const char *const env[], int timeout_ms)
+{
+	const char *argv[24] = { timeclient_path() };
+	size_t i;
+
+	for (i = 0; args[i] != NULL && i < 22; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	ck_assert_msg(proc_run(&client, argv, env, NULL, timeout_ms) == 0,
+	    "timeclient ran past %d ms", timeout_ms);
+	return exit_code(&client);
+}
+
+/* The date timeclient or rdate printed (TZ=UTC), as Unix time. */
+static time_t
+printed_time(const char *out, const char *format)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	ck_assert_msg(strptime(out, format, &tm) != NULL, "printed \"%s\"", out);
+	return timegm(&tm);
+}
+
+#define RDATE_FORMAT	"%a %b %e %H:%M:%S UTC %Y"
+static const char *const utc[] = { "TZ=UTC", NULL };
+
+static void
+assert_answers(const char *flag, const char *host)
+{
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", flag, "-o",
+	    portarg, host, NULL }, utc, 5000), 0);
+	ck_assert_msg(llabs((long long)(printed_time(client.out, RDATE_FORMAT) -
+	    time(NULL))) <= 1, "printed %s", client.out);
+	ck_assert_str_eq(client.err, "");
+}
+
+START_TEST(tcp_ipv4)
+{
+	assert_answers("-4", "127.0.0.1");
+}
+END_TEST
+
+START_TEST(tcp_ipv6)
+{
+	assert_answers("-6", "::1");
+}
+END_TEST
+
+START_TEST(udp_ipv4)
+{
+	assert_answers("-u", "127.0.0.1");
+}
+END_TEST
+
+START_TEST(udp_ipv6)
+{
+	assert_answers("-u", "::1");
+}
+END_TEST
+
+START_TEST(by_name)
+{
+	assert_answers("-4", "localhost");
+}
+END_TEST
+
+START_TEST(verbose_lines)
+{
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pv", "-t", "5000",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_msg(strstr(client.out, "\ntimeclient: adjust local clock by 0 "
+	    "seconds\ntimeclient: network delay ") != NULL, "%s", client.out);
+	ck_assert(strstr(client.out, " msecs\n") != NULL);
+	ck_assert(strstr(client.err, "time from 127.0.0.1 (127.0.0.1 port ") !=
+	    NULL);
+}
+END_TEST
+
+START_TEST(many_hosts_first_that_answers)
+{
+	unsigned closed;
+	char closedarg[8];
+	int fd;
+
+	timed_up(NULL);
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &closed, &fd), 0);
+	close(fd);	/* nobody listens there now */
+	snprintf(closedarg, sizeof(closedarg), "%u", closed);
+	/* -o applies to every host: the first is refused, the second is us. */
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o",
+	    closedarg, "127.0.0.1", NULL }, utc, 5000), 1);
+	ck_assert(strstr(client.err, "Connection refused") != NULL);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "nosuch.invalid", "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert(strstr(client.err, "nosuch.invalid: ") != NULL);
+	printed_time(client.out, RDATE_FORMAT);
+}
+END_TEST
+
+/* Debian's rdate and timeclient print the same second from one server. */
+START_TEST(same_as_rdate)
+{
+	const char *env[] = { faketime_preload(), "FAKETIME=2030-05-05 05:05:05",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+
+	if (access("/usr/sbin/rdate", X_OK) != 0)
+		SKIP("rdate is not installed (apt-get install rdate)");
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	timed_up(env);
+	ck_assert_int_eq(proc_run(&peer, (const char *const[]){
+	    "/usr/sbin/rdate", "-p", "-o", portarg, "127.0.0.1", NULL }, utc,
+	    NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&peer), 0);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_str_eq(peer.out, "Sun May  5 05:05:05 UTC 2030\n");
+	ck_assert_str_eq(client.out, peer.out);
+	ck_assert_int_eq(proc_run(&peer, (const char *const[]){
+	    "/usr/sbin/rdate", "-pu", "-o", portarg, "127.0.0.1", NULL }, utc,
+	    NULL, 5000), 0);
+	ck_assert_str_eq(peer.out, "Sun May  5 05:05:05 UTC 2030\n");
+}
+END_TEST
+
+/*
+ * busybox rdate has no port option: it asks port 37. The test moves into a
+ * network namespace of its own (a user namespace too when not root), where
+ * 127.0.0.1:37 is ours alone.
+ */
+static int
+private_loopback(void)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (unshare(CLONE_NEWNET) == -1 &&
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1)
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == -1)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+START_TEST(busybox_rdate_agrees)
+{
+	const char *argv[] = { timed_path(), "-d", "-l", "127.0.0.1", NULL };
+	time_t shown;
+
+	if (access("/bin/busybox", X_OK) != 0)
+		SKIP("busybox is not installed (apt-get install busybox)");
+	if (private_loopback() == -1)
+		SKIP("cannot make a network namespace: %s", strerror(errno));
+	ck_assert_int_eq(proc_start(&server, argv, NULL, NULL), 0);
+	ck_assert_msg(proc_wait_text(&server, "listening on udp", 5000), "%s",
+	    server.err);
+	ck_assert_int_eq(proc_run(&peer, (const char *const[]){ "/bin/busybox",
+	    "rdate", "-p", "127.0.0.1", NULL }, utc, NULL, 12000), 0);
+	ck_assert_msg(exit_code(&peer) == 0, "busybox: %s", peer.err);
+	shown = printed_time(peer.out, "%a %b %e %H:%M:%S %Y");
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "127.0.0.1",
+	    NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - shown)), 1);
+	ck_assert_int_le(llabs((long long)(shown - time(NULL))), 1);
+}
+END_TEST
+
+START_TEST(xinetd_builtin_time)
+{
+	char conf[] = "/tmp/timed-xinetd-XXXXXX", text[1024];
+	unsigned char reply[8];
+	FILE *f;
+	int fd, i;
+
+	if (access("/usr/sbin/xinetd", X_OK) != 0)
+		SKIP("xinetd is not installed (apt-get install xinetd)");
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_ne(fd = mkstemp(conf), -1);
+	f = fdopen(fd, "w");
+	for (i = 0; i < 2; i++)
+		fprintf(f, "service time\n{\n\ttype = INTERNAL UNLISTED\n"
+		    "\tid = time-%s\n\tsocket_type = %s\n\tprotocol = %s\n"
+		    "\tuser = root\n\twait = %s\n\tport = %u\n"
+		    "\tbind = 127.0.0.1\n}\n", i ? "dgram" : "stream",
+		    i ? "dgram" : "stream", i ? "udp" : "tcp", i ? "yes" : "no",
+		    port);
+	fclose(f);
+	snprintf(text, sizeof(text), "%s.log", conf);
+	ck_assert_int_eq(proc_start(&peer, (const char *const[]){
+	    "/usr/sbin/xinetd", "-dontfork", "-f", conf, "-filelog", text,
+	    "-pidfile", "/dev/null", NULL }, NULL, NULL), 0);
+	for (i = 0; i < 50 && tcp_query(AF_INET, port, reply, sizeof(reply),
+	    1000) != 4; i++)
+		usleep(100000);
+	unlink(conf);
+	unlink(text);
+	ck_assert_msg(i < 50, "xinetd did not answer: %s", peer.err);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - time(NULL))), 1);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pu", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - time(NULL))), 1);
+}
+END_TEST
+
+static void
+send_all(int fd, const unsigned char *b, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, b, n);
+
+		if (w <= 0)
+			return;
+		b += w;
+		n -= w;
+	}
+}
+
+static void
+serve_one_byte_at_a_time(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+	int i, one = 1;
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	setsockopt(fd, IPPROTO_TCP, 1 /* TCP_NODELAY */, &one, sizeof(one));
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	for (i = 0; i < 4; i++) {
+		send_all(fd, b + i, 1);
+		usleep(50000);
+	}
+}
+
+static void
+serve_two_bytes(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	send_all(fd, (const unsigned char *)"\xE9\x00", 2);
+}
+
+/* inetutils-inetd's mistake: a C long, 8 bytes. */
+static void
+serve_eight_bytes(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[8] = { 0 };
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	send_all(fd, b, 8);
+}
+
+static void
+serve_nothing(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	(void)fd, (void)req, (void)len, (void)peer, (void)peerlen;
+}
+
+static void
+serve_slowly(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	usleep(300000);
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	send_all(fd, b, 4);
+}
+
+static void
+fake(int socktype, serve_fn serve)
+{
+	fake_pid = fake_server(AF_INET, socktype, serve, &port);
+	ck_assert_int_gt(fake_pid, 0);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+}
+
+START_TEST(reply_one_byte_at_a_time)
+{
+	fake(SOCK_STREAM, serve_one_byte_at_a_time);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - time(NULL))), 1);
+}
+END_TEST
+
+START_TEST(reply_short)
+{
+	fake(SOCK_STREAM, serve_two_bytes);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 1);
+	ck_assert_uint_eq(client.outlen, 0);
+	ck_assert_msg(strstr(client.err, "short reply: 2 bytes") != NULL, "%s",
+	    client.err);
+}
+END_TEST
+
+START_TEST(reply_empty)
+{
+	fake(SOCK_STREAM, serve_nothing);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 1);
+	ck_assert(strstr(client.err, "closed without sending the time") != NULL);
+}
+END_TEST
+
+START_TEST(reply_eight_bytes)
+{
+	fake(SOCK_STREAM, serve_eight_bytes);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - time(NULL))), 1);
+	ck_assert_str_eq(client.err, "");
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pv", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_msg(strstr(client.err, "reply was 8 bytes, used the first 4") !=
+	    NULL, "%s", client.err);
+}
+END_TEST
+
+static long long
+elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000LL +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* A server that accepts and never sends: rdate waits forever. */
+START_TEST(gives_up_on_silent_tcp)
+{
+	struct timespec start;
+	int fd;
+
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-w", "2",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 6000), 1);
+	ck_assert_int_lt(elapsed_ms(&start), scale_ms(3000));
+	ck_assert_int_ge(elapsed_ms(&start), 1900);
+	ck_assert_msg(strstr(client.err, "no answer within 2 s") != NULL, "%s",
+	    client.err);
+	close(fd);
+}
+END_TEST
+
+START_TEST(gives_up_on_silent_udp)
+{
+	struct timespec start;
+	int fd;
+
+	ck_assert_int_eq(port_free(AF_INET, SOCK_DGRAM, &port, &fd), 0);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pu", "-w", "2",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 6000), 1);
+	ck_assert_int_lt(elapsed_ms(&start), scale_ms(3000));
+	ck_assert_msg(strstr(client.err, "no answer within 2 s") != NULL, "%s",
+	    client.err);
+	close(fd);
+}
+END_TEST
+
+START_TEST(delay_exceeded_exits_2)
+{
+	fake(SOCK_STREAM, serve_slowly);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-t", "100",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 5000), 2);
+	ck_assert_uint_eq(client.outlen, 0);
+	ck_assert_msg(strstr(client.err, "Network delay exceeded (") != NULL,
+	    "%s", client.err);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-t", "2000",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+}
+END_TEST
+
+static void
+assert_date_at(const char *when, const char *expected)
+{
+	char faketime[64];
+	const char *env[] = { faketime_preload(), faketime,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
+	timed_up(env);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_str_eq(client.out, expected);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pu", "-o", portarg,
+	    "::1", NULL }, utc, 5000), 0);
+	ck_assert_str_eq(client.out, expected);
+}
+
+START_TEST(date_after_2036_wrap)
+{
+	assert_date_at("2036-02-07 06:28:20", "Thu Feb  7 06:28:20 UTC 2036\n");
+}
+END_TEST
+
+START_TEST(date_after_2038)
+{
+	assert_date_at("2038-01-20 00:00:00", "Wed Jan 20 00:00:00 UTC 2038\n");
+}
+END_TEST
+
+START_TEST(date_2100)
+{
+	assert_date_at("2100-01-01 00:00:00", "Fri Jan  1 00:00:00 UTC 2100\n");
+}
+END_TEST
+
+/*
+ * Setting the clock through the spy: timed runs 100 s ahead (faketime), and
+ * the spy records what timeclient asked for instead of doing it.
+ */
+static void
+clock_setting(const char *const args[], const char *expect_line,
+    const char *expect_out)
+{
+	char spy[] = "/tmp/timed-clockspy-XXXXXX", spyenv[64];
+	char line[128], *end;
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
+	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+100",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *argv[12];
+	long long value, extra;
+	FILE *f;
+	size_t i;
+	int fd;
+
+	if (fakeenv[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	ck_assert_int_ne(fd = mkstemp(spy), -1);
+	close(fd);
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
+	timed_up(fakeenv);
+	for (i = 0; args[i] != NULL; i++)
+		argv[i] = args[i];
+	argv[i++] = "-o";
+	argv[i++] = portarg;
+	argv[i++] = "127.0.0.1";
+	argv[i] = NULL;
+	ck_assert_int_eq(timeclient(argv, env, 5000), 0);
+	f = fopen(spy, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(spy);
+	ck_assert_msg(strncmp(line, expect_line, strlen(expect_line)) == 0,
+	    "spy saw \"%s\"", line);
+	value = strtoll(line + strlen(expect_line), &end, 10);
+	extra = strtoll(end, NULL, 10);
+	if (strcmp(expect_line, "step ") == 0)	/* ns */
+		ck_assert_msg(llabs(value - 100000000000LL) <= 1000000000LL,
+		    "stepped by %lld ns", value);
+	else {					/* s, us */
+		ck_assert_int_eq(value, 100);
+		ck_assert_int_eq(extra, 0);
+	}
+	ck_assert_msg(strstr(client.out, expect_out) != NULL, "printed %s",
+	    client.out);
+}
+
+START_TEST(set_steps_clock)
+{
+	clock_setting((const char *const[]){ "-v", NULL }, "step ",
+	    "timeclient: adjust local clock by 100 seconds\n");
+}
+END_TEST
+
+START_TEST(set_slews_with_a)
+{
+	clock_setting((const char *const[]){ "-a", NULL }, "slew ",
+	    "timeclient: adjust local clock by 100 seconds\n");
+}
+END_TEST
+
+START_TEST(set_b_slews_below)
+{
+	clock_setting((const char *const[]){ "-b", "200", NULL }, "slew ",
+	    "timeclient: adjust local clock by 100 seconds (adjtime)\n");
+}
+END_TEST
+
+START_TEST(set_b_steps_above)
+{
+	clock_setting((const char *const[]){ "-v", "-b", "50", NULL }, "step ",
+	    "by 100 seconds (instant change)\n");
+}
+END_TEST
+
+START_TEST(set_s_prints_nothing)
+{
+	clock_setting((const char *const[]){ "-s", NULL }, "step ", "");
+	ck_assert_uint_eq(client.outlen, 0);
+}
+END_TEST
+
+START_TEST(set_without_permission)
+{
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so",
+	    "CLOCKSPY_DENY=1", "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-o", portarg,
+	    "127.0.0.1", NULL }, env, 5000), 1);
+	ck_assert_str_eq(client.err, "timeclient: cannot set the clock: "
+	    "Operation not permitted; run as root, or use -p to print the time "
+	    "only\n");
+	ck_assert_uint_eq(client.outlen, 0);
+}
+END_TEST
+
+/*
+ * The real thing, from our own timed on loopback: the clock moves by less
+ * than a second. As root it is set; otherwise the refusal is explained.
+ */
+START_TEST(set_really)
+{
+	timed_up(NULL);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(timeclient((const char *const[]){ "-s", "-o",
+		    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+		ck_assert_uint_eq(client.outlen + client.errlen, 0);
+	} else {
+		ck_assert_int_eq(timeclient((const char *const[]){ "-s", "-o",
+		    portarg, "127.0.0.1", NULL }, utc, 5000), 1);
+		ck_assert(strstr(client.err, "run as root") != NULL);
+	}
+}
+END_TEST
+
+/* An SNTP server 100.5 s ahead, or one that says kiss-o'-death. */
+static void
+sntp_answer(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen, int stratum)
+{
+	const unsigned char *request = req;
+	unsigned char reply[SNTP_SIZE];
+	uint64_t ntp;
+	int i;
+
+	if (len < SNTP_SIZE)
+		return;
+	ntp = (uint64_t)(time(NULL) + 100 + RFC868_UNIX_EPOCH) << 32 |
+	    0x80000000u;
+	memset(reply, 0, sizeof(reply));
+	reply[0] = 4 << 3 | 4;
+	reply[1] = stratum;
+	memcpy(reply + 24, request + 40, 8);
+	for (i = 0; i < 8; i++)
+		reply[32 + i] = reply[40 + i] = ntp >> (56 - 8 * i);
+	sendto(fd, reply, sizeof(reply), 0, peer, peerlen);
+}
+
+static void
+serve_sntp(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	sntp_answer(fd, req, len, peer, peerlen, 2);
+}
+
+static void
+serve_sntp_kiss(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	sntp_answer(fd, req, len, peer, peerlen, 0);
+}
+
+START_TEST(sntp_ahead)
+{
+	double adjust;
+	const char *line;
+
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-npv", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - time(NULL) - 100)), 1);
+	line = strstr(client.out, "timeclient: adjust local clock by ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(sscanf(line, "timeclient: adjust local clock by %lf "
+	    "seconds", &adjust), 1);
+	ck_assert_msg(adjust > 99.0 && adjust < 101.5, "%s", client.out);
+	ck_assert(strstr(client.err, "over sntp") != NULL);
+}
+END_TEST
+
+START_TEST(sntp_kiss_of_death)
+{
+	fake(SOCK_DGRAM, serve_sntp_kiss);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-np", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 1);
+	ck_assert_msg(strstr(client.err, "kiss-o'-death") != NULL, "%s",
+	    client.err);
+}
+END_TEST
+
+struct bad_input {
+	const char *args[6];
+	const char *message;
+};
+
+static const struct bad_input bad_inputs[] = {
+	{ { NULL }, "usage: timeclient [-46acnpsuv] [-b sec] [-o port] "
+	    "[-t msec] [-w sec] host ...\n" },
+	{ { "-x", "h" }, "usage: timeclient " },
+	{ { "-o", "99999", "h" }, "timeclient: port 99999 is too large\n" },
+	{ { "-o", "-1", "h" }, "timeclient: port -1 is too small\n" },
+	{ { "-t", "x", "h" }, "timeclient: -t x is invalid\n" },
+	{ { "-w", "0", "h" }, "timeclient: -w 0 is too small\n" },
+	{ { "-b", "", "h" }, "timeclient: -b  is invalid\n" },
+	{ { "-p", "nosuch.invalid" }, "timeclient: nosuch.invalid: " },
+	{ { "-p", "-o", "1", "127.0.0.1" },
+	    "timeclient: 127.0.0.1 port 1: connect: Connection refused\n" },
+};
+
+START_TEST(bad_input_exits_1)
+{
+	const struct bad_input *bad = &bad_inputs[_i];
+
+	ck_assert_int_eq(timeclient(bad->args, NULL, 5000), 1);
+	ck_assert_msg(strstr(client.err, bad->message) != NULL,
+	    "case %d: \"%s\"", _i, client.err);
+	ck_assert_uint_eq(client.outlen, 0);
+}
+END_TEST
+
+/* usage() is the man page's SYNOPSIS, word for word. */
+START_TEST(usage_matches_man_page)
+{
+	char usage[256], synopsis[256];
+
+	ck_assert_int_eq(usage_line(timeclient_path(), usage, sizeof(usage)),
+	    0);
+	ck_assert_msg(man_synopsis("man/timeclient.1", synopsis,
+	    sizeof(synopsis)) == 0, "mandoc failed (apt-get install mandoc)");
+	ck_assert_str_eq(synopsis, usage);
+}
+END_TEST
+
+Suite *
+timeclient_suite(void)
+{
+	Suite *s = suite_create("timeclient");
+	TCase *peers = tcase_create("peers");
+	TCase *faults = tcase_create("faults");
+	TCase *dates = tcase_create("dates");
+	TCase *setting = tcase_create("setting");
+	TCase *input = tcase_create("input");
+	TCase *all[] = { peers, faults, dates, setting, input };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_checked_fixture(all[i], NULL, teardown);
+		tcase_set_timeout(all[i], 30);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(peers, tcp_ipv4);
+	tcase_add_test(peers, tcp_ipv6);
+	tcase_add_test(peers, udp_ipv4);
+	tcase_add_test(peers, udp_ipv6);
+	tcase_add_test(peers, by_name);
+	tcase_add_test(peers, verbose_lines);
+	tcase_add_test(peers, many_hosts_first_that_answers);
+	tcase_add_test(peers, same_as_rdate);
+	tcase_add_test(peers, busybox_rdate_agrees);
+	tcase_add_test(peers, xinetd_builtin_time);
+	tcase_add_test(peers, sntp_ahead);
+	tcase_add_test(faults, reply_one_byte_at_a_time);
+	tcase_add_test(faults, reply_short);
+	tcase_add_test(faults, reply_empty);
+	tcase_add_test(faults, reply_eight_bytes);
+	tcase_add_test(faults, gives_up_on_silent_tcp);
+	tcase_add_test(faults, gives_up_on_silent_udp);
+	tcase_add_test(faults, delay_exceeded_exits_2);
+	tcase_add_test(faults, sntp_kiss_of_death);
+	tcase_add_test(dates, date_after_2036_wrap);
+	tcase_add_test(dates, date_after_2038);
+	tcase_add_test(dates, date_2100);
+	tcase_add_test(setting, set_steps_clock);
+	tcase_add_test(setting, set_slews_with_a);
+	tcase_add_test(setting, set_b_slews_below);
+	tcase_add_test(setting, set_b_steps_above);
+	tcase_add_test(setting, set_s_prints_nothing);
+	tcase_add_test(setting, set_without_permission);
+	tcase_add_test(setting, set_really);
+	tcase_add_loop_test(input, bad_input_exits_1, 0,
+	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
+	tcase_add_test(input, usage_matches_man_page);
+	return s;
+}

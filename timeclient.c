@@ -1,0 +1,175 @@
+/*
+ * timeclient: asks an RFC 868 (or SNTP) server for the time, prints it and
+ * sets the clock, with rdate's options and output; unlike rdate it never
+ * hangs, reads replies that come in pieces, and is right after 2036.
+ */
+#include <sys/time.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "leaps.h"
+#include "query.h"
+#include "rfc868.h"
+
+#define NS 1000000000LL
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: %s %s\n", getprogname(), CLIENT_USAGE);
+	exit(1);
+}
+
+static void
+leaps_load(struct leaps *leaps)
+{
+	unsigned char tzif[65536];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(LEAPS_FILE, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "-c needs the leap seconds of %s", LEAPS_FILE);
+	n = read(fd, tzif, sizeof(tzif));
+	close(fd);
+	if (n == -1)
+		err(1, "-c: %s", LEAPS_FILE);
+	if (leaps_parse(tzif, n, leaps) == -1 || leaps->n == 0)
+		errx(1, "-c: %s has no leap second table", LEAPS_FILE);
+}
+
+/* Steps the clock by offset_ns, or slews it with adjtime(2). */
+static void
+clock_change(int64_t offset_ns, int slew)
+{
+	struct timespec now;
+	struct timeval delta;
+	int64_t t;
+
+	if (slew) {
+		delta.tv_sec = offset_ns / NS;
+		delta.tv_usec = offset_ns % NS / 1000;
+		if (adjtime(&delta, NULL) == 0)
+			return;
+		if (errno == EINVAL)
+			errx(1, "cannot slew the clock by %lld seconds: too far; "
+			    "step it (without -a)", (long long)(offset_ns / NS));
+	} else {
+		clock_gettime(CLOCK_REALTIME, &now);
+		t = (int64_t)now.tv_sec * NS + now.tv_nsec + offset_ns;
+		now.tv_sec = t / NS;
+		now.tv_nsec = t % NS;
+		if (now.tv_nsec < 0) {
+			now.tv_nsec += NS;
+			now.tv_sec--;
+		}
+		if (clock_settime(CLOCK_REALTIME, &now) == 0)
+			return;
+	}
+	if (errno == EPERM)
+		errx(1, "cannot set the clock: %s; run as root, or use -p to "
+		    "print the time only", strerror(errno));
+	err(1, "cannot set the clock");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct client_options o;
+	struct answer ans;
+	struct leaps leaps;
+	const char *how, *suffix = "";
+	char why[512], when[64];
+	int64_t offset_ns, remote_seconds, adjust_seconds = 0;
+	int i, slew, too_slow = 0;
+
+	if (client_options(argc, argv, &o, why, sizeof(why)) == -1) {
+		if (*why != '\0')
+			errx(1, "%s", why);
+		usage();
+	}
+	if (o.leaps)
+		leaps_load(&leaps);
+
+	/* Hosts are tried in turn; the first to answer in time is used. */
+	for (i = 0; i < o.nhosts; i++) {
+		if (query_host(o.hosts[i], &o.query, &ans, why, sizeof(why)) ==
+		    -1) {
+			warnx("%s", why);
+			continue;
+		}
+		if (o.max_delay_ms > 0 && ans.delay_ms > o.max_delay_ms) {
+			warnx("Network delay exceeded (%ld msec)", ans.delay_ms);
+			too_slow = 1;
+			continue;
+		}
+		break;
+	}
+	if (i == o.nhosts)
+		return too_slow ? 2 : 1;
+
+	if (o.query.sntp) {
+		offset_ns = ans.sntp_offset_ns;
+		remote_seconds = (ans.received_ns + offset_ns) / NS;
+		if (o.leaps) {
+			adjust_seconds = leaps_posix_to_right(&leaps,
+			    remote_seconds) - remote_seconds;
+			offset_ns += adjust_seconds * NS;
+			remote_seconds += adjust_seconds;
+		}
+		how = "sntp";
+	} else {
+		remote_seconds = rfc868_to_unix(rfc868_unpack(ans.reply));
+		if (o.leaps)
+			remote_seconds = leaps_posix_to_right(&leaps,
+			    remote_seconds);
+		adjust_seconds = rfc868_offset(remote_seconds, ans.sent_ns,
+		    ans.received_ns);
+		offset_ns = adjust_seconds * NS;
+		how = o.query.udp ? "udp" : "tcp";
+	}
+	if ((time_t)remote_seconds != remote_seconds)
+		errx(1, "%s: the time %lld does not fit this system's time_t",
+		    o.hosts[i], (long long)remote_seconds);
+
+	slew = o.slew;
+	if (!o.print_only) {
+		if (o.step_above >= 0) {
+			slew = llabs(offset_ns / NS) <= o.step_above;
+			suffix = slew ? " (adjtime)" : " (instant change)";
+		}
+		clock_change(offset_ns, slew);
+	}
+	if (o.query.verbose) {
+		fprintf(stderr, "%s: time from %s (%s) over %s\n", getprogname(),
+		    o.hosts[i], ans.peer, how);
+		if (!o.query.sntp && ans.length > RFC868_SIZE)
+			fprintf(stderr, "%s: reply was %zu bytes, used the "
+			    "first %d\n", getprogname(), ans.length,
+			    RFC868_SIZE);
+	}
+	if (!o.set_only) {
+		client_format_time(remote_seconds, when, sizeof(when));
+		printf("%s\n", when);
+		if (slew || o.query.verbose) {
+			if (o.query.sntp)
+				printf("%s: adjust local clock by %.6f seconds%s\n",
+				    getprogname(), (double)offset_ns / NS, suffix);
+			else
+				printf("%s: adjust local clock by %lld seconds%s\n",
+				    getprogname(), (long long)adjust_seconds,
+				    suffix);
+		}
+		if (o.query.verbose && o.max_delay_ms > 0)
+			printf("%s: network delay %ld msecs\n", getprogname(),
+			    ans.delay_ms);
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
