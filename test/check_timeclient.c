@@ -3,11 +3,13 @@
  * servers made here that misbehave; beside Debian's rdate and busybox rdate.
  */
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -48,7 +50,8 @@ timed_up(const char *const env[])
 
 /* Runs timeclient with args; returns its exit status. */
 static int
-timeclient(const char *const args[], const char *const env[], int timeout_ms)
+timeclient_with(const char *const args[], const char *const env[],
+    child_setup_fn setup, int timeout_ms)
 {
 	const char *argv[24] = { timeclient_path() };
 	size_t i;
@@ -56,9 +59,26 @@ timeclient(const char *const args[], const char *const env[], int timeout_ms)
 	for (i = 0; args[i] != NULL && i < 22; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
-	ck_assert_msg(proc_run(&client, argv, env, NULL, timeout_ms) == 0,
+	ck_assert_msg(proc_run(&client, argv, env, setup, timeout_ms) == 0,
 	    "timeclient ran past %d ms", timeout_ms);
 	return exit_code(&client);
+}
+
+static int
+timeclient(const char *const args[], const char *const env[], int timeout_ms)
+{
+	return timeclient_with(args, env, NULL, timeout_ms);
+}
+
+/*
+ * Under the spy, timeclient also loses CAP_SYS_TIME: should the spy ever
+ * fail to load, the real call fails instead of moving this machine's clock.
+ */
+static void
+drop_time_capability(void)
+{
+	if (geteuid() == 0)
+		prctl(PR_CAPBSET_DROP, CAP_SYS_TIME, 0, 0, 0);
 }
 
 /* The date timeclient or rdate printed (TZ=UTC), as Unix time. */
@@ -521,7 +541,8 @@ clock_setting(const char *const args[], const char *expect_line,
 	argv[i++] = portarg;
 	argv[i++] = "127.0.0.1";
 	argv[i] = NULL;
-	ck_assert_int_eq(timeclient(argv, env, 5000), 0);
+	ck_assert_int_eq(timeclient_with(argv, env, drop_time_capability, 5000),
+	    0);
 	f = fopen(spy, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
@@ -583,8 +604,8 @@ START_TEST(set_without_permission)
 	    "CLOCKSPY_DENY=1", "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 
 	timed_up(NULL);
-	ck_assert_int_eq(timeclient((const char *const[]){ "-o", portarg,
-	    "127.0.0.1", NULL }, env, 5000), 1);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-o", portarg,
+	    "127.0.0.1", NULL }, env, drop_time_capability, 5000), 1);
 	ck_assert_str_eq(client.err, "timeclient: cannot set the clock: "
 	    "Operation not permitted; run as root, or use -p to print the time "
 	    "only\n");
