@@ -3,7 +3,7 @@
 
 include config.mk
 
-DAEMON_OBJ = timed.o listen.o serve.o log.o
+DAEMON_OBJ = timed.o listen.o serve.o limits.o privdrop.o service.o log.o
 CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
 COMMON_OBJ = rfc868.o addr.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
@@ -28,8 +28,11 @@ rfc868.o: rfc868.c rfc868.h
 addr.o: addr.c addr.h
 log.o: log.c log.h
 listen.o: listen.c addr.h log.h timed.h
-serve.o: serve.c addr.h log.h rfc868.h timed.h
-timed.o: timed.c addr.h log.h rfc868.h timed.h config.mk
+serve.o: serve.c addr.h limits.h log.h rfc868.h timed.h
+limits.o: limits.c limits.h
+privdrop.o: privdrop.c addr.h log.h timed.h
+service.o: service.c addr.h log.h timed.h
+timed.o: timed.c addr.h limits.h log.h rfc868.h timed.h config.mk
 
 client.o: client.c addr.h client.h query.h
 query.o: query.c addr.h query.h rfc868.h sntp.h

@@ -1,11 +1,17 @@
-/* Opening the listening sockets: every address asked for, TCP and UDP. */
+/*
+ * The listening sockets: opened for every address asked for, TCP and UDP,
+ * or taken over from inetd or systemd.
+ */
 #include <sys/select.h>
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -171,6 +177,7 @@ listener_open(struct endpoint *endpoint, int socktype, unsigned port,
 	endpoint_set_port(endpoint, port);
 	addr_text((struct sockaddr *)&endpoint->addr, host, sizeof(host), NULL);
 	listener->socktype = socktype;
+	listener->dual_stack = 0;	/* IPV6_V6ONLY */
 	listener->fd = socket_open(endpoint, socktype, &step);
 	if (listener->fd != -1) {
 		listener->port = port != 0 ? port : socket_port(listener->fd);
@@ -272,4 +279,100 @@ listen_open(const struct listen_spec *spec, struct listener *listeners,
 			return n;
 	}
 	return -1;
+}
+
+/*
+ * A socket handed over by inetd or systemd: its type and address are read
+ * from the socket itself. *connected tells a TCP connection (inetd's
+ * "nowait") from a listening socket. Returns 0, or -1 with why in err.
+ */
+int
+listen_inherit(int fd, struct listener *l, int *connected, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss), optlen = sizeof(int);
+	char host[ADDR_TEXT_MAX];
+	int type, accepting = 0, v6only = 1;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen) == -1) {
+		snprintf(err, errlen, "descriptor %d is not a socket", fd);
+		return -1;
+	}
+	if (type != SOCK_STREAM && type != SOCK_DGRAM) {
+		snprintf(err, errlen, "descriptor %d is neither a stream nor a "
+		    "datagram socket", fd);
+		return -1;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+		snprintf(err, errlen, "descriptor %d is not an IPv4 or IPv6 "
+		    "socket", fd);
+		return -1;
+	}
+	optlen = sizeof(accepting);
+	if (type == SOCK_STREAM && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN,
+	    &accepting, &optlen) == -1)
+		accepting = 0;
+	*connected = type == SOCK_STREAM && !accepting;
+	/* Its IPv4 clients show as ::ffff:a.b.c.d, and are real. */
+	optlen = sizeof(v6only);
+	if (ss.ss_family == AF_INET6 && getsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &v6only, &optlen) == -1)
+		v6only = 1;
+	l->dual_stack = ss.ss_family == AF_INET6 && !v6only;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		snprintf(err, errlen, "descriptor %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	if (fd >= FD_SETSIZE) {
+		snprintf(err, errlen, "descriptor %d is too high for select",
+		    fd);
+		return -1;
+	}
+	l->fd = fd;
+	l->socktype = type;
+	addr_text((struct sockaddr *)&ss, host, sizeof(host), &l->port);
+	snprintf(l->name, sizeof(l->name), "%s %s port %u",
+	    socktype_name(type), host, l->port);
+	return 0;
+}
+
+/*
+ * systemd's socket activation: LISTEN_FDS sockets from descriptor 3 on,
+ * when LISTEN_PID is ours. Returns how many, 0 when not activated, or -1
+ * with why in err.
+ */
+int
+listen_activated(struct listener *listeners, size_t max, char *err,
+    size_t errlen)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *errstr;
+	long long n, i;
+	int connected;
+
+	if (pid == NULL || fds == NULL ||
+	    strtonum(pid, 1, INT_MAX, NULL) != getpid())
+		return 0;
+	n = strtonum(fds, 1, max, &errstr);
+	if (errstr != NULL) {
+		snprintf(err, errlen, "LISTEN_FDS=%s is %s", fds, errstr);
+		return -1;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	for (i = 0; i < n; i++) {
+		if (listen_inherit(3 + i, &listeners[i], &connected, err,
+		    errlen) == -1)
+			return -1;
+		if (connected) {
+			snprintf(err, errlen, "descriptor %lld is a connection,"
+			    " not a listening socket (use Accept=no)", 3 + i);
+			return -1;
+		}
+	}
+	return n;
 }

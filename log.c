@@ -16,14 +16,23 @@
 static int log_to_stderr = 1;
 static int log_debugging;
 
+/*
+ * Logs to stderr until log_to_syslog(). The syslog connection is opened now
+ * (LOG_NDELAY), while /dev/log and the zone files are still in reach.
+ */
 void
-log_init(int to_stderr, int debug, int facility)
+log_init(int debug, int facility)
 {
-	log_to_stderr = to_stderr;
+	log_to_stderr = 1;
 	log_debugging = debug;
-	if (!to_stderr)
-		openlog(getprogname(), LOG_PID | LOG_NDELAY, facility);
-	tzset();	/* syslog(3) needs the zone after a chroot */
+	tzset();
+	openlog(getprogname(), LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_to_syslog(void)
+{
+	log_to_stderr = 0;
 }
 
 int
@@ -32,18 +41,21 @@ log_debug_enabled(void)
 	return log_debugging;
 }
 
-/* One write per line, so a reader of stderr never sees half a message. */
+/*
+ * One write per line, so a reader of stderr never sees half a message.
+ * On stderr, warnings and errors carry the program's name, as err(3) does.
+ */
 static void
 vlog(int priority, const char *fmt, va_list ap, const char *reason)
 {
 	char line[1024];
+	const char *name = priority <= LOG_WARNING ? getprogname() : NULL;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (log_to_stderr) {
-		if (reason)
-			fprintf(stderr, "%s: %s\n", line, reason);
-		else
-			fprintf(stderr, "%s\n", line);
+		fprintf(stderr, "%s%s%s%s%s\n", name ? name : "",
+		    name ? ": " : "", line, reason ? ": " : "",
+		    reason ? reason : "");
 		fflush(stderr);
 	} else if (reason)
 		syslog(priority, "%s: %s", line, reason);

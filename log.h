@@ -6,7 +6,8 @@
 
 #define LOG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
-void log_init(int to_stderr, int debug, int facility);
+void log_init(int, int);
+void log_to_syslog(void);
 int log_debug_enabled(void);
 void log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void log_warnx(const char *, ...) LOG_PRINTF(1, 2);

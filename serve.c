@@ -8,19 +8,36 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "log.h"
 #include "rfc868.h"
 #include "timed.h"
 
 #define ACCEPT_BATCH	64	/* per wake-up, so one protocol cannot starve */
 #define UDP_BATCH	64	/* the other */
+#define LIMIT_LOGS_PER_MINUTE 10	/* forged sources must not flood syslog */
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t hangup;
+static volatile sig_atomic_t dump_counters;
+
+/* What SIGUSR1 reports: every query counted once, by what became of it. */
+static struct {
+	unsigned long long tcp_answered, udp_answered;
+	unsigned long long low_port, bogus_source;	/* UDP, dropped */
+	unsigned long long over_source_rate, over_global_rate;
+	unsigned long long accept_errors, send_errors, recv_errors;
+	unsigned long long no_clock;		/* queries left unanswered */
+} count;
+static struct timespec started;
+static uint64_t now_ms;			/* CLOCK_MONOTONIC, per wake-up */
+static uint64_t limit_log_minute;
+static int limit_logs;
 
 static sigset_t waitmask;		/* the signals we act on, unblocked */
 
@@ -40,6 +57,13 @@ on_hangup(int sig)
 {
 	(void)sig;
 	hangup = 1;
+}
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	dump_counters = 1;
 }
 
 /*
@@ -62,15 +86,77 @@ serve_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = on_hangup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 
 	sigemptyset(&blocked);
 	sigaddset(&blocked, SIGTERM);
 	sigaddset(&blocked, SIGINT);
 	sigaddset(&blocked, SIGHUP);
+	sigaddset(&blocked, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &blocked, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGHUP);
+	sigdelset(&waitmask, SIGUSR1);
+	clock_gettime(CLOCK_MONOTONIC, &started);
+}
+
+static void
+counters_log(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_info("counters: tcp %llu answered, udp %llu answered; dropped: "
+	    "%llu low port, %llu bogus source, %llu over source rate, %llu "
+	    "over global rate, %llu without clock; errors: %llu accept, %llu "
+	    "send, %llu recv; up %lld s", count.tcp_answered,
+	    count.udp_answered, count.low_port, count.bogus_source,
+	    count.over_source_rate, count.over_global_rate, count.no_clock,
+	    count.accept_errors, count.send_errors, count.recv_errors,
+	    (long long)(now.tv_sec - started.tv_sec));
+}
+
+static void
+monotonic_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* Never 0: the limiter takes 0 for a slot never used. */
+	now_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 1;
+}
+
+/*
+ * Whether peer may have a reply, counting a refusal. The first refusal of
+ * a source in a minute is logged, ten lines a minute at most in all.
+ */
+static int
+within_limits(const struct sockaddr_storage *peer)
+{
+	char host[ADDR_TEXT_MAX];
+	int log;
+
+	switch (limit_take((const struct sockaddr *)peer, now_ms, &log)) {
+	case LIMIT_OK:
+		return 1;
+	case LIMIT_GLOBAL:
+		count.over_global_rate++;
+		return 0;
+	case LIMIT_SOURCE:
+		count.over_source_rate++;
+		break;
+	}
+	if (now_ms / 60000 != limit_log_minute) {
+		limit_log_minute = now_ms / 60000;
+		limit_logs = 0;
+	}
+	if (log && limit_logs++ < LIMIT_LOGS_PER_MINUTE)
+		log_info("%s over its rate limit, not answered for now",
+		    addr_text((const struct sockaddr *)peer, host,
+		    sizeof(host), NULL));
+	return 0;
 }
 
 /*
@@ -133,6 +219,20 @@ accept_pause_check(void)
 		accept_paused = 0;
 }
 
+/* 4 bytes fit any new socket's send buffer: no partial write. */
+static void
+reply_tcp(int fd, const unsigned char *reply)
+{
+	if (reply == NULL)
+		count.no_clock++;
+	else if (send(fd, reply, RFC868_SIZE, MSG_NOSIGNAL) == RFC868_SIZE)
+		count.tcp_answered++;
+	else {
+		count.send_errors++;
+		log_debug("tcp send: %s", strerror(errno));
+	}
+}
+
 static void
 serve_tcp(const struct listener *l, const unsigned char *reply)
 {
@@ -150,6 +250,7 @@ serve_tcp(const struct listener *l, const unsigned char *reply)
 				return;
 			/* Gone before we took it, or its network is. */
 			case EINTR:
+				continue;
 			case ECONNABORTED:
 			case EPROTO:
 			case EPERM:
@@ -160,18 +261,18 @@ serve_tcp(const struct listener *l, const unsigned char *reply)
 			case EHOSTUNREACH:
 			case EOPNOTSUPP:
 			case ENETUNREACH:
+				count.accept_errors++;
 				continue;
 			default:	/* EMFILE, ENFILE, ENOBUFS, ENOMEM */
+				count.accept_errors++;
 				accept_pause(l);
 				return;
 			}
 		}
 		accept_pause_logged = 0;
 		log_peer("tcp", &peer);
-		/* 4 bytes fit any new socket's send buffer: no partial write. */
-		if (reply != NULL && send(fd, reply, RFC868_SIZE,
-		    MSG_NOSIGNAL) != RFC868_SIZE)
-			log_debug("tcp send: %s", strerror(errno));
+		if (within_limits(&peer))
+			reply_tcp(fd, reply);
 		close(fd);
 	}
 }
@@ -190,32 +291,63 @@ serve_udp(const struct listener *l, const unsigned char *reply)
 		    (struct sockaddr *)&peer, &peerlen) == -1) {
 			if (errno == EAGAIN)
 				return;
-			if (errno == EINTR || errno == ECONNREFUSED)
+			if (errno == EINTR)
+				continue;
+			count.recv_errors++;
+			if (errno == ECONNREFUSED)
 				continue;
 			log_warn("recvfrom on %s", l->name);
 			return;
 		}
 		log_peer("udp", &peer);
+		switch (source_check((struct sockaddr *)&peer, l->dual_stack)) {
+		case SOURCE_LOW_PORT:
+			count.low_port++;
+			continue;
+		case SOURCE_BOGUS:
+			count.bogus_source++;
+			continue;
+		case SOURCE_OK:
+			break;
+		}
+		if (!within_limits(&peer))
+			continue;
+		if (reply == NULL) {
+			count.no_clock++;
+			continue;
+		}
 		/* A full buffer (EAGAIN, ENOBUFS) loses this reply, not the loop. */
-		if (reply != NULL && sendto(l->fd, reply, RFC868_SIZE, 0,
-		    (struct sockaddr *)&peer, peerlen) == -1)
+		if (sendto(l->fd, reply, RFC868_SIZE, 0,
+		    (struct sockaddr *)&peer, peerlen) == RFC868_SIZE)
+			count.udp_answered++;
+		else {
+			count.send_errors++;
 			log_debug("udp sendto: %s", strerror(errno));
+		}
 	}
 }
 
+/*
+ * Serves until SIGTERM or SIGINT; or, with idle_exit (inetd's "wait"), once
+ * that many seconds passed with nothing to do.
+ */
 void
-serve(struct listener *listeners, size_t n)
+serve(struct listener *listeners, size_t n, int idle_exit)
 {
 	unsigned char reply[RFC868_SIZE];
 	struct timespec tick;
 	fd_set readable;
 	size_t i;
-	int maxfd, ready, have_reply;
+	int maxfd, ready, have_reply, idle = 0;
 
 	while (!quit_signal) {
 		if (hangup) {
 			hangup = 0;
 			log_info("SIGHUP: nothing to reload");
+		}
+		if (dump_counters) {
+			dump_counters = 0;
+			counters_log();
 		}
 		if (accept_paused)
 			accept_pause_check();
@@ -239,9 +371,15 @@ serve(struct listener *listeners, size_t n)
 		}
 		if (ready == 0) {
 			log_debug("still waiting");
+			if (idle_exit > 0 && ++idle >= idle_exit) {
+				log_debug("idle for %d s, exiting", idle);
+				return;
+			}
 			continue;
 		}
+		idle = 0;
 		have_reply = reply_now(reply) == 0;
+		monotonic_now();
 		for (i = 0; i < n; i++) {
 			if (!FD_ISSET(listeners[i].fd, &readable))
 				continue;
@@ -254,4 +392,16 @@ serve(struct listener *listeners, size_t n)
 		}
 	}
 	log_info("exiting on signal %d", (int)quit_signal);
+}
+
+/* inetd's "nowait": one connection, already accepted, on fd. */
+int
+serve_connection(int fd)
+{
+	unsigned char reply[RFC868_SIZE];
+
+	if (reply_now(reply) == -1)
+		return 1;
+	reply_tcp(fd, reply);
+	return count.tcp_answered == 1 ? 0 : 1;
 }

@@ -2,6 +2,8 @@
 #ifndef TIMED_H
 #define TIMED_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 #include "addr.h"
@@ -12,6 +14,7 @@
 struct listener {
 	int fd;
 	int socktype;			/* SOCK_STREAM or SOCK_DGRAM */
+	int dual_stack;			/* IPv6 that carries IPv4 too */
 	unsigned port;
 	char name[ADDR_TEXT_MAX + 32];	/* "tcp ::1 port 8037", for logs */
 };
@@ -24,13 +27,31 @@ struct listen_spec {
 	size_t naddresses;
 };
 
+/* The unprivileged user timed becomes when started as root. */
+struct run_user {
+	uid_t uid;
+	gid_t gid;
+};
+
 /* listen.c */
 int listen_open(const struct listen_spec *, struct listener *, size_t,
     char *, size_t);
+int listen_inherit(int, struct listener *, int *, char *, size_t);
+int listen_activated(struct listener *, size_t, char *, size_t);
 void listen_close(struct listener *, size_t);
+
+/* privdrop.c */
+void privdrop_user(const char *, struct run_user *);
+void privdrop(const struct run_user *, const char *);
+
+/* service.c */
+void service_pidfile(const char *, const struct run_user *, int);
+void service_pidfile_write(void);
+void service_detach(int);
 
 /* serve.c */
 void serve_signals(void);
-void serve(struct listener *, size_t);
+void serve(struct listener *, size_t, int);
+int serve_connection(int);
 
 #endif

@@ -206,7 +206,7 @@ START_TEST(many_clients_in_a_row)
 	unsigned char reply[64];
 	int i;
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	start((const char *const[]){ "-r", "0", "-l", "127.0.0.1", NULL }, NULL);
 	for (i = 0; i < 200; i++) {
 		assert_time_reply(reply, tcp_query(AF_INET, port, reply,
 		    sizeof(reply), 2000));
@@ -223,7 +223,7 @@ START_TEST(rude_clients)
 	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 	int i, fd, idle[20];
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	start((const char *const[]){ "-r", "0", "-l", "127.0.0.1", NULL }, NULL);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons(port);
 	for (i = 0; i < 100; i++) {
@@ -404,6 +404,9 @@ START_TEST(broken_clock_sends_nothing)
 }
 END_TEST
 
+#define USAGE "usage: timed [-46dfiTUV] [-l address] [-P pidfile] [-p port] " \
+	"[-r rate] [-u user]\n"
+
 struct bad_input {
 	const char *args[6];
 	const char *message;
@@ -419,21 +422,28 @@ static const struct bad_input bad_inputs[] = {
 	    "timed: address nosuch.invalid: " },
 	{ { "-p", "8037", "-l", "127.0.0.1:80" }, "timed: address 127.0.0.1:80: " },
 	{ { "-p", "8037", "-4", "-l", "::1" }, "timed: address ::1: " },
-	{ { "-x" }, "usage: timed [-46dTUV] [-l address] [-p port]\n" },
-	{ { "-p" }, "usage: timed [-46dTUV] [-l address] [-p port]\n" },
-	{ { "extra" }, "usage: timed [-46dTUV] [-l address] [-p port]\n" },
+	{ { "-x" }, USAGE },
+	{ { "-p" }, USAGE },
+	{ { "extra" }, USAGE },
 	{ { "-4", "-6" }, "timed: -4 and -6 exclude each other" },
 	{ { "-T", "-U" }, "timed: -T and -U exclude each other" },
+	{ { "-r", "fast" }, "timed: rate fast is invalid\n" },
+	{ { "-r", "-1" }, "timed: rate -1 is too small\n" },
+	{ { "-r", "100001" }, "timed: rate 100001 is too large\n" },
+	{ { "-i", "-p", "37" }, "timed: -i takes its socket from inetd" },
+	{ { "-d", "-p", "0", "-P", "/nonexistent/dir/timed.pid" },
+	    "timed: pidfile /nonexistent/dir/timed.pid: No such file" },
+	{ { "-i" }, "timed: -i: descriptor 0 is not a socket\n" },
 };
 
 START_TEST(bad_input_exits_1)
 {
 	const struct bad_input *bad = &bad_inputs[_i];
-	const char *argv[8] = { timed_path() };
+	const char *argv[10] = { timed_path(), "-u", "nobody" };
 	size_t i;
 
 	for (i = 0; bad->args[i] != NULL; i++)
-		argv[i + 1] = bad->args[i];
+		argv[i + 3] = bad->args[i];
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
 	ck_assert_msg(strstr(daemon_proc.err, bad->message) != NULL,
@@ -448,8 +458,8 @@ static void
 assert_port_in_use(int socktype)
 {
 	char portarg[8];
-	const char *argv[] = { timed_path(), "-d", "-l", "127.0.0.1", "-p",
-	    portarg, NULL };
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-l",
+	    "127.0.0.1", "-p", portarg, NULL };
 	unsigned char reply[8];
 	unsigned taken;
 	int fd;
@@ -490,7 +500,8 @@ drop_bind_capability(void)
 
 START_TEST(port_37_needs_privilege)
 {
-	const char *argv[] = { timed_path(), "-d", "-l", "127.0.0.1", NULL };
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-l",
+	    "127.0.0.1", NULL };
 	FILE *f;
 	int first = 1024;
 

@@ -101,7 +101,7 @@ proc_start(struct proc *p, const char *const argv[], const char *const env[],
 	const char *wrapper = getenv("TEST_WRAPPER");
 	const char *args[64];
 	char *words = NULL, *word;
-	int out[2], err[2];
+	int out[2], err[2], null;
 	size_t i, n = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -123,6 +123,8 @@ proc_start(struct proc *p, const char *const argv[], const char *const env[],
 		return -1;
 	if (p->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if ((null = open("/dev/null", O_RDONLY)) != -1)
+			dup2(null, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		for (i = 0; env != NULL && env[i] != NULL; i++)
@@ -228,16 +230,17 @@ exit_code(const struct proc *p)
 }
 
 /*
- * Starts "timed -d -p 0 args..." and reads back the port it logged.
- * Returns 0, or -1 with the daemon stopped.
+ * Starts "timed -d -p 0 -u nobody args..." and reads back the port it
+ * logged (-u matters only to root, as in CI). Returns 0, or -1 with the
+ * daemon stopped.
  */
 int
 timed_start(struct proc *p, unsigned *port, const char *const args[],
     const char *const env[])
 {
-	const char *argv[32] = { timed_path(), "-d", "-p", "0" };
+	const char *argv[32] = { timed_path(), "-d", "-p", "0", "-u", "nobody" };
 	const char *found;
-	size_t n = 4, i;
+	size_t n = 6, i;
 
 	for (i = 0; args != NULL && args[i] != NULL && n < 31; i++)
 		argv[n++] = args[i];
