@@ -7,8 +7,9 @@ DAEMON_OBJ = timed.o listen.o serve.o limits.o privdrop.o service.o log.o
 CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
 COMMON_OBJ = rfc868.o addr.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
-	test/check_timed.c test/check_client.c test/check_timeclient.c
-TEST_LIB_OBJ = client.o sntp.o leaps.o
+	test/check_timed.c test/check_client.c test/check_timeclient.c \
+	test/check_limits.c test/check_service.c
+TEST_LIB_OBJ = client.o sntp.o leaps.o limits.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
 
 all: options timed timeclient
@@ -54,6 +55,8 @@ test/check_addr.o: addr.h
 test/check_timed.o: rfc868.h config.mk
 test/check_client.o: client.h leaps.h query.h rfc868.h sntp.h
 test/check_timeclient.o: rfc868.h sntp.h
+test/check_limits.o: limits.h
+test/check_service.o: rfc868.h
 
 test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ) \

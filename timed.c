@@ -2,9 +2,9 @@
  * timed: an RFC 868 time server. Sends the seconds since 1900 as 4 bytes to
  * every TCP connection and every UDP datagram, on port 37.
  *
- * Startup order: options; the user to become; the pidfile (a second
- * instance stops here); the sockets (bound, or handed over by inetd or
- * systemd); the drop of root; detaching; then the loop.
+ * Startup order: options; sockets handed over by inetd or systemd, and no
+ * other descriptor; the user to become; the pidfile (a second instance
+ * stops here); our own sockets; the drop of root; detaching; the loop.
  */
 #include <sys/socket.h>
 
@@ -46,10 +46,12 @@ inetd_socket(struct listener *listener, int *connected)
 		fatalx("-i: %s", err);
 }
 
-/* The sockets systemd handed over, or our own. */
+/*
+ * The sockets systemd handed over, if any; the descriptors after them are
+ * closed, so nothing inherited by chance stays open.
+ */
 static int
-sockets_take(const struct listen_spec *spec, int spec_given,
-    struct listener *listeners)
+sockets_activated(int spec_given, struct listener *listeners)
 {
 	char err[256];
 	int n;
@@ -57,16 +59,9 @@ sockets_take(const struct listen_spec *spec, int spec_given,
 	n = listen_activated(listeners, LISTEN_MAX, err, sizeof(err));
 	if (n == -1)
 		fatalx("socket activation: %s", err);
-	closefrom(STDERR_FILENO + 1 + n);	/* nothing inherited by chance */
-	if (n > 0) {
-		if (spec_given)
-			log_warnx("sockets come from systemd: ignoring "
-			    "-4 -6 -l -p -T -U");
-		return n;
-	}
-	n = listen_open(spec, listeners, LISTEN_MAX, err, sizeof(err));
-	if (n == -1)
-		fatalx("%s", err);
+	closefrom(STDERR_FILENO + 1 + n);
+	if (n > 0 && spec_given)
+		log_warnx("sockets come from systemd: ignoring -4 -6 -l -p -T -U");
 	return n;
 }
 
@@ -78,10 +73,11 @@ main(int argc, char *argv[])
 	};
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
+	char err[256];
 	const char *errstr, *username = USER_DEFAULT, *pidfile = NULL;
 	int ch, debug = 0, foreground = 0, inetd = 0, spec_given = 0;
 	int only4 = 0, only6 = 0, tcp_only = 0, udp_only = 0;
-	int as_root, detach, connected = 0, n = 1, devnull = -1;
+	int as_root, detach, connected = 0, n = 0, devnull = -1;
 	long long rate = LIMIT_RATE_DEFAULT;
 	size_t i;
 
@@ -158,9 +154,11 @@ main(int argc, char *argv[])
 	log_init(debug, LOG_DAEMON);
 	if (inetd) {
 		inetd_socket(&listeners[0], &connected);
+		n = 1;
 		if (!debug)
 			log_to_syslog();	/* stderr may be the socket */
-	}
+	} else
+		n = sockets_activated(spec_given, listeners);
 	if (as_root)
 		privdrop_user(username, &user);
 	if (pidfile == NULL && detach && as_root)
@@ -168,11 +166,11 @@ main(int argc, char *argv[])
 	else if (pidfile != NULL)
 		service_pidfile(pidfile, NULL, 0);
 
-	if (!inetd) {
-		n = sockets_take(&spec, spec_given, listeners);
-		for (i = 0; i < (size_t)n; i++)
-			log_info("listening on %s", listeners[i].name);
-	}
+	if (!inetd && n == 0 &&
+	    (n = listen_open(&spec, listeners, LISTEN_MAX, err, sizeof(err))) == -1)
+		fatalx("%s", err);
+	for (i = 0; i < (size_t)n && !inetd; i++)
+		log_info("listening on %s", listeners[i].name);
 	limit_init(rate, arc4random());
 	if (detach && (devnull = open("/dev/null", O_RDWR)) == -1)
 		fatal("/dev/null");

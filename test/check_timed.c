@@ -35,18 +35,6 @@ start(const char *const args[], const char *const env[])
 	    "timed did not start: %s", daemon_proc.err);
 }
 
-static int
-count(const char *haystack, const char *needle)
-{
-	int n = 0;
-
-	while ((haystack = strstr(haystack, needle)) != NULL) {
-		n++;
-		haystack += strlen(needle);
-	}
-	return n;
-}
-
 /* The reply must be 4 bytes, then EOF, and within a second of our clock. */
 static void
 assert_time_reply(const unsigned char *reply, long len)
@@ -131,7 +119,7 @@ START_TEST(default_listens_everywhere)
 	start(NULL, NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "listening on udp :: port",
 	    2000));
-	ck_assert_int_eq(count(daemon_proc.err, "listening on"), 4);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on"), 4);
 	assert_tcp_answers(AF_INET);
 	assert_tcp_answers(AF_INET6);
 	assert_udp_answers(AF_INET);
@@ -147,7 +135,7 @@ START_TEST(one_port_for_all_sockets)
 	    NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "listening on udp ::1", 2000));
 	snprintf(line, sizeof(line), " port %u\n", port);
-	ck_assert_int_eq(count(daemon_proc.err, line), 4);
+	ck_assert_int_eq(count_text(daemon_proc.err, line), 4);
 }
 END_TEST
 
@@ -155,8 +143,8 @@ START_TEST(ipv4_only)
 {
 	start((const char *const[]){ "-4", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
-	ck_assert_int_eq(count(daemon_proc.err, "listening on"), 2);
-	ck_assert_int_eq(count(daemon_proc.err, "0.0.0.0 port"), 2);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on"), 2);
+	ck_assert_int_eq(count_text(daemon_proc.err, "0.0.0.0 port"), 2);
 	assert_tcp_answers(AF_INET);
 	assert_udp_answers(AF_INET);
 }
@@ -166,8 +154,8 @@ START_TEST(ipv6_only)
 {
 	start((const char *const[]){ "-6", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
-	ck_assert_int_eq(count(daemon_proc.err, "listening on"), 2);
-	ck_assert_int_eq(count(daemon_proc.err, ":: port"), 2);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on"), 2);
+	ck_assert_int_eq(count_text(daemon_proc.err, ":: port"), 2);
 	assert_tcp_answers(AF_INET6);
 	assert_udp_answers(AF_INET6);
 }
@@ -177,8 +165,8 @@ START_TEST(tcp_only)
 {
 	start((const char *const[]){ "-T", "-l", "127.0.0.1", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
-	ck_assert_int_eq(count(daemon_proc.err, "listening on tcp"), 1);
-	ck_assert_int_eq(count(daemon_proc.err, "listening on udp"), 0);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on tcp"), 1);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on udp"), 0);
 	assert_tcp_answers(AF_INET);
 }
 END_TEST
@@ -187,8 +175,8 @@ START_TEST(udp_only)
 {
 	start((const char *const[]){ "-U", "-l", "::1", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
-	ck_assert_int_eq(count(daemon_proc.err, "listening on udp"), 1);
-	ck_assert_int_eq(count(daemon_proc.err, "listening on tcp"), 0);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on udp"), 1);
+	ck_assert_int_eq(count_text(daemon_proc.err, "listening on tcp"), 0);
 	assert_udp_answers(AF_INET6);
 }
 END_TEST
@@ -399,7 +387,7 @@ START_TEST(broken_clock_sends_nothing)
 	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
 	    500), -1);
 	ck_assert(proc_wait_text(&daemon_proc, "cannot read the clock", 1000));
-	ck_assert_int_eq(count(daemon_proc.err, "cannot read the clock"), 1);
+	ck_assert_int_eq(count_text(daemon_proc.err, "cannot read the clock"), 1);
 	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
 }
 END_TEST

@@ -492,3 +492,16 @@ man_synopsis(const char *page, char *out, size_t size)
 	*d = '\0';
 	return 0;
 }
+
+/* How many times needle occurs in haystack. */
+int
+count_text(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle)) != NULL) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}

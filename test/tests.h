@@ -8,6 +8,8 @@ Suite *rfc868_suite(void);
 Suite *addr_suite(void);
 Suite *timed_suite(void);
 Suite *client_suite(void);
+Suite *limits_suite(void);
+Suite *service_suite(void);
 Suite *timeclient_suite(void);
 
 #endif

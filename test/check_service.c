@@ -1,0 +1,629 @@
+/*
+ * timed as a service: privileges, pidfile, daemon mode, inetd and systemd
+ * sockets, abuse limits and counters, all on the real binary.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../rfc868.h"
+#include "helpers.h"
+#include "tests.h"
+
+#define NOBODY 65534
+
+static struct proc daemon_proc, other;
+static unsigned port;
+static char tmpdir[] = "/tmp/timed-service-XXXXXX";
+static int tmpdir_made;
+
+static void
+teardown(void)
+{
+	char cmd[PATH_MAX];
+
+	proc_stop(&daemon_proc);
+	proc_stop(&other);
+	if (tmpdir_made) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmpdir);
+	}
+}
+
+/* A directory of the test's own, that nobody (the run user) may write. */
+static const char *
+scratch(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tmpdir_made = 1;
+	ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(tmpdir, NOBODY, NOBODY), 0);
+	return tmpdir;
+}
+
+static void
+start(const char *const args[], const char *const env[])
+{
+	ck_assert_msg(timed_start(&daemon_proc, &port, args, env) == 0,
+	    "timed did not start: %s", daemon_proc.err);
+}
+
+/* A line of /proc/PID/status, after its "Name:\t". */
+static const char *
+proc_status(pid_t pid, const char *field)
+{
+	static char value[256];
+	char path[64], line[256];
+	size_t len = strlen(field);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	value[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			snprintf(value, sizeof(value), "%s", line + len + 2);
+			value[strcspn(value, "\n")] = '\0';
+		}
+	fclose(f);
+	return value;
+}
+
+static const char *
+proc_link(pid_t pid, const char *what)
+{
+	static char target[PATH_MAX];
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	return target;
+}
+
+static void
+assert_answers(void)
+{
+	unsigned char reply[16];
+
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    4);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    2000), 4);
+}
+
+START_TEST(root_drops_to_user)
+{
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP("needs root, as in CI");
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	pid = daemon_proc.pid;
+	assert_answers();
+	ck_assert_str_eq(proc_status(pid, "Uid"), "65534\t65534\t65534\t65534");
+	ck_assert_str_eq(proc_status(pid, "Gid"), "65534\t65534\t65534\t65534");
+	ck_assert_str_eq(proc_status(pid, "Groups"), "65534 ");
+	ck_assert_str_eq(proc_status(pid, "NoNewPrivs"), "1");
+	ck_assert_str_eq(proc_status(pid, "CapEff"), "0000000000000000");
+	ck_assert_str_eq(proc_link(pid, "root"), "/var/empty");
+	ck_assert_str_eq(proc_link(pid, "cwd"), "/var/empty");
+}
+END_TEST
+
+START_TEST(root_needs_an_existing_user)
+{
+	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u",
+	    "nosuchuser", NULL };
+
+	if (geteuid() != 0)
+		SKIP("needs root, as in CI");
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, "timed: user nosuchuser does not "
+	    "exist") != NULL, "%s", daemon_proc.err);
+	ck_assert(strstr(daemon_proc.err, "listening") == NULL);
+}
+END_TEST
+
+START_TEST(root_refuses_root_as_user)
+{
+	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", "root",
+	    NULL };
+
+	if (geteuid() != 0)
+		SKIP("needs root, as in CI");
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert(strstr(daemon_proc.err, "user root is root") != NULL);
+}
+END_TEST
+
+/* Becomes nobody before exec, as a user without privileges would run it. */
+static void
+become_nobody(void)
+{
+	gid_t gid = NOBODY;
+
+	if (geteuid() == 0 && (setgroups(1, &gid) == -1 ||
+	    setgid(NOBODY) == -1 || setuid(NOBODY) == -1))
+		_exit(126);
+}
+
+/*
+ * Started without privileges, timed keeps what it has: no chroot, no
+ * change of user. The binary is copied where nobody may run it.
+ */
+START_TEST(unprivileged_start_keeps_user)
+{
+	char copy[256], cmd[1024];
+	const char *argv[] = { copy, "-d", "-p", "0", "-l", "127.0.0.1", NULL };
+	const char *found;
+	uid_t uid;
+
+	snprintf(copy, sizeof(copy), "%s/timed", scratch());
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", timed_path(),
+	    copy, copy);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, become_nobody), 0);
+	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on", 5000), "%s",
+	    daemon_proc.err);
+	found = strstr(daemon_proc.err, " port ");
+	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
+	assert_answers();
+	uid = geteuid() == 0 ? NOBODY : geteuid();
+	snprintf(cmd, sizeof(cmd), "%u\t%u\t%u\t%u", uid, uid, uid, uid);
+	ck_assert_str_eq(proc_status(daemon_proc.pid, "Uid"), cmd);
+	ck_assert_str_eq(proc_link(daemon_proc.pid, "root"), "/");
+}
+END_TEST
+
+static pid_t
+pidfile_pid(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int pid = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return pid;
+}
+
+START_TEST(pidfile_locks_and_goes)
+{
+	char path[PATH_MAX];
+	const char *second[] = { timed_path(), "-d", "-u", "nobody", "-p", "0",
+	    "-P", path, NULL };
+	char expect[64];
+
+	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
+	    NULL);
+	ck_assert(proc_wait_text(&daemon_proc, "serving on", 2000));
+	ck_assert_int_eq(pidfile_pid(path), daemon_proc.pid);
+	/* A second instance on the same pidfile stops at once. */
+	ck_assert_int_eq(proc_run(&other, second, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&other), 1);
+	snprintf(expect, sizeof(expect), "already running, pid %d",
+	    (int)daemon_proc.pid);
+	ck_assert_msg(strstr(other.err, expect) != NULL, "%s", other.err);
+	ck_assert(strstr(other.err, "listening") == NULL);
+	ck_assert_int_eq(pidfile_pid(path), daemon_proc.pid);
+	/* A clean exit takes it away, from inside the chroot too. */
+	kill(daemon_proc.pid, SIGTERM);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
+static int
+gone(pid_t pid, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < scale_ms(timeout_ms); waited += 20) {
+		if (kill(pid, 0) == -1 && errno == ESRCH)
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
+/* Without -d or -f: detached, a session of its own, stdio on /dev/null. */
+START_TEST(daemon_mode_detaches)
+{
+	char path[PATH_MAX], portarg[8], stat[512];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, "-P", path, NULL };
+	pid_t pid = -1;
+	FILE *f;
+	int fd, i, sid = 0;
+
+	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_msg(exit_code(&daemon_proc) == 0, "%s", daemon_proc.err);
+	for (i = 0; i < 100 && (pid = pidfile_pid(path)) <= 0; i++)
+		usleep(20000);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_ne(pid, daemon_proc.pid);
+	assert_answers();
+	snprintf(stat, sizeof(stat), "/proc/%d/stat", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(stat, "r"));
+	ck_assert_int_eq(fscanf(f, "%*d %*s %*c %*d %*d %d", &sid), 1);
+	fclose(f);
+	ck_assert_int_eq(sid, pid);
+	ck_assert_str_eq(proc_link(pid, "fd/0"), "/dev/null");
+	ck_assert_str_eq(proc_link(pid, "fd/1"), "/dev/null");
+	ck_assert_str_eq(proc_link(pid, "fd/2"), "/dev/null");
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_msg(gone(pid, 2000), "still running after SIGTERM");
+	ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
+/* -f: in the foreground, for a supervisor; the log goes to syslog. */
+START_TEST(foreground_with_f)
+{
+	const char *argv[] = { timed_path(), "-f", "-u", "nobody", "-l",
+	    "127.0.0.1", "-p", "0", NULL };
+	const char *found;
+
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	ck_assert(proc_wait_text(&daemon_proc, "listening on udp", 5000));
+	found = strstr(daemon_proc.err, " port ");
+	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
+	assert_answers();
+	ck_assert(!proc_wait_exit(&daemon_proc, 1200));	/* still with us */
+	ck_assert(strstr(daemon_proc.err, "still waiting") == NULL);
+	ck_assert(strstr(daemon_proc.err, "tcp from") == NULL);
+	kill(daemon_proc.pid, SIGTERM);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+}
+END_TEST
+
+static int inetd_fd = -1;
+
+static void
+stdin_from_inetd(void)
+{
+	dup2(inetd_fd, STDIN_FILENO);
+}
+
+static void
+inetd_start(void)
+{
+	const char *argv[] = { timed_path(), "-i", "-d", "-u", "nobody", NULL };
+
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, stdin_from_inetd),
+	    0);
+	close(inetd_fd);
+}
+
+/* inetd "stream nowait": the connection is descriptor 0. */
+START_TEST(inetd_stream_nowait)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	unsigned char reply[16];
+	ssize_t n, got = 0;
+	int listener, client;
+
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &listener), 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	client = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(client, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	ck_assert_int_ne(inetd_fd = accept(listener, NULL, NULL), -1);
+	inetd_start();
+	while ((n = read(client, reply + got, sizeof(reply) - got)) > 0)
+		got += n;
+	ck_assert_int_eq(got, 4);
+	ck_assert_int_le(llabs(rfc868_value(reply) - now_rfc868() %
+	    0x100000000LL), 1);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	close(client);
+	close(listener);
+}
+END_TEST
+
+/* inetd "dgram wait": descriptor 0 is the UDP socket, served until idle. */
+START_TEST(inetd_dgram_wait)
+{
+	struct timespec start, end;
+	unsigned char reply[16];
+
+	ck_assert_int_eq(port_free(AF_INET, SOCK_DGRAM, &port, &inetd_fd), 0);
+	inetd_start();
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    2000), 4);
+	ck_assert_int_eq(udp_query(AF_INET, port, "x", 1, reply, sizeof(reply),
+	    2000), 4);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 8000), "no exit when idle");
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert_int_ge(end.tv_sec - start.tv_sec, 3);
+	ck_assert(strstr(daemon_proc.err, "idle for 5 s") != NULL);
+}
+END_TEST
+
+/* inetd "stream wait": a listening socket, served until idle. */
+START_TEST(inetd_stream_wait)
+{
+	unsigned char reply[16];
+
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &inetd_fd), 0);
+	inetd_start();
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    4);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 8000), "no exit when idle");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+}
+END_TEST
+
+/*
+ * systemd socket activation, TCP and UDP on IPv4 and IPv6: four sockets
+ * through four chained systemd-socket-activate, none bound by timed.
+ */
+START_TEST(systemd_socket_activation)
+{
+	char v4[32], v6[32];
+	const char *argv[] = { "systemd-socket-activate", "-l", v4, "--",
+	    "systemd-socket-activate", "-l", v6, "--",
+	    "systemd-socket-activate", "--datagram", "-l", v4, "--",
+	    "systemd-socket-activate", "--datagram", "-l", v6, "--",
+	    timed_path(), "-d", "-u", "nobody", NULL };
+	unsigned char reply[16];
+	int fd;
+
+	if (access("/usr/bin/systemd-socket-activate", X_OK) != 0)
+		SKIP("systemd-socket-activate is not installed");
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(v4, sizeof(v4), "127.0.0.1:%u", port);
+	snprintf(v6, sizeof(v6), "[::1]:%u", port);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	ck_assert(proc_wait_text(&daemon_proc, "as 3.", 5000));
+	/* It execs timed at the first sign of a client; that one waits. */
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 5000),
+	    4);
+	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on 4 sockets",
+	    5000), "%s", daemon_proc.err);
+	ck_assert(strstr(daemon_proc.err, "listening on tcp 127.0.0.1 port") !=
+	    NULL);
+	ck_assert(strstr(daemon_proc.err, "listening on udp ::1 port") != NULL);
+	ck_assert_int_eq(tcp_query(AF_INET6, port, reply, sizeof(reply), 2000),
+	    4);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    2000), 4);
+	ck_assert_int_eq(udp_query(AF_INET6, port, "", 0, reply, sizeof(reply),
+	    2000), 4);
+	kill(daemon_proc.pid, SIGTERM);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+}
+END_TEST
+
+/* The counters SIGUSR1 logs, read back from the debug log. */
+struct counters {
+	unsigned long long tcp, udp, low_port, bogus, source_rate, global_rate;
+};
+
+static void
+counters_read(struct counters *c)
+{
+	const char *line;
+	size_t before = daemon_proc.errlen;
+
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
+	for (;;) {
+		ck_assert(proc_wait_text(&daemon_proc, "counters: ", 2000));
+		line = strstr(daemon_proc.err + before, "counters: ");
+		if (line != NULL && strchr(line, '\n') != NULL)
+			break;
+		ck_assert(proc_wait_text(&daemon_proc, " s\n", 2000));
+	}
+	ck_assert_int_eq(sscanf(line, "counters: tcp %llu answered, udp %llu "
+	    "answered; dropped: %llu low port, %llu bogus source, %llu over "
+	    "source rate, %llu over global rate", &c->tcp, &c->udp,
+	    &c->low_port, &c->bogus, &c->source_rate, &c->global_rate), 6);
+}
+
+START_TEST(counters_match_clients)
+{
+	struct counters c;
+	unsigned char reply[16];
+	int i, tcp = 0, udp = 0;
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	for (i = 0; i < 3; i++)
+		tcp += tcp_query(AF_INET, port, reply, sizeof(reply), 2000) == 4;
+	for (i = 0; i < 5; i++)
+		udp += udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+		    2000) == 4;
+	counters_read(&c);
+	ck_assert_int_eq(tcp, 3);
+	ck_assert_int_eq(udp, 5);
+	ck_assert_uint_eq(c.tcp, tcp);
+	ck_assert_uint_eq(c.udp, udp);
+	ck_assert_uint_eq(c.low_port + c.bogus + c.source_rate, 0);
+}
+END_TEST
+
+/* A UDP socket bound to src, for queries from a chosen source. */
+static int
+udp_from(const char *src, unsigned src_port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	sin.sin_port = htons(src_port);
+	inet_pton(AF_INET, src, &sin.sin_addr);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+udp_send(int fd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(sendto(fd, "", 0, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+}
+
+/* Replies that came to fd within wait_ms, each checked to be 4 bytes. */
+static int
+udp_replies(int fd, int wait_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned char reply[16];
+	int n = 0;
+
+	while (poll(&pfd, 1, scale_ms(wait_ms)) == 1) {
+		ck_assert_int_eq(recv(fd, reply, sizeof(reply), 0), 4);
+		n++;
+	}
+	return n;
+}
+
+/* One source floods: held to its rate; another is still answered. */
+START_TEST(flood_held_to_rate)
+{
+	struct counters c;
+	int flood, calm, i, answered, sent = 200;
+
+	start((const char *const[]){ "-r", "5", "-l", "127.0.0.1", NULL },
+	    NULL);
+	ck_assert_int_ne(flood = udp_from("127.0.0.1", 0), -1);
+	ck_assert_int_ne(calm = udp_from("127.0.0.2", 0), -1);
+	for (i = 0; i < sent; i++) {
+		udp_send(flood);
+		if (i % 20 == 0)
+			usleep(1000);	/* stay under the socket buffer */
+	}
+	udp_send(calm);
+	answered = udp_replies(flood, 300);
+	/* A burst of 4 s x 5, and 5 a second for the time the flood took. */
+	ck_assert_msg(answered >= 20 && answered <= 25, "%d answered",
+	    answered);
+	ck_assert_int_eq(udp_replies(calm, 300), 1);
+	counters_read(&c);
+	ck_assert_uint_eq(c.udp, answered + 1);
+	ck_assert_uint_eq(c.source_rate, sent - answered);
+	ck_assert(strstr(daemon_proc.err, "127.0.0.1 over its rate limit") !=
+	    NULL);
+	ck_assert_int_eq(count_text(daemon_proc.err, "over its rate limit"), 1);
+	close(flood);
+	close(calm);
+}
+END_TEST
+
+/* The default limit applies to loopback too, and to TCP connections. */
+START_TEST(default_limit_on_tcp)
+{
+	unsigned char reply[16];
+	int i, full = 0, empty = 0;
+	long n;
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	for (i = 0; i < 60; i++) {
+		n = tcp_query(AF_INET, port, reply, sizeof(reply), 2000);
+		full += n == 4;
+		empty += n == 0;	/* closed without the time */
+	}
+	ck_assert_int_ge(full, 40);
+	ck_assert_int_le(full, 45);
+	ck_assert_int_eq(full + empty, 60);
+}
+END_TEST
+
+/* A request from a service's port is a loop in the making: no reply. */
+START_TEST(low_source_port_dropped)
+{
+	struct counters c;
+	unsigned src;
+	int fd = -1;
+
+	if (geteuid() != 0)
+		SKIP("binding a port below 1024 needs root, as in CI");
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	for (src = 600 + getpid() % 300; fd == -1 && src < 1024; src++)
+		fd = udp_from("127.0.0.1", src);
+	ck_assert_int_ne(fd, -1);
+	udp_send(fd);
+	ck_assert_int_eq(udp_replies(fd, 300), 0);
+	counters_read(&c);
+	ck_assert_uint_eq(c.low_port, 1);
+	ck_assert_uint_eq(c.udp, 0);
+	close(fd);
+	assert_answers();	/* others still are */
+}
+END_TEST
+
+Suite *
+service_suite(void)
+{
+	Suite *s = suite_create("service");
+	TCase *privileges = tcase_create("privileges");
+	TCase *daemon = tcase_create("daemon");
+	TCase *handed = tcase_create("handed_over");
+	TCase *limits = tcase_create("limits");
+	TCase *all[] = { privileges, daemon, handed, limits };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_checked_fixture(all[i], NULL, teardown);
+		tcase_set_timeout(all[i], 30);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(privileges, root_drops_to_user);
+	tcase_add_test(privileges, root_needs_an_existing_user);
+	tcase_add_test(privileges, root_refuses_root_as_user);
+	tcase_add_test(privileges, unprivileged_start_keeps_user);
+	tcase_add_test(daemon, pidfile_locks_and_goes);
+	tcase_add_test(daemon, daemon_mode_detaches);
+	tcase_add_test(daemon, foreground_with_f);
+	tcase_add_test(handed, inetd_stream_nowait);
+	tcase_add_test(handed, inetd_dgram_wait);
+	tcase_add_test(handed, inetd_stream_wait);
+	tcase_add_test(handed, systemd_socket_activation);
+	tcase_add_test(limits, counters_match_clients);
+	tcase_add_test(limits, flood_held_to_rate);
+	tcase_add_test(limits, default_limit_on_tcp);
+	tcase_add_test(limits, low_source_port_dropped);
+	return s;
+}
