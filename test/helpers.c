@@ -127,6 +127,14 @@ proc_start(struct proc *p, const char *const argv[], const char *const env[],
 			dup2(null, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
+		/*
+		 * timed started as root changes root to an empty directory,
+		 * where LeakSanitizer cannot read /proc and fails at exit;
+		 * valgrind (make check-valgrind) checks those leaks instead.
+		 */
+		if (geteuid() == 0 && strstr(argv[0], "timed") != NULL &&
+		    strstr(argv[0], "timeclient") == NULL)
+			putenv("ASAN_OPTIONS=detect_leaks=0");
 		for (i = 0; env != NULL && env[i] != NULL; i++)
 			putenv((char *)env[i]);
 		if (setup != NULL)
