@@ -79,11 +79,54 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
 check-valgrind: timed timeclient test/run $(PRELOADS)
 	TEST_TIMEOUT_SCALE=5 TEST_WRAPPER="$(VALGRIND)" ./test/run
 
+# Sources for the tarball: what builds and what tests, nothing generated.
+DIST_SRC = LICENSE Makefile README.md config.mk $(DAEMON_OBJ:.o=.c) \
+	$(CLIENT_OBJ:.o=.c) $(COMMON_OBJ:.o=.c) addr.h client.h leaps.h \
+	limits.h log.h query.h rfc868.h sntp.h timed.h
+DIST_DIRS = man test tools packaging .ci
+DEB_PRODUCTS = .debhelper debhelper-build-stamp files *.substvars \
+	*.debhelper.log *.debhelper timed timeclient tmp
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	cp -f timed $(DESTDIR)$(PREFIX)/sbin/timed
+	chmod 755 $(DESTDIR)$(PREFIX)/sbin/timed
+	cp -f timeclient $(DESTDIR)$(PREFIX)/bin/timeclient
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/timeclient
+	mkdir -p $(DESTDIR)$(MANPREFIX)/man8 $(DESTDIR)$(MANPREFIX)/man1
+	sed "s/VERSION/$(VERSION)/g" < man/timed.8 > \
+		$(DESTDIR)$(MANPREFIX)/man8/timed.8
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man8/timed.8
+	sed "s/VERSION/$(VERSION)/g" < man/timeclient.1 > \
+		$(DESTDIR)$(MANPREFIX)/man1/timeclient.1
+	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/timeclient.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/timed $(DESTDIR)$(PREFIX)/bin/timeclient \
+		$(DESTDIR)$(MANPREFIX)/man8/timed.8 \
+		$(DESTDIR)$(MANPREFIX)/man1/timeclient.1
+
+dist:
+	rm -rf timed-$(VERSION)
+	mkdir -p timed-$(VERSION)
+	cp -R $(DIST_SRC) $(DIST_DIRS) timed-$(VERSION)
+	cd timed-$(VERSION)/packaging/debian && rm -rf $(DEB_PRODUCTS)
+	cd timed-$(VERSION) && $(MAKE) -s clean >/dev/null
+	tar -cf - timed-$(VERSION) | gzip -9 > timed-$(VERSION).tar.gz
+	rm -rf timed-$(VERSION)
+
+# The .debs land next to the source tree, where dpkg-buildpackage puts them.
+deb:
+	ln -snf packaging/debian debian
+	dpkg-buildpackage -us -uc -b
+
 lint-man:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 
 clean:
 	rm -f timed timeclient $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(TEST_OBJ) test/run \
 		$(PRELOADS) timed-$(VERSION).tar.gz
+	rm -rf timed-$(VERSION)
 
-.PHONY: all options check check-valgrind lint-man clean
+.PHONY: all options check check-valgrind lint-man clean install uninstall \
+	dist deb

@@ -169,8 +169,6 @@ main(int argc, char *argv[])
 	if (!inetd && n == 0 &&
 	    (n = listen_open(&spec, listeners, LISTEN_MAX, err, sizeof(err))) == -1)
 		fatalx("%s", err);
-	for (i = 0; i < (size_t)n && !inetd; i++)
-		log_info("listening on %s", listeners[i].name);
 	limit_init(rate, arc4random());
 	if (detach && (devnull = open("/dev/null", O_RDWR)) == -1)
 		fatal("/dev/null");
@@ -182,7 +180,9 @@ main(int argc, char *argv[])
 		service_detach(devnull);
 	service_pidfile_write();
 	if (!debug)
-		log_to_syslog();
+		log_to_syslog();	/* a good start is a quiet one */
+	for (i = 0; i < (size_t)n && !inetd; i++)
+		log_info("listening on %s", listeners[i].name);
 	log_info("timed %s serving on %d socket%s", VERSION, n,
 	    n == 1 ? "" : "s");
 
