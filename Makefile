@@ -8,8 +8,8 @@ CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
 COMMON_OBJ = rfc868.o addr.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
 	test/check_timed.c test/check_client.c test/check_timeclient.c \
-	test/check_limits.c test/check_service.c
-TEST_LIB_OBJ = client.o sntp.o leaps.o limits.o
+	test/check_limits.c test/check_service.c test/check_stress.c
+TEST_LIB_OBJ = client.o sntp.o leaps.o limits.o bench/load.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
 
 all: options timed timeclient
@@ -41,6 +41,12 @@ sntp.o: sntp.c rfc868.h sntp.h
 leaps.o: leaps.c leaps.h
 timeclient.o: timeclient.c client.h leaps.h query.h rfc868.h
 
+bench/load.o: bench/load.c bench/load.h rfc868.h
+bench/loadgen.o: bench/loadgen.c bench/load.h
+
+bench/loadgen: bench/loadgen.o bench/load.o rfc868.o
+	$(CC) $(LDFLAGS) -o $@ bench/loadgen.o bench/load.o rfc868.o $(LDLIBS)
+
 timed: $(DAEMON_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(COMMON_OBJ) $(LDLIBS)
 
@@ -57,6 +63,7 @@ test/check_client.o: client.h leaps.h query.h rfc868.h sntp.h
 test/check_timeclient.o: rfc868.h sntp.h
 test/check_limits.o: limits.h
 test/check_service.o: rfc868.h
+test/check_stress.o: bench/load.h rfc868.h
 
 test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ) \
@@ -73,8 +80,12 @@ test/clockspy.so: test/clockspy.c
 check: timed timeclient test/run $(PRELOADS)
 	./test/run
 
+# The suite with the floods ten times larger.
+stress: timed timeclient test/run $(PRELOADS)
+	STRESS=1 ./test/run
+
 # The same suite with our binaries under valgrind; any error fails a test.
-VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+VALGRIND = valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite
 check-valgrind: timed timeclient test/run $(PRELOADS)
 	TEST_TIMEOUT_SCALE=5 TEST_WRAPPER="$(VALGRIND)" ./test/run
@@ -124,9 +135,10 @@ lint-man:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 
 clean:
+	rm -f bench/*.o bench/loadgen bench/refserver
 	rm -f timed timeclient $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(TEST_OBJ) test/run \
 		$(PRELOADS) timed-$(VERSION).tar.gz
 	rm -rf timed-$(VERSION)
 
-.PHONY: all options check check-valgrind lint-man clean install uninstall \
+.PHONY: all options check check-valgrind stress lint-man clean install uninstall \
 	dist deb

@@ -3,7 +3,7 @@
  * every TCP connection and every UDP datagram, on port 37.
  *
  * Startup order: options; sockets handed over by inetd or systemd, and no
- * other descriptor; the user to become; the pidfile (a second instance
+ * other descriptor; syslog; the user to become; the pidfile (a second instance
  * stops here); our own sockets; the drop of root; detaching; the loop.
  */
 #include <sys/socket.h>
@@ -151,14 +151,15 @@ main(int argc, char *argv[])
 	detach = !debug && !foreground && !inetd;
 
 	serve_signals();
-	log_init(debug, LOG_DAEMON);
+	/* Stray descriptors go before syslog's is opened, not after. */
 	if (inetd) {
 		inetd_socket(&listeners[0], &connected);
 		n = 1;
-		if (!debug)
-			log_to_syslog();	/* stderr may be the socket */
 	} else
 		n = sockets_activated(spec_given, listeners);
+	log_init(debug, LOG_DAEMON);
+	if (inetd && !debug)
+		log_to_syslog();	/* stderr may be the socket */
 	if (as_root)
 		privdrop_user(username, &user);
 	if (pidfile == NULL && detach && as_root)

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -429,6 +431,35 @@ int64_t
 rfc868_value(const unsigned char *b)
 {
 	return rfc868_unpack(b);
+}
+
+/*
+ * A copy of timed in a directory of its own that anyone may enter, for
+ * tests that run it as nobody wherever the checkout lives. NULL on error.
+ */
+const char *
+timed_copy(void)
+{
+	static char path[64];
+	char dir[] = "/tmp/timed-copy-XXXXXX", cmd[256];
+
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) == -1)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/timed", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", timed_path(),
+	    path, path);
+	return system(cmd) == 0 ? path : NULL;
+}
+
+/* Child setup: become nobody before exec, as a user without privilege. */
+void
+become_nobody(void)
+{
+	gid_t gid = 65534;
+
+	if (geteuid() == 0 && (setgroups(1, &gid) == -1 ||
+	    setgid(65534) == -1 || setuid(65534) == -1))
+		_exit(126);
 }
 
 /* "LD_PRELOAD=.../libfaketime.so.1", or NULL when faketime is missing. */

@@ -54,6 +54,8 @@ pid_t fake_server(int family, int socktype, serve_fn, unsigned *);
 void fake_server_stop(pid_t);
 const char *timeclient_path(void);
 const char *faketime_preload(void);
+const char *timed_copy(void);
+void become_nobody(void);
 int count_text(const char *, const char *);
 int usage_line(const char *, char *, size_t);
 int man_synopsis(const char *, char *, size_t);

@@ -10,6 +10,7 @@ Suite *timed_suite(void);
 Suite *client_suite(void);
 Suite *limits_suite(void);
 Suite *service_suite(void);
+Suite *stress_suite(void);
 Suite *timeclient_suite(void);
 
 #endif

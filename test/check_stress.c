@@ -1,0 +1,444 @@
+/*
+ * timed under hostile conditions: floods of rude clients, descriptor
+ * exhaustion, signals under load, clock jumps, and what it tells syslog.
+ * STRESS=1 (make stress) multiplies the floods by ten. Loopback only,
+ * bounded in count and time.
+ */
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../bench/load.h"
+#include "../rfc868.h"
+#include "helpers.h"
+#include "tests.h"
+
+static struct proc daemon_proc;
+static unsigned port;
+static int scale = 1;
+
+static void
+setup(void)
+{
+	const char *stress = getenv("STRESS");
+
+	scale = stress != NULL && atoi(stress) > 0 ? 10 : 1;
+}
+
+static void
+teardown(void)
+{
+	proc_stop(&daemon_proc);
+}
+
+/* timed -f: no per-client lines, so a flood writes nothing to stderr. */
+static void
+start_quiet(const char *const extra[])
+{
+	char portarg[8];
+	const char *argv[16] = { timed_path(), "-f", "-u", "nobody", "-l",
+	    "127.0.0.1", "-p", portarg };
+	unsigned char reply[8];
+	size_t n = 8, i;
+	int fd;
+
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	for (i = 0; i < 250; i++) {
+		if (tcp_query(AF_INET, port, reply, sizeof(reply), 1000) == 4)
+			return;
+		usleep(20000);
+	}
+	ck_abort_msg("timed did not answer: %s", daemon_proc.err);
+}
+
+static int
+open_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* A number from /proc/PID/status, in kB for the memory lines. */
+static long
+status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, len) == 0 && line[len] == ':')
+			value = atol(line + len + 1);
+	fclose(f);
+	return value;
+}
+
+/* utime + stime, in clock ticks. */
+static long
+cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long utime, stime;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	p = strrchr(buf, ')');
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %lu %lu", &utime, &stime), 2);
+	return utime + stime;
+}
+
+static void
+load(enum load_mode mode, int concurrency, long count,
+    struct load_result *res)
+{
+	struct load_spec spec = { AF_INET, port, mode, concurrency, count, 60,
+	    NULL };
+
+	ck_assert_int_eq(load_run(&spec, res), 0);
+	load_print(&spec, res);
+	ck_assert_int_eq(res->bad, 0);
+	ck_assert_int_eq(res->errors, 0);
+}
+
+/*
+ * Tens of thousands of connections (with STRESS=1), a tenth resetting at
+ * once and a tenth never reading: afterwards timed answers, holds as many
+ * descriptors as before and no more memory.
+ */
+START_TEST(flood_leaves_no_trace)
+{
+	struct load_result res;
+	long rss_before, rss_after;
+	int fds_before;
+
+	start_quiet((const char *const[]){ "-r", "0", NULL });
+	load(LOAD_TCP, 16, 2000, &res);		/* warm up */
+	fds_before = open_fds(daemon_proc.pid);
+	rss_before = status_kb(daemon_proc.pid, "VmRSS");
+	load(LOAD_MIX, 100 * (scale > 1 ? 3 : 1), 6000L * scale, &res);
+	ck_assert_int_eq(res.started, 6000L * scale);
+	ck_assert_int_eq(res.answered + res.resets + res.unread + res.timeouts,
+	    res.started);
+	ck_assert_int_eq(res.timeouts, 0);
+	load(LOAD_UDP, 16, 2000, &res);
+	ck_assert_int_eq(res.answered, 2000);
+	ck_assert_int_eq(open_fds(daemon_proc.pid), fds_before);
+	rss_after = status_kb(daemon_proc.pid, "VmRSS");
+	ck_assert_msg(rss_after - rss_before <= 64, "VmRSS %ld kB -> %ld kB",
+	    rss_before, rss_after);
+	fprintf(stderr, "flood: %ld connections, fds %d -> %d, VmRSS %ld kB "
+	    "-> %ld kB\n", 6000L * scale, fds_before,
+	    open_fds(daemon_proc.pid), rss_before, rss_after);
+}
+END_TEST
+
+/*
+ * Exactly the descriptors timed holds once started (stdio, its two sockets,
+ * syslog's if there is a /dev/log): nothing left for accept. This sandbox's
+ * root cannot change another process's limits, so it is set before exec.
+ */
+static void
+descriptors_for_startup_only(void)
+{
+	struct rlimit limit;
+
+	limit.rlim_cur = limit.rlim_max = 3 + 2 +
+	    (access("/dev/log", F_OK) == 0);
+	setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+/*
+ * No descriptor left for accept: timed keeps serving UDP, says so once,
+ * and does not spin with the queue of connections full.
+ */
+START_TEST(descriptor_exhaustion)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-r", "0",
+	    "-l", "127.0.0.1", "-p", "0", NULL };
+	unsigned char reply[8];
+	const char *found;
+	int clients[200], i;
+	long ticks;
+
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL,
+	    descriptors_for_startup_only), 0);
+	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on", 5000), "%s",
+	    daemon_proc.err);
+	found = strstr(daemon_proc.err, " port ");
+	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	for (i = 0; i < 200; i++) {
+		clients[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(clients[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	ck_assert_msg(proc_wait_text(&daemon_proc, "pausing for a second",
+	    3000), "%s", daemon_proc.err);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply,
+		    sizeof(reply), 2000), 4);
+	/* The queue stays full; timed looks once a second, no more. */
+	ticks = cpu_ticks(daemon_proc.pid);
+	sleep(3);
+	ticks = cpu_ticks(daemon_proc.pid) - ticks;
+	fprintf(stderr, "exhaustion: %ld ticks of CPU in 3 s with a full "
+	    "queue\n", ticks);
+	ck_assert_int_le(ticks, 10);
+	proc_wait_text(&daemon_proc, "\n", 100);
+	ck_assert_int_eq(count_text(daemon_proc.err, "pausing for a second"), 1);
+	ck_assert(strstr(daemon_proc.err, "Too many open files") != NULL);
+	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
+	for (i = 0; i < 200; i++)
+		close(clients[i]);
+}
+END_TEST
+
+/* SIGTERM in the middle of a flood: exit 0 within a second. */
+START_TEST(sigterm_under_load)
+{
+	struct load_result res;
+	pid_t loader;
+
+	start_quiet((const char *const[]){ "-r", "0", NULL });
+	loader = fork();
+	ck_assert_int_ne(loader, -1);
+	if (loader == 0) {
+		struct load_spec spec = { AF_INET, port, LOAD_MIX, 64, 1000000,
+		    3, NULL };
+
+		load_run(&spec, &res);
+		_exit(0);
+	}
+	usleep(500000);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM under load");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	kill(loader, SIGKILL);
+	waitpid(loader, NULL, 0);
+}
+END_TEST
+
+/*
+ * timed as nobody, from a copy: as root it would change root, and the
+ * timestamp file libfaketime reads would be out of its reach.
+ */
+static void
+start_jumping(const char *const env[])
+{
+	const char *argv[] = { timed_copy(), "-d", "-r", "0", "-l",
+	    "127.0.0.1", "-p", "0", NULL };
+	const char *found;
+
+	ck_assert_ptr_nonnull(argv[0]);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, become_nobody), 0);
+	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on", 5000), "%s",
+	    daemon_proc.err);
+	found = strstr(daemon_proc.err, " port ");
+	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
+}
+
+/* The clock jumps back and forth across the 2036 wrap under timed. */
+START_TEST(clock_jumps)
+{
+	static const struct {
+		const char *when;
+		uint32_t value;
+	} jumps[] = {
+		{ "2036-02-07 06:28:10", 0xFFFFFFFAu },
+		{ "2036-02-07 06:28:20", 4 },
+		{ "2001-09-09 01:46:40", 3208988800u },
+		{ "2036-02-07 06:28:21", 5 },
+		{ "2036-02-07 06:28:15", 0xFFFFFFFFu },
+		{ "2100-01-01 00:00:00", 0x7830D580u },
+	};
+	char file[] = "/tmp/timed-faketime-XXXXXX", fileenv[64];
+	const char *env[] = { faketime_preload(), fileenv, "FAKETIME_NO_CACHE=1",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[8];
+	size_t i;
+	FILE *f;
+	int fd;
+
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	ck_assert_int_ne(fd = mkstemp(file), -1);
+	ck_assert_int_eq(fchmod(fd, 0644), 0);
+	close(fd);
+	snprintf(fileenv, sizeof(fileenv), "FAKETIME_TIMESTAMP_FILE=%s", file);
+	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
+		ck_assert_ptr_nonnull(f = fopen(file, "w"));
+		fprintf(f, "%s\n", jumps[i].when);
+		fclose(f);
+		if (i == 0)
+			start_jumping(env);
+		ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply),
+		    2000), 4);
+		ck_assert_msg(rfc868_unpack(reply) == jumps[i].value,
+		    "at %s: %u", jumps[i].when, rfc868_unpack(reply));
+		ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply,
+		    sizeof(reply), 2000), 4);
+		ck_assert_uint_eq(rfc868_unpack(reply), jumps[i].value);
+	}
+	unlink(file);
+}
+END_TEST
+
+/*
+ * A syslog of the test's own: a private mount namespace with a /dev of its
+ * own, holding /dev/null and a /dev/log socket. Root only (as in CI).
+ */
+static int
+syslog_trap(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount("tmpfs", "/dev", "tmpfs", 0, "mode=755") == -1 ||
+	    mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) == -1)
+		return -1;
+	chmod("/dev/null", 0666);
+	strncpy(sun.sun_path, "/dev/log", sizeof(sun.sun_path) - 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		return -1;
+	chmod("/dev/log", 0666);
+	return fd;
+}
+
+/* The next syslog message that holds text, or NULL after timeout_ms. */
+static const char *
+syslog_wait(int fd, const char *text, int timeout_ms)
+{
+	static char msg[2048];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (poll(&pfd, 1, scale_ms(timeout_ms)) == 1) {
+		n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			continue;
+		msg[n] = '\0';
+		if (strstr(msg, text) != NULL)
+			return msg;
+	}
+	return NULL;
+}
+
+/* Daemon facility, info priority (<30>), the program's name and pid. */
+START_TEST(syslog_daemon_facility_and_pid)
+{
+	char tag[32];
+	const char *msg;
+	int log;
+
+	if (geteuid() != 0)
+		SKIP("a private /dev/log needs root, as in CI");
+	ck_assert_int_ne(log = syslog_trap(), -1);
+	start_quiet(NULL);
+	snprintf(tag, sizeof(tag), "timed[%d]: ", (int)daemon_proc.pid);
+	msg = syslog_wait(log, "listening on tcp 127.0.0.1", 2000);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_msg(strncmp(msg, "<30>", 4) == 0, "%s", msg);
+	ck_assert_msg(strstr(msg, tag) != NULL, "%s", msg);
+	/* Clients and idle ticks are not logged outside debug mode. */
+	kill(daemon_proc.pid, SIGHUP);
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "SIGHUP", 2000));
+	ck_assert_msg(strstr(msg, "tcp from") == NULL, "%s", msg);
+	ck_assert_uint_eq(daemon_proc.errlen, 0);
+	close(log);
+}
+END_TEST
+
+/* Under load, SIGUSR1's counters equal what the clients counted. */
+START_TEST(counters_under_load)
+{
+	struct load_result tcp, udp;
+	unsigned long long ctcp, cudp;
+	const char *msg;
+	int log;
+
+	if (geteuid() != 0)
+		SKIP("a private /dev/log needs root, as in CI");
+	ck_assert_int_ne(log = syslog_trap(), -1);
+	start_quiet((const char *const[]){ "-r", "0", NULL });
+	load(LOAD_TCP, 32, 3000L * scale, &tcp);
+	load(LOAD_UDP, 16, 3000L * scale, &udp);
+	kill(daemon_proc.pid, SIGUSR1);
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "counters:", 2000));
+	ck_assert_int_eq(sscanf(strstr(msg, "counters:"), "counters: tcp %llu "
+	    "answered, udp %llu answered", &ctcp, &cudp), 2);
+	/* One more TCP answer: the query start_quiet waited with. */
+	ck_assert_uint_eq(ctcp, tcp.answered + 1);
+	ck_assert_uint_eq(cudp, udp.answered);
+	close(log);
+}
+END_TEST
+
+Suite *
+stress_suite(void)
+{
+	Suite *s = suite_create("stress");
+	TCase *floods = tcase_create("floods");
+	TCase *faults = tcase_create("faults");
+	TCase *all[] = { floods, faults };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_unchecked_fixture(all[i], setup, NULL);
+		tcase_add_checked_fixture(all[i], NULL, teardown);
+		tcase_set_timeout(all[i], 120);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(floods, flood_leaves_no_trace);
+	tcase_add_test(floods, sigterm_under_load);
+	tcase_add_test(floods, counters_under_load);
+	tcase_add_test(faults, descriptor_exhaustion);
+	tcase_add_test(faults, clock_jumps);
+	tcase_add_test(faults, syslog_daemon_facility_and_pid);
+	return s;
+}
