@@ -131,14 +131,65 @@ deb:
 	ln -snf packaging/debian debian
 	dpkg-buildpackage -us -uc -b
 
+# libFuzzer targets for every parser that sees outside input; make fuzz
+# runs each for FUZZ_SECONDS over its seeds (fuzz/seeds) and what it found
+# before (fuzz/corpus, not kept). A crash fails the run and leaves its input
+# as crash-* for a regression test.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all $(CPPFLAGS)
+FUZZ_SECONDS = 10
+FUZZ_TARGETS = fuzz/port fuzz/options fuzz/addresses fuzz/reply fuzz/sntp \
+	fuzz/leaps
+
+fuzz/port: fuzz/fuzz_port.c addr.c addr.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_port.c addr.c $(LDLIBS)
+fuzz/options: fuzz/fuzz_options.c client.c addr.c client.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_options.c client.c addr.c \
+		$(LDLIBS)
+fuzz/addresses: fuzz/fuzz_addresses.c limits.c addr.c limits.h addr.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_addresses.c limits.c addr.c \
+		$(LDLIBS)
+fuzz/reply: fuzz/fuzz_reply.c client.c rfc868.c addr.c client.h rfc868.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_reply.c client.c rfc868.c \
+		addr.c $(LDLIBS)
+fuzz/sntp: fuzz/fuzz_sntp.c sntp.c rfc868.c sntp.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_sntp.c sntp.c rfc868.c $(LDLIBS)
+fuzz/leaps: fuzz/fuzz_leaps.c leaps.c leaps.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_leaps.c leaps.c $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	for t in $(FUZZ_TARGETS); do \
+		name=$${t#fuzz/}; mkdir -p fuzz/corpus/$$name; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=fuzz/crash-$$name- \
+			fuzz/corpus/$$name fuzz/seeds/$$name \
+			>fuzz/corpus/$$name.log 2>&1 || \
+			{ tail -n 40 fuzz/corpus/$$name.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' fuzz/corpus/$$name.log; \
+	done
+
 lint-man:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 
+# Static analysis of the programs (the tests are Check's macros). Turned
+# off: cppcheck's variableScope, since style(9) declares at the top of a
+# function; clang-tidy's, with their reasons, in .clang-tidy.
+LINT_SRC = $(DAEMON_OBJ:.o=.c) $(CLIENT_OBJ:.o=.c) $(COMMON_OBJ:.o=.c) \
+	bench/load.c bench/loadgen.c
+lint: lint-man
+	cppcheck -q --error-exitcode=1 --std=c99 \
+		--enable=warning,portability,performance,style \
+		--suppress=missingIncludeSystem --suppress=variableScope \
+		-D_GNU_SOURCE -DVERSION=\"lint\" -I. $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(CPPFLAGS)
+
 clean:
-	rm -f bench/*.o bench/loadgen bench/refserver
+	rm -f bench/*.o bench/loadgen bench/refserver $(FUZZ_TARGETS)
 	rm -f timed timeclient $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(TEST_OBJ) test/run \
 		$(PRELOADS) timed-$(VERSION).tar.gz
 	rm -rf timed-$(VERSION)
 
-.PHONY: all options check check-valgrind stress lint-man clean install uninstall \
+.PHONY: all options check check-valgrind stress fuzz lint lint-man clean install uninstall \
 	dist deb

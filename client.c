@@ -42,7 +42,7 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 			o->slew = 1;
 			break;
 		case 'b':
-			number = strtonum(optarg, 0, 86400 * 365, &errstr);
+			number = strtonum(optarg, 0, 86400LL * 365, &errstr);
 			if (errstr != NULL) {
 				snprintf(err, errlen, "-b %s is %s", optarg,
 				    errstr);

@@ -26,7 +26,7 @@ be64(const unsigned char *p)
 
 struct tzif_header {
 	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
-	char version;
+	unsigned char version;
 };
 
 static int
@@ -52,9 +52,9 @@ header_read(const unsigned char *p, size_t len, struct tzif_header *h)
 static size_t
 block_size(const struct tzif_header *h, size_t timesize)
 {
-	return h->timecnt * timesize + h->timecnt + h->typecnt * 6 +
-	    h->charcnt + h->leapcnt * (timesize + 4) + h->isstdcnt +
-	    h->isutcnt;
+	return (size_t)h->timecnt * timesize + h->timecnt +
+	    (size_t)h->typecnt * 6 + h->charcnt +
+	    (size_t)h->leapcnt * (timesize + 4) + h->isstdcnt + h->isutcnt;
 }
 
 /*
@@ -80,8 +80,8 @@ leaps_parse(const unsigned char *tzif, size_t len, struct leaps *leaps)
 	if (TZIF_HEADER + block_size(&h, timesize) > len ||
 	    h.leapcnt > LEAPS_MAX)
 		return -1;
-	leapoff = TZIF_HEADER + h.timecnt * timesize + h.timecnt +
-	    h.typecnt * 6 + h.charcnt;
+	leapoff = TZIF_HEADER + (size_t)h.timecnt * timesize + h.timecnt +
+	    (size_t)h.typecnt * 6 + h.charcnt;
 	for (i = 0; i < h.leapcnt; i++) {
 		const unsigned char *rec = tzif + leapoff + i * (timesize + 4);
 

@@ -130,7 +130,7 @@ slot_find(const unsigned char key[16], uint64_t now_ms)
 	struct bucket *set, *oldest;
 	int i;
 
-	set = &table[(addr_hash(key) % (LIMIT_SLOTS / WAYS)) * WAYS];
+	set = &table[(size_t)(addr_hash(key) % (LIMIT_SLOTS / WAYS)) * WAYS];
 	oldest = &set[0];
 	for (i = 0; i < WAYS; i++) {
 		if (set[i].last_ms != 0 && memcmp(set[i].addr, key, 16) == 0)
@@ -142,7 +142,7 @@ slot_find(const unsigned char key[16], uint64_t now_ms)
 	memcpy(oldest->addr, key, 16);
 	oldest->last_ms = now_ms;
 	oldest->logged_ms = 0;
-	oldest->tokens = rate * LIMIT_BURST_SECONDS * MILLI;
+	oldest->tokens = (uint64_t)rate * LIMIT_BURST_SECONDS * MILLI;
 	return oldest;
 }
 

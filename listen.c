@@ -251,7 +251,7 @@ listen_attempt(const struct listen_spec *spec, struct endpoint *endpoints,
 		snprintf(err, errlen, "no address to listen on");
 		return -1;
 	}
-	return n;
+	return (int)n;
 fail:
 	listen_close(listeners, n);
 	return -1;
@@ -295,6 +295,7 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 	char host[ADDR_TEXT_MAX];
 	int type, accepting = 0, v6only = 1;
 
+	memset(&ss, 0, sizeof(ss));
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen) == -1) {
 		snprintf(err, errlen, "descriptor %d is not a socket", fd);
 		return -1;
@@ -350,13 +351,12 @@ listen_activated(struct listener *listeners, size_t max, char *err,
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	const char *errstr;
-	long long n, i;
-	int connected;
+	int n, i, connected;
 
 	if (pid == NULL || fds == NULL ||
 	    strtonum(pid, 1, INT_MAX, NULL) != getpid())
 		return 0;
-	n = strtonum(fds, 1, max, &errstr);
+	n = (int)strtonum(fds, 1, (long long)max, &errstr);
 	if (errstr != NULL) {
 		snprintf(err, errlen, "LISTEN_FDS=%s is %s", fds, errstr);
 		return -1;
@@ -369,7 +369,7 @@ listen_activated(struct listener *listeners, size_t max, char *err,
 		    errlen) == -1)
 			return -1;
 		if (connected) {
-			snprintf(err, errlen, "descriptor %lld is a connection,"
+			snprintf(err, errlen, "descriptor %d is a connection,"
 			    " not a listening socket (use Accept=no)", 3 + i);
 			return -1;
 		}

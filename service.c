@@ -87,9 +87,7 @@ service_pidfile_write(void)
 void
 service_detach(int devnull)
 {
-	pid_t pid;
-
-	switch (pid = fork()) {
+	switch (fork()) {
 	case -1:
 		fatal("fork");
 	case 0:

@@ -90,6 +90,8 @@ main(int argc, char *argv[])
 	int64_t offset_ns, remote_seconds, adjust_seconds = 0;
 	int i, slew, too_slow = 0;
 
+	memset(&ans, 0, sizeof(ans));
+	memset(&leaps, 0, sizeof(leaps));
 	if (client_options(argc, argv, &o, why, sizeof(why)) == -1) {
 		if (*why != '\0')
 			errx(1, "%s", why);

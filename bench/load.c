@@ -256,8 +256,11 @@ load_run(const struct load_spec *spec, struct load_result *res)
 	r.latency = calloc(spec->count > 0 ? spec->count : 1, sizeof(long));
 	slots = calloc(spec->concurrency, sizeof(*slots));
 	r.ep = epoll_create1(EPOLL_CLOEXEC);
-	if (r.latency == NULL || slots == NULL || r.ep == -1)
+	if (r.latency == NULL || slots == NULL || r.ep == -1) {
+		free(r.latency);
+		free(slots);
 		return -1;
+	}
 	for (i = 0; i < spec->concurrency; i++)
 		slots[i].fd = -1;
 	start = now_us();
@@ -294,7 +297,7 @@ load_run(const struct load_spec *spec, struct load_result *res)
 		for (i = 0; i < n; i++)
 			slot_event(&r, events[i].data.ptr, events[i].events);
 	}
-	res->seconds = (now_us() - start) / 1e6;
+	res->seconds = (double)(now_us() - start) / 1e6;
 	if (r.nlatency > 0) {
 		qsort(r.latency, r.nlatency, sizeof(long), cmp_long);
 		res->p50_us = r.latency[r.nlatency / 2];
@@ -317,6 +320,7 @@ load_print(const struct load_spec *spec, const struct load_result *res)
 	    spec->mode == LOAD_MIX ? "mix" : "tcp", spec->concurrency,
 	    res->started, res->answered, res->bad, res->refused, res->errors,
 	    res->timeouts, res->resets, res->unread, res->stalls, res->seconds,
-	    res->seconds > 0 ? res->answered / res->seconds : 0, res->p50_us,
+	    res->seconds > 0 ? (double)res->answered / res->seconds : 0,
+	    res->p50_us,
 	    res->p99_us, res->max_us);
 }

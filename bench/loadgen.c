@@ -34,7 +34,8 @@ main(int argc, char *argv[])
 			spec.family = AF_INET6;
 			break;
 		case 'c':
-			spec.concurrency = strtonum(optarg, 1, 10000, &errstr);
+			spec.concurrency = (int)strtonum(optarg, 1, 10000,
+			    &errstr);
 			if (errstr != NULL)
 				errx(1, "concurrency %s is %s", optarg, errstr);
 			break;
@@ -57,7 +58,7 @@ main(int argc, char *argv[])
 			spec.source = optarg;
 			break;
 		case 't':
-			spec.seconds = strtonum(optarg, 1, 3600, &errstr);
+			spec.seconds = (int)strtonum(optarg, 1, 3600, &errstr);
 			if (errstr != NULL)
 				errx(1, "seconds %s is %s", optarg, errstr);
 			break;
