@@ -44,6 +44,9 @@ timeclient.o: timeclient.c client.h leaps.h query.h rfc868.h
 bench/load.o: bench/load.c bench/load.h rfc868.h
 bench/loadgen.o: bench/loadgen.c bench/load.h
 
+bench/refserver: bench/refserver.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/refserver.c
+
 bench/loadgen: bench/loadgen.o bench/load.o rfc868.o
 	$(CC) $(LDFLAGS) -o $@ bench/loadgen.o bench/load.o rfc868.o $(LDLIBS)
 
@@ -79,6 +82,10 @@ test/clockspy.so: test/clockspy.c
 
 check: timed timeclient test/run $(PRELOADS)
 	./test/run
+
+# Speed and memory against the bare reference server (bench/run).
+bench: timed bench/loadgen bench/refserver
+	sh bench/run
 
 # The suite with the floods ten times larger.
 stress: timed timeclient test/run $(PRELOADS)
@@ -191,5 +198,5 @@ clean:
 		$(PRELOADS) timed-$(VERSION).tar.gz
 	rm -rf timed-$(VERSION)
 
-.PHONY: all options check check-valgrind stress fuzz lint lint-man clean install uninstall \
+.PHONY: all options check check-valgrind stress bench fuzz lint lint-man clean install uninstall \
 	dist deb

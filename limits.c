@@ -71,14 +71,23 @@ source_check(const struct sockaddr *sa, int dual_stack)
 	return SOURCE_OK;
 }
 
-/* rate replies a second to each source; 0 turns every limit off. */
+/*
+ * rate replies a second to each source; 0 turns every limit off. The table
+ * starts zeroed (static storage): clearing it again would make its 160 kB
+ * resident before the first client, so only a second call clears it.
+ */
 void
 limit_init(unsigned per_source, uint64_t random_seed)
 {
+	static int initialized;
+
 	rate = per_source;
 	seed = (uint32_t)random_seed;
-	memset(table, 0, sizeof(table));
-	memset(&global, 0, sizeof(global));
+	if (initialized) {
+		memset(table, 0, sizeof(table));
+		memset(&global, 0, sizeof(global));
+	}
+	initialized = 1;
 }
 
 static void

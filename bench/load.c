@@ -90,6 +90,13 @@ struct run {
 };
 
 static void
+count_error(struct load_result *res, int error)
+{
+	res->errors++;
+	res->last_errno = error;
+}
+
+static void
 slot_close(struct run *r, struct slot *s)
 {
 	epoll_ctl(r->ep, EPOLL_CTL_DEL, s->fd, NULL);
@@ -124,7 +131,7 @@ slot_start(struct run *r, struct slot *s)
 	s->fd = socket(spec->family, (udp ? SOCK_DGRAM : SOCK_STREAM) |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd == -1) {
-		r->res->errors++;
+		count_error(r->res, errno);
 		return -1;
 	}
 	s->kind = spec->mode != LOAD_MIX ? NORMAL : n % 10 == 3 ? RESET :
@@ -133,7 +140,7 @@ slot_start(struct run *r, struct slot *s)
 	s->connected = 0;
 	if (spec->source != NULL && bind(s->fd, (struct sockaddr *)&r->source,
 	    r->source_len) == -1) {
-		r->res->errors++;
+		count_error(r->res, errno);
 		close(s->fd);
 		s->fd = -1;
 		return -1;
@@ -144,14 +151,16 @@ slot_start(struct run *r, struct slot *s)
 	r->res->started++;
 	if (connect(s->fd, (struct sockaddr *)&r->server, r->server_len) ==
 	    -1 && errno != EINPROGRESS) {
-		r->res->refused += errno == ECONNREFUSED;
-		r->res->errors += errno != ECONNREFUSED;
+		if (errno == ECONNREFUSED)
+			r->res->refused++;
+		else
+			count_error(r->res, errno);
 		close(s->fd);
 		s->fd = -1;
 		return -1;
 	}
 	if (udp && send(s->fd, "", 0, 0) == -1) {
-		r->res->errors++;
+		count_error(r->res, errno);
 		close(s->fd);
 		s->fd = -1;
 		return -1;
@@ -173,7 +182,7 @@ slot_event(struct run *r, struct slot *s, unsigned events)
 	if (r->spec->mode == LOAD_UDP) {
 		n = recv(s->fd, s->reply, sizeof(s->reply), 0);
 		if (n == -1) {
-			r->res->errors++;
+			count_error(r->res, errno);
 			slot_close(r, s);
 			return;
 		}
@@ -185,8 +194,10 @@ slot_event(struct run *r, struct slot *s, unsigned events)
 	if (!s->connected && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
 		getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &error, &len);
 		if (error != 0) {
-			r->res->refused += error == ECONNREFUSED;
-			r->res->errors += error != ECONNREFUSED;
+			if (error == ECONNREFUSED)
+				r->res->refused++;
+			else
+				count_error(r->res, error);
 			slot_close(r, s);
 			return;
 		}
@@ -220,7 +231,7 @@ slot_event(struct run *r, struct slot *s, unsigned events)
 		break;
 	}
 	if (n == -1 && s->got == 0) {
-		r->res->errors++;
+		count_error(r->res, errno);
 		slot_close(r, s);
 		return;
 	}
@@ -316,11 +327,13 @@ load_print(const struct load_spec *spec, const struct load_result *res)
 	printf("mode=%s concurrency=%d started=%ld answered=%ld bad=%ld "
 	    "refused=%ld errors=%ld timeouts=%ld resets=%ld unread=%ld "
 	    "stalls=%ld seconds=%.3f rate=%.0f p50_us=%ld p99_us=%ld "
-	    "max_us=%ld\n", spec->mode == LOAD_UDP ? "udp" :
+	    "max_us=%ld%s%s\n", spec->mode == LOAD_UDP ? "udp" :
 	    spec->mode == LOAD_MIX ? "mix" : "tcp", spec->concurrency,
 	    res->started, res->answered, res->bad, res->refused, res->errors,
 	    res->timeouts, res->resets, res->unread, res->stalls, res->seconds,
 	    res->seconds > 0 ? (double)res->answered / res->seconds : 0,
-	    res->p50_us,
-	    res->p99_us, res->max_us);
+	    res->p50_us, res->p99_us, res->max_us,
+	    res->errors ? " last_error=" : "",
+	    res->errors ? strerror(res->last_errno) : "");
+	fflush(stdout);
 }

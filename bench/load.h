@@ -25,6 +25,7 @@ struct load_result {
 	long started, answered, bad;	/* bad: wrong length or value */
 	long refused, errors, timeouts, resets, unread;
 	long stalls;			/* answered after 1 s or more */
+	int last_errno;			/* behind the last of errors */
 	double seconds;
 	long p50_us, p99_us, max_us;
 };
