@@ -19,7 +19,8 @@
 #include "timed.h"
 
 #define ACCEPT_BATCH	64	/* per wake-up, so one protocol cannot starve */
-#define UDP_BATCH	64	/* the other */
+#define UDP_BATCH	64	/* datagrams a recvmmsg */
+#define UDP_ROUNDS	4	/* recvmmsg calls a wake-up */
 #define LIMIT_LOGS_PER_MINUTE 10	/* forged sources must not flood syslog */
 
 static volatile sig_atomic_t quit_signal;
@@ -277,53 +278,94 @@ serve_tcp(const struct listener *l, const unsigned char *reply)
 	}
 }
 
+/*
+ * Sends the batch's replies; sendmmsg stops at the first that fails, which
+ * is counted and skipped.
+ */
+static void
+send_replies(int fd, struct mmsghdr *out, int n)
+{
+	int done = 0, sent;
+
+	while (done < n) {
+		sent = sendmmsg(fd, out + done, n - done, 0);
+		if (sent == -1) {
+			if (errno == EINTR)
+				continue;
+			/* A full buffer (EAGAIN, ENOBUFS) loses one reply. */
+			count.send_errors++;
+			log_debug("udp sendmmsg: %s", strerror(errno));
+			done++;
+			continue;
+		}
+		count.udp_answered += sent;
+		done += sent;
+	}
+}
+
+/*
+ * Datagrams in batches: one recvmmsg and one sendmmsg for up to UDP_BATCH
+ * requests, a few batches a wake-up so TCP is not starved. The content is
+ * ignored, so every request lands in one small buffer.
+ */
 static void
 serve_udp(const struct listener *l, const unsigned char *reply)
 {
-	struct sockaddr_storage peer;
-	socklen_t peerlen;
-	unsigned char request[64];	/* any content, any size, is a query */
-	int i;
+	static struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+	static struct sockaddr_storage peers[UDP_BATCH];
+	static unsigned char request[64];
+	struct iovec request_iov = { request, sizeof(request) };
+	struct iovec reply_iov = { (void *)reply, RFC868_SIZE };
+	int i, n, nout, round;
 
-	for (i = 0; i < UDP_BATCH; i++) {
-		peerlen = sizeof(peer);
-		if (recvfrom(l->fd, request, sizeof(request), 0,
-		    (struct sockaddr *)&peer, &peerlen) == -1) {
+	for (round = 0; round < UDP_ROUNDS; round++) {
+		for (i = 0; i < UDP_BATCH; i++) {
+			memset(&in[i].msg_hdr, 0, sizeof(in[i].msg_hdr));
+			in[i].msg_hdr.msg_name = &peers[i];
+			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+			in[i].msg_hdr.msg_iov = &request_iov;
+			in[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(l->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n == -1) {
 			if (errno == EAGAIN)
 				return;
 			if (errno == EINTR)
 				continue;
 			count.recv_errors++;
-			if (errno == ECONNREFUSED)
-				continue;
-			log_warn("recvfrom on %s", l->name);
+			if (errno != ECONNREFUSED)
+				log_warn("recvmmsg on %s", l->name);
 			return;
 		}
-		log_peer("udp", &peer);
-		switch (source_check((struct sockaddr *)&peer, l->dual_stack)) {
-		case SOURCE_LOW_PORT:
-			count.low_port++;
-			continue;
-		case SOURCE_BOGUS:
-			count.bogus_source++;
-			continue;
-		case SOURCE_OK:
-			break;
+		for (i = nout = 0; i < n; i++) {
+			log_peer("udp", &peers[i]);
+			switch (source_check((struct sockaddr *)&peers[i],
+			    l->dual_stack)) {
+			case SOURCE_LOW_PORT:
+				count.low_port++;
+				continue;
+			case SOURCE_BOGUS:
+				count.bogus_source++;
+				continue;
+			case SOURCE_OK:
+				break;
+			}
+			if (!within_limits(&peers[i]))
+				continue;
+			if (reply == NULL) {
+				count.no_clock++;
+				continue;
+			}
+			memset(&out[nout].msg_hdr, 0, sizeof(out[nout].msg_hdr));
+			out[nout].msg_hdr.msg_name = &peers[i];
+			out[nout].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
+			out[nout].msg_hdr.msg_iov = &reply_iov;
+			out[nout].msg_hdr.msg_iovlen = 1;
+			nout++;
 		}
-		if (!within_limits(&peer))
-			continue;
-		if (reply == NULL) {
-			count.no_clock++;
-			continue;
-		}
-		/* A full buffer (EAGAIN, ENOBUFS) loses this reply, not the loop. */
-		if (sendto(l->fd, reply, RFC868_SIZE, 0,
-		    (struct sockaddr *)&peer, peerlen) == RFC868_SIZE)
-			count.udp_answered++;
-		else {
-			count.send_errors++;
-			log_debug("udp sendto: %s", strerror(errno));
-		}
+		send_replies(l->fd, out, nout);
+		if (n < UDP_BATCH)
+			return;		/* the queue is empty */
 	}
 }
 
