@@ -14,16 +14,20 @@ cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 peak_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 
-# start NAME COMMAND...: the server in the background ($pid), answering TCP
-# on $port.
+# start NAME COMMAND...: the server in the background ($pid, its output in
+# ${server_log:-/dev/null}), answering TCP on $port, rightly or not.
 start() {
 	name=$1
 	shift
 	# shellcheck disable=SC2086
-	$server_pin "$@" &
+	$server_pin "$@" >"${server_log:-/dev/null}" 2>&1 &
 	pid=$!
 	i=0
-	until bench/loadgen -n 1 -c 1 -t 1 "$port" >/dev/null 2>&1; do
+	while :; do
+		out=$(bench/loadgen -n 1 -c 1 -t 1 "$port" 2>/dev/null || true)
+		case $out in
+		*started=1\ answered=1*|*bad=1*) break ;;
+		esac
 		i=$((i + 1))
 		[ $i -lt 100 ] || { echo "bench: $name did not start" >&2; exit 1; }
 		sleep 0.05
