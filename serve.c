@@ -306,7 +306,8 @@ send_replies(int fd, struct mmsghdr *out, int n)
 /*
  * Datagrams in batches: one recvmmsg and one sendmmsg for up to UDP_BATCH
  * requests, a few batches a wake-up so TCP is not starved. The content is
- * ignored, so every request lands in one small buffer.
+ * ignored, so every request lands in one small buffer. The headers are set
+ * up once; a round resets only what recvmmsg overwrote.
  */
 static void
 serve_udp(const struct listener *l, const unsigned char *reply)
@@ -314,18 +315,26 @@ serve_udp(const struct listener *l, const unsigned char *reply)
 	static struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
 	static struct sockaddr_storage peers[UDP_BATCH];
 	static unsigned char request[64];
-	struct iovec request_iov = { request, sizeof(request) };
-	struct iovec reply_iov = { (void *)reply, RFC868_SIZE };
+	static struct iovec request_iov = { request, sizeof(request) };
+	static struct iovec reply_iov;
+	static int ready;
 	int i, n, nout, round;
 
-	for (round = 0; round < UDP_ROUNDS; round++) {
+	if (!ready) {
 		for (i = 0; i < UDP_BATCH; i++) {
-			memset(&in[i].msg_hdr, 0, sizeof(in[i].msg_hdr));
 			in[i].msg_hdr.msg_name = &peers[i];
-			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
 			in[i].msg_hdr.msg_iov = &request_iov;
 			in[i].msg_hdr.msg_iovlen = 1;
+			out[i].msg_hdr.msg_iov = &reply_iov;
+			out[i].msg_hdr.msg_iovlen = 1;
 		}
+		ready = 1;
+	}
+	reply_iov.iov_base = (void *)reply;
+	reply_iov.iov_len = RFC868_SIZE;
+	for (round = 0; round < UDP_ROUNDS; round++) {
+		for (i = 0; i < UDP_BATCH; i++)
+			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
 		n = recvmmsg(l->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n == -1) {
 			if (errno == EAGAIN)
@@ -356,11 +365,8 @@ serve_udp(const struct listener *l, const unsigned char *reply)
 				count.no_clock++;
 				continue;
 			}
-			memset(&out[nout].msg_hdr, 0, sizeof(out[nout].msg_hdr));
 			out[nout].msg_hdr.msg_name = &peers[i];
 			out[nout].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
-			out[nout].msg_hdr.msg_iov = &reply_iov;
-			out[nout].msg_hdr.msg_iovlen = 1;
 			nout++;
 		}
 		send_replies(l->fd, out, nout);
