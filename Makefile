@@ -98,10 +98,12 @@ check-valgrind: timed timeclient test/run $(PRELOADS)
 	TEST_TIMEOUT_SCALE=5 TEST_WRAPPER="$(VALGRIND)" ./test/run
 
 # Sources for the tarball: what builds and what tests, nothing generated.
-DIST_SRC = LICENSE Makefile README.md config.mk $(DAEMON_OBJ:.o=.c) \
+DIST_SRC = LICENSE Makefile README.md config.mk .clang-tidy $(DAEMON_OBJ:.o=.c) \
 	$(CLIENT_OBJ:.o=.c) $(COMMON_OBJ:.o=.c) addr.h client.h leaps.h \
 	limits.h log.h query.h rfc868.h sntp.h timed.h
-DIST_DIRS = man test tools packaging .ci
+DIST_DIRS = man test tools packaging .ci bench fuzz
+DIST_EXCLUDE = --exclude='*.o' --exclude=.peers --exclude=corpus \
+	--exclude='crash-*'
 DEB_PRODUCTS = .debhelper debhelper-build-stamp files *.substvars \
 	*.debhelper.log *.debhelper timed timeclient tmp
 
@@ -127,7 +129,8 @@ uninstall:
 dist:
 	rm -rf timed-$(VERSION)
 	mkdir -p timed-$(VERSION)
-	cp -R $(DIST_SRC) $(DIST_DIRS) timed-$(VERSION)
+	tar -cf - $(DIST_EXCLUDE) $(DIST_SRC) $(DIST_DIRS) | \
+		tar -xf - -C timed-$(VERSION)
 	cd timed-$(VERSION)/packaging/debian && rm -rf $(DEB_PRODUCTS)
 	cd timed-$(VERSION) && $(MAKE) -s clean >/dev/null
 	tar -cf - timed-$(VERSION) | gzip -9 > timed-$(VERSION).tar.gz
