@@ -30,33 +30,21 @@
 
 static struct proc daemon_proc, other;
 static unsigned port;
-static char tmpdir[] = "/tmp/timed-service-XXXXXX";
-static int tmpdir_made;
-
 static void
 teardown(void)
 {
-	char cmd[PATH_MAX];
-
 	proc_stop(&daemon_proc);
 	proc_stop(&other);
-	if (tmpdir_made) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmpdir);
-	}
 }
 
-/* A directory of the test's own, that nobody (the run user) may write. */
+/* The scratch directory, which nobody (the run user) may write. */
 static const char *
 scratch(void)
 {
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	tmpdir_made = 1;
-	ck_assert_int_eq(chmod(tmpdir, 0755), 0);
-	if (geteuid() == 0)
-		ck_assert_int_eq(chown(tmpdir, NOBODY, NOBODY), 0);
-	return tmpdir;
+	const char *dir = scratch_dir();
+
+	ck_assert_ptr_nonnull(dir);
+	return dir;
 }
 
 static void
@@ -167,15 +155,12 @@ START_TEST(unprivileged_start_keeps_user)
 	char cmd[64];
 	const char *argv[] = { timed_copy(), "-d", "-p", "0", "-l", "127.0.0.1",
 	    NULL };
-	const char *found;
 	uid_t uid;
 
 	ck_assert_ptr_nonnull(argv[0]);
 	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, become_nobody), 0);
-	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on", 5000), "%s",
+	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
 	    daemon_proc.err);
-	found = strstr(daemon_proc.err, " port ");
-	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
 	assert_answers();
 	uid = geteuid() == 0 ? NOBODY : geteuid();
 	snprintf(cmd, sizeof(cmd), "%u\t%u\t%u\t%u", uid, uid, uid, uid);

@@ -197,7 +197,6 @@ START_TEST(descriptor_exhaustion)
 	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-r", "0",
 	    "-l", "127.0.0.1", "-p", "0", NULL };
 	unsigned char reply[8];
-	const char *found;
 	int clients[200], i;
 	long ticks;
 
@@ -206,10 +205,8 @@ START_TEST(descriptor_exhaustion)
 		    "sized for timed alone; the plain and ASan runs cover this");
 	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL,
 	    descriptors_for_startup_only), 0);
-	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on", 5000), "%s",
+	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
 	    daemon_proc.err);
-	found = strstr(daemon_proc.err, " port ");
-	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons(port);
 	for (i = 0; i < 200; i++) {
@@ -272,14 +269,11 @@ start_jumping(const char *const env[])
 {
 	const char *argv[] = { timed_copy(), "-d", "-r", "0", "-l",
 	    "127.0.0.1", "-p", "0", NULL };
-	const char *found;
 
 	ck_assert_ptr_nonnull(argv[0]);
 	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, become_nobody), 0);
-	ck_assert_msg(proc_wait_text(&daemon_proc, "serving on", 5000), "%s",
+	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
 	    daemon_proc.err);
-	found = strstr(daemon_proc.err, " port ");
-	ck_assert(found != NULL && sscanf(found, " port %u", &port) == 1);
 }
 
 /* The clock jumps back and forth across the 2036 wrap under timed. */
@@ -296,20 +290,18 @@ START_TEST(clock_jumps)
 		{ "2036-02-07 06:28:15", 0xFFFFFFFFu },
 		{ "2100-01-01 00:00:00", 0x7830D580u },
 	};
-	char file[] = "/tmp/timed-faketime-XXXXXX", fileenv[64];
+	char file[128], fileenv[160];
 	const char *env[] = { faketime_preload(), fileenv, "FAKETIME_NO_CACHE=1",
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	unsigned char reply[8];
 	size_t i;
 	FILE *f;
-	int fd;
 
 	if (env[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	ck_assert_int_ne(fd = mkstemp(file), -1);
-	ck_assert_int_eq(fchmod(fd, 0644), 0);
-	close(fd);
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(file, sizeof(file), "%s/faketime", scratch_dir());
 	snprintf(fileenv, sizeof(fileenv), "FAKETIME_TIMESTAMP_FILE=%s", file);
 	for (i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
 		ck_assert_ptr_nonnull(f = fopen(file, "w"));
@@ -325,7 +317,6 @@ START_TEST(clock_jumps)
 		    sizeof(reply), 2000), 4);
 		ck_assert_uint_eq(rfc868_unpack(reply), jumps[i].value);
 	}
-	unlink(file);
 }
 END_TEST
 

@@ -250,7 +250,7 @@ END_TEST
 
 START_TEST(xinetd_builtin_time)
 {
-	char conf[] = "/tmp/timed-xinetd-XXXXXX", text[1024];
+	char conf[128], text[128];
 	unsigned char reply[8];
 	FILE *f;
 	int fd, i;
@@ -260,8 +260,10 @@ START_TEST(xinetd_builtin_time)
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
 	close(fd);
 	snprintf(portarg, sizeof(portarg), "%u", port);
-	ck_assert_int_ne(fd = mkstemp(conf), -1);
-	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(conf, sizeof(conf), "%s/xinetd.conf", scratch_dir());
+	snprintf(text, sizeof(text), "%s/xinetd.log", scratch_dir());
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
 	for (i = 0; i < 2; i++)
 		fprintf(f, "service time\n{\n\ttype = INTERNAL UNLISTED\n"
 		    "\tid = time-%s\n\tsocket_type = %s\n\tprotocol = %s\n"
@@ -270,15 +272,12 @@ START_TEST(xinetd_builtin_time)
 		    i ? "dgram" : "stream", i ? "udp" : "tcp", i ? "yes" : "no",
 		    port);
 	fclose(f);
-	snprintf(text, sizeof(text), "%s.log", conf);
 	ck_assert_int_eq(proc_start(&peer, (const char *const[]){
 	    "/usr/sbin/xinetd", "-dontfork", "-f", conf, "-filelog", text,
 	    "-pidfile", "/dev/null", NULL }, NULL, NULL), 0);
 	for (i = 0; i < 50 && tcp_query(AF_INET, port, reply, sizeof(reply),
 	    1000) != 4; i++)
 		usleep(100000);
-	unlink(conf);
-	unlink(text);
 	ck_assert_msg(i < 50, "xinetd did not answer: %s", peer.err);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
 	    "127.0.0.1", NULL }, utc, 5000), 0);
@@ -517,7 +516,7 @@ static void
 clock_setting(const char *const args[], const char *expect_line,
     const char *expect_out)
 {
-	char spy[] = "/tmp/timed-clockspy-XXXXXX", spyenv[64];
+	char spy[128], spyenv[160];
 	char line[128], *end;
 	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
 	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
@@ -528,12 +527,11 @@ clock_setting(const char *const args[], const char *expect_line,
 	long long value, extra;
 	FILE *f;
 	size_t i;
-	int fd;
 
 	if (fakeenv[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	ck_assert_int_ne(fd = mkstemp(spy), -1);
-	close(fd);
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
 	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
 	timed_up(fakeenv);
 	for (i = 0; args[i] != NULL; i++)
@@ -548,7 +546,6 @@ clock_setting(const char *const args[], const char *expect_line,
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
 	fclose(f);
-	unlink(spy);
 	ck_assert_msg(strncmp(line, expect_line, strlen(expect_line)) == 0,
 	    "spy saw \"%s\"", line);
 	value = strtoll(line + strlen(expect_line), &end, 10);

@@ -249,7 +249,6 @@ timed_start(struct proc *p, unsigned *port, const char *const args[],
     const char *const env[])
 {
 	const char *argv[32] = { timed_path(), "-d", "-p", "0", "-u", "nobody" };
-	const char *found;
 	size_t n = 6, i;
 
 	for (i = 0; args != NULL && args[i] != NULL && n < 31; i++)
@@ -257,16 +256,27 @@ timed_start(struct proc *p, unsigned *port, const char *const args[],
 	argv[n] = NULL;
 	if (proc_start(p, argv, env, NULL) == -1)
 		return -1;
-	if (!proc_wait_text(p, "listening on", 5000)) {
+	if (timed_port(p, port) == -1) {
 		proc_stop(p);
 		return -1;
 	}
-	proc_wait_text(p, "\n", 1000);
+	return 0;
+}
+
+/*
+ * Waits until a timed started in debug mode says it serves, and reads back
+ * the port of its first socket. Returns 0, or -1.
+ */
+int
+timed_port(struct proc *p, unsigned *port)
+{
+	const char *found;
+
+	if (!proc_wait_text(p, "serving on", 5000))
+		return -1;
 	found = strstr(p->err, " port ");
-	if (found == NULL || sscanf(found, " port %u", port) != 1) {
-		proc_stop(p);
+	if (found == NULL || sscanf(found, " port %u", port) != 1)
 		return -1;
-	}
 	return 0;
 }
 
@@ -434,18 +444,42 @@ rfc868_value(const unsigned char *b)
 }
 
 /*
- * A copy of timed in a directory of its own that anyone may enter, for
- * tests that run it as nobody wherever the checkout lives. NULL on error.
+ * The test's own directory for files: anyone may enter it and nobody (the
+ * user timed becomes) may write in it. Made on first use inside the run's
+ * directory ($TIMED_TEST_SCRATCH, see run.c), which the runner removes at
+ * the end: a failed test leaves its process by _exit, so it cannot clean up
+ * after itself. NULL on error.
+ */
+const char *
+scratch_dir(void)
+{
+	static char dir[256];
+	const char *base = getenv("TIMED_TEST_SCRATCH");
+
+	if (dir[0] != '\0')
+		return dir;
+	snprintf(dir, sizeof(dir), "%s/test-XXXXXX", base ? base : "/tmp");
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) == -1 ||
+	    (geteuid() == 0 && chown(dir, 65534, 65534) == -1)) {
+		dir[0] = '\0';
+		return NULL;
+	}
+	return dir;
+}
+
+/*
+ * A copy of timed in the scratch directory, for tests that run it as nobody
+ * wherever the checkout lives. NULL on error.
  */
 const char *
 timed_copy(void)
 {
 	static char path[64];
-	char dir[] = "/tmp/timed-copy-XXXXXX", cmd[256];
+	char cmd[256];
 
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) == -1)
+	if (scratch_dir() == NULL)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/timed", dir);
+	snprintf(path, sizeof(path), "%s/timed", scratch_dir());
 	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", timed_path(),
 	    path, path);
 	return system(cmd) == 0 ? path : NULL;
