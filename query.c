@@ -24,6 +24,7 @@
 #include "sntp.h"
 
 #define ADDRS_MAX	16
+#define TIMED_OUT	(-2)	/* an exchange ran out of its time */
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
 
 struct addresses {
@@ -197,7 +198,7 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 
 	if (!wait_for(fd, POLLOUT, deadline)) {
 		say(err, errlen, "no connection in time");
-		return -1;
+		return TIMED_OUT;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1 ||
 	    error != 0) {
@@ -207,7 +208,7 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 	while (ans->length < RFC868_SIZE) {
 		if (!wait_for(fd, POLLIN, deadline)) {
 			say(err, errlen, "no answer in time");
-			return -1;
+			return TIMED_OUT;
 		}
 		n = read(fd, ans->reply + ans->length,
 		    sizeof(ans->reply) - ans->length);
@@ -291,25 +292,34 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 			if (why == NULL)
 				return 0;
 			/* A stray datagram is ignored; a refusal is final. */
-			if (strcmp(why, "reply does not match the request") == 0)
+			if (why == sntp_not_ours)
 				continue;
 			say(err, errlen, "%s", why);
 			return -1;
 		}
 		if (monotonic_ms() >= deadline) {
 			say(err, errlen, "no answer in time");
-			return -1;
+			return TIMED_OUT;
 		}
 	}
 }
 
-/* Asks one address; 0 with *ans filled, or -1 with the reason in err. */
+static int
+query_socktype(const struct query_options *o)
+{
+	return o->udp || o->sntp ? SOCK_DGRAM : SOCK_STREAM;
+}
+
+/*
+ * Asks one address; 0 with *ans filled, or -1 (TIMED_OUT when its time ran
+ * out) with the reason in err.
+ */
 static int
 query_address(const struct sockaddr_storage *addr, socklen_t len,
     const struct query_options *o, struct answer *ans, long long deadline,
     char *err, size_t errlen)
 {
-	int socktype = o->udp || o->sntp ? SOCK_DGRAM : SOCK_STREAM;
+	int socktype = query_socktype(o);
 	int fd, ok;
 
 	fd = socket(addr->ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -346,11 +356,11 @@ query_host(const char *host, const struct query_options *o,
 	struct addresses a;
 	char why[128], text[ADDR_TEXT_MAX];
 	unsigned port;
-	int i;
+	int i, result;
 
 	port = o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
-	if (resolve(host, o->family, o->udp || o->sntp ? SOCK_DGRAM :
-	    SOCK_STREAM, deadline, &a, err, errlen) == -1)
+	if (resolve(host, o->family, query_socktype(o), deadline, &a, err,
+	    errlen) == -1)
 		return -1;
 	for (i = 0; i < a.n; i++) {
 		set_port(&a.addr[i], port);
@@ -360,13 +370,13 @@ query_host(const char *host, const struct query_options *o,
 		snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
 		/* What is left, shared fairly with the addresses after this. */
 		share = monotonic_ms() + (deadline - monotonic_ms()) / (a.n - i);
-		if (query_address(&a.addr[i], a.len[i], o, ans, share, why,
-		    sizeof(why)) == 0) {
+		result = query_address(&a.addr[i], a.len[i], o, ans, share, why,
+		    sizeof(why));
+		if (result == 0) {
 			ans->delay_ms = monotonic_ms() - start;
 			return 0;
 		}
-		if (strcmp(why, "no answer in time") == 0 &&
-		    monotonic_ms() >= deadline)
+		if (result == TIMED_OUT && monotonic_ms() >= deadline)
 			snprintf(why, sizeof(why), "no answer within %ld s",
 			    (o->timeout_ms + 999) / 1000);
 		if (strcmp(host, text) == 0)

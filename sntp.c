@@ -19,6 +19,8 @@
 #define TRANSMIT	40
 #define NS		1000000000LL
 
+const char sntp_not_ours[] = "reply does not match the request";
+
 void
 sntp_request(unsigned char packet[SNTP_SIZE], uint64_t cookie)
 {
@@ -81,7 +83,7 @@ sntp_reply(const unsigned char *packet, size_t len, uint64_t cookie,
 	if (version < 1 || version > 4)
 		return "unknown NTP version";
 	if (be64(packet + ORIGINATE) != cookie)
-		return "reply does not match the request";
+		return sntp_not_ours;
 	if (stratum == 0)
 		return "server refused (kiss-o'-death)";
 	if (stratum > 15)
