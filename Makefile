@@ -73,12 +73,15 @@ test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 		$(CHECK_LIBS) $(LDLIBS)
 
 # Preloaded by the tests, so built without sanitizers: a clock_gettime that
-# fails, and a spy in place of the calls that set the clock.
-PRELOADS = test/clockfail.so test/clockspy.so
+# fails, a spy in place of the calls that set the clock, and what keeps
+# libfaketime out of /dev/shm.
+PRELOADS = test/clockfail.so test/clockspy.so test/noshm.so
 test/clockfail.so: test/clockfail.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockfail.c
 test/clockspy.so: test/clockspy.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockspy.c
+test/noshm.so: test/noshm.c
+	$(CC) -O2 -Wall -fPIC -shared -o $@ test/noshm.c -ldl
 
 check: timed timeclient test/run $(PRELOADS)
 	./test/run

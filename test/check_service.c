@@ -2,6 +2,7 @@
  * timed as a service: privileges, pidfile, daemon mode, inetd and systemd
  * sockets, abuse limits and counters, all on the real binary.
  */
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -75,19 +76,6 @@ proc_status(pid_t pid, const char *field)
 	return value;
 }
 
-static const char *
-proc_link(pid_t pid, const char *what)
-{
-	static char target[PATH_MAX];
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	n = readlink(path, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	return target;
-}
-
 static void
 assert_answers(void)
 {
@@ -101,10 +89,11 @@ assert_answers(void)
 
 START_TEST(root_drops_to_user)
 {
+	const char *cwd;
 	pid_t pid;
 
 	if (geteuid() != 0)
-		SKIP("needs root, as in CI");
+		SKIP("timed started as root is what this tests");
 	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	pid = daemon_proc.pid;
 	assert_answers();
@@ -113,8 +102,11 @@ START_TEST(root_drops_to_user)
 	ck_assert_str_eq(proc_status(pid, "Groups"), "65534 ");
 	ck_assert_str_eq(proc_status(pid, "NoNewPrivs"), "1");
 	ck_assert_str_eq(proc_status(pid, "CapEff"), "0000000000000000");
-	ck_assert_str_eq(proc_link(pid, "root"), "/var/empty");
-	ck_assert_str_eq(proc_link(pid, "cwd"), "/var/empty");
+	ck_assert(proc_root_is(pid, "/var/empty"));
+	if ((cwd = proc_link(pid, "cwd")) != NULL)
+		ck_assert_str_eq(cwd, "/var/empty");
+	else
+		ck_assert_int_eq(errno, EACCES);	/* no ptrace access */
 }
 END_TEST
 
@@ -124,7 +116,7 @@ START_TEST(root_needs_an_existing_user)
 	    "nosuchuser", NULL };
 
 	if (geteuid() != 0)
-		SKIP("needs root, as in CI");
+		SKIP("timed started as root is what this tests");
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
 	ck_assert_msg(strstr(daemon_proc.err, "timed: user nosuchuser does not "
@@ -139,7 +131,7 @@ START_TEST(root_refuses_root_as_user)
 	    NULL };
 
 	if (geteuid() != 0)
-		SKIP("needs root, as in CI");
+		SKIP("timed started as root is what this tests");
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
 	ck_assert(strstr(daemon_proc.err, "user root is root") != NULL);
@@ -165,7 +157,7 @@ START_TEST(unprivileged_start_keeps_user)
 	uid = geteuid() == 0 ? NOBODY : geteuid();
 	snprintf(cmd, sizeof(cmd), "%u\t%u\t%u\t%u", uid, uid, uid, uid);
 	ck_assert_str_eq(proc_status(daemon_proc.pid, "Uid"), cmd);
-	ck_assert_str_eq(proc_link(daemon_proc.pid, "root"), "/");
+	ck_assert(proc_root_is(daemon_proc.pid, "/"));
 	/* No chroot here: under ASan, LeakSanitizer checks this exit. */
 	kill(daemon_proc.pid, SIGTERM);
 	ck_assert(proc_wait_exit(&daemon_proc, 2000));
@@ -221,46 +213,120 @@ gone(pid_t pid, int timeout_ms)
 	int waited;
 
 	for (waited = 0; waited < scale_ms(timeout_ms); waited += 20) {
-		if (kill(pid, 0) == -1 && errno == ESRCH)
+		if (process_gone(pid))
 			return 1;
 		usleep(20000);
 	}
 	return 0;
 }
 
-/* Without -d or -f: detached, a session of its own, stdio on /dev/null. */
-START_TEST(daemon_mode_detaches)
+/* The session of pid, from /proc/PID/stat, which anyone may read. */
+static pid_t
+session_of(pid_t pid)
 {
-	char path[PATH_MAX], portarg[8], stat[512];
-	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
-	    "-p", portarg, "-P", path, NULL };
-	pid_t pid = -1;
+	char path[64];
+	int sid = -1;
 	FILE *f;
-	int fd, i, sid = 0;
 
-	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_int_eq(fscanf(f, "%*d %*s %*c %*d %*d %d", &sid), 1);
+	fclose(f);
+	return sid;
+}
+
+/*
+ * Runs a timed that detaches (argv: no -d, -f or -i) on a free port, and
+ * returns the pid the daemon wrote to path once it answers.
+ */
+static pid_t
+detached_start(const char *argv[], char *portarg, const char *path)
+{
+	pid_t pid = -1;
+	int fd, i;
+
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
 	close(fd);
-	snprintf(portarg, sizeof(portarg), "%u", port);
+	snprintf(portarg, 8, "%u", port);
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_msg(exit_code(&daemon_proc) == 0, "%s", daemon_proc.err);
-	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
 	for (i = 0; i < 100 && (pid = pidfile_pid(path)) <= 0; i++)
 		usleep(20000);
 	ck_assert_int_gt(pid, 0);
 	ck_assert_int_ne(pid, daemon_proc.pid);
 	assert_answers();
-	snprintf(stat, sizeof(stat), "/proc/%d/stat", (int)pid);
-	ck_assert_ptr_nonnull(f = fopen(stat, "r"));
-	ck_assert_int_eq(fscanf(f, "%*d %*s %*c %*d %*d %d", &sid), 1);
-	fclose(f);
-	ck_assert_int_eq(sid, pid);
-	ck_assert_str_eq(proc_link(pid, "fd/0"), "/dev/null");
-	ck_assert_str_eq(proc_link(pid, "fd/1"), "/dev/null");
-	ck_assert_str_eq(proc_link(pid, "fd/2"), "/dev/null");
+	return pid;
+}
+
+/* SIGTERM ends a detached timed, and its pidfile goes with it. */
+static void
+detached_stop(pid_t pid, const char *path)
+{
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	ck_assert_msg(gone(pid, 2000), "still running after SIGTERM");
 	ck_assert_int_eq(access(path, F_OK), -1);
+}
+
+/*
+ * Without -d or -f: detached, a session of its own, stdio on /dev/null.
+ * That the daemon holds none of our pipes shows from outside (they reach
+ * end of file); the links of its descriptors are read where this process
+ * may (root without CAP_SYS_PTRACE may not, for another user's process).
+ */
+START_TEST(daemon_mode_detaches)
+{
+	char path[PATH_MAX], portarg[8];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, "-P", path, NULL };
+	const char *fd0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	pid = detached_start(argv, portarg, path);
+	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
+	ck_assert_msg(daemon_proc.out_fd == -1,
+	    "the daemon holds the stdout it was started with");
+	/* valgrind (TEST_WRAPPER) keeps a stderr of its own for its reports. */
+	if (getenv("TEST_WRAPPER") == NULL || *getenv("TEST_WRAPPER") == '\0')
+		ck_assert_msg(daemon_proc.err_fd == -1,
+		    "the daemon holds the stderr it was started with");
+	ck_assert_int_eq(session_of(pid), pid);
+	if ((fd0 = proc_link(pid, "fd/0")) != NULL) {
+		ck_assert_str_eq(fd0, "/dev/null");
+		ck_assert_str_eq(proc_link(pid, "fd/1"), "/dev/null");
+		ck_assert_str_eq(proc_link(pid, "fd/2"), "/dev/null");
+	} else
+		ck_assert_int_eq(errno, EACCES);
+	detached_stop(pid, path);
+}
+END_TEST
+
+/*
+ * Root, detaching, no -P: the pidfile is /run/timed/timed.pid, in a
+ * directory timed makes and gives to its user. /run is the machine's, so
+ * the test mounts a /run of its own in a mount namespace of its own.
+ */
+START_TEST(default_pidfile_in_run)
+{
+	char portarg[8];
+	const char *path = "/run/timed/timed.pid";
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, NULL };
+	struct stat st;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP("the default pidfile is root's: timed started as root is "
+		    "what this tests");
+	if (private_mount_namespace("/run") == -1)
+		SKIP("cannot make a mount namespace with a private /run: %s",
+		    strerror(errno));
+	if (mount("tmpfs", "/run", "tmpfs", 0, "mode=755") == -1)
+		SKIP("cannot mount a tmpfs on /run: %s", strerror(errno));
+	pid = detached_start(argv, portarg, path);
+	ck_assert_int_eq(stat("/run/timed", &st), 0);
+	ck_assert_uint_eq(st.st_uid, NOBODY);
+	detached_stop(pid, path);
 }
 END_TEST
 
@@ -502,17 +568,19 @@ START_TEST(counters_match_clients)
 }
 END_TEST
 
-/* A UDP socket bound to src, for queries from a chosen source. */
+/* A UDP socket bound to src, for queries from a chosen source; errno. */
 static int
 udp_from(const char *src, unsigned src_port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), saved;
 
 	sin.sin_port = htons(src_port);
 	inet_pton(AF_INET, src, &sin.sin_addr);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	if (fd != -1 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	return fd;
@@ -612,19 +680,39 @@ START_TEST(default_limit_on_tcp)
 }
 END_TEST
 
-/* A request from a service's port is a loop in the making: no reply. */
-START_TEST(low_source_port_dropped)
+/* A UDP socket on 127.0.0.1 from a port below 1024, or -1 with errno. */
+static int
+udp_from_low_port(void)
 {
-	struct counters c;
 	unsigned src;
 	int fd = -1;
 
-	if (geteuid() != 0)
-		SKIP("binding a port below 1024 needs root, as in CI");
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	for (src = 600 + getpid() % 300; fd == -1 && src < 1024; src++)
-		fd = udp_from("127.0.0.1", src);
-	ck_assert_int_ne(fd, -1);
+		if ((fd = udp_from("127.0.0.1", src)) == -1 && errno != EADDRINUSE)
+			break;
+	return fd;
+}
+
+/*
+ * A request from a service's port is a loop in the making: no reply. Where
+ * low ports are refused (EACCES: not root), the test moves to a network
+ * namespace of its own where they are not.
+ */
+START_TEST(low_source_port_dropped)
+{
+	struct counters c;
+	int fd;
+
+	fd = udp_from_low_port();
+	if (fd == -1 && errno == EACCES) {
+		if (private_network() == -1)
+			SKIP("ports below 1024 are refused here, and so is a "
+			    "network namespace: %s", strerror(errno));
+		fd = udp_from_low_port();
+	}
+	if (fd == -1)
+		SKIP("cannot bind a UDP port below 1024: %s", strerror(errno));
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	udp_send(fd);
 	ck_assert_int_eq(udp_replies(fd, 300), 0);
 	counters_read(&c);
@@ -657,6 +745,7 @@ service_suite(void)
 	tcase_add_test(privileges, unprivileged_start_keeps_user);
 	tcase_add_test(daemon, pidfile_locks_and_goes);
 	tcase_add_test(daemon, daemon_mode_detaches);
+	tcase_add_test(daemon, default_pidfile_in_run);
 	tcase_add_test(daemon, foreground_with_f);
 	tcase_add_test(handed, inetd_stream_nowait);
 	tcase_add_test(handed, inetd_dgram_wait);

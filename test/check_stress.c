@@ -321,8 +321,9 @@ START_TEST(clock_jumps)
 END_TEST
 
 /*
- * A syslog of the test's own: a private mount namespace with a /dev of its
- * own, holding /dev/null and a /dev/log socket. Root only (as in CI).
+ * A syslog of the test's own: a mount namespace of its own with a /dev of
+ * its own, holding /dev/null and a /dev/log socket. -1 with errno when the
+ * environment refuses (EPERM without CAP_SYS_ADMIN, as in Docker).
  */
 static int
 syslog_trap(void)
@@ -330,8 +331,7 @@ syslog_trap(void)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (unshare(CLONE_NEWNS) == -1 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	if (private_mount_namespace("/dev") == -1 ||
 	    mount("tmpfs", "/dev", "tmpfs", 0, "mode=755") == -1 ||
 	    mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) == -1)
 		return -1;
@@ -370,9 +370,9 @@ START_TEST(syslog_daemon_facility_and_pid)
 	const char *msg;
 	int log;
 
-	if (geteuid() != 0)
-		SKIP("a private /dev/log needs root, as in CI");
-	ck_assert_int_ne(log = syslog_trap(), -1);
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
 	start_quiet(NULL);
 	snprintf(tag, sizeof(tag), "timed[%d]: ", (int)daemon_proc.pid);
 	msg = syslog_wait(log, "listening on tcp 127.0.0.1", 2000);
@@ -396,9 +396,9 @@ START_TEST(counters_under_load)
 	const char *msg;
 	int log;
 
-	if (geteuid() != 0)
-		SKIP("a private /dev/log needs root, as in CI");
-	ck_assert_int_ne(log = syslog_trap(), -1);
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
 	start_quiet((const char *const[]){ "-r", "0", NULL });
 	load(LOAD_TCP, 32, 3000L * scale, &tcp);
 	load(LOAD_UDP, 16, 3000L * scale, &udp);

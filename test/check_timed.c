@@ -427,11 +427,12 @@ static const struct bad_input bad_inputs[] = {
 START_TEST(bad_input_exits_1)
 {
 	const struct bad_input *bad = &bad_inputs[_i];
-	const char *argv[10] = { timed_path(), "-u", "nobody" };
+	/* -d: as root, no default pidfile in the machine's /run. */
+	const char *argv[10] = { timed_path(), "-d", "-u", "nobody" };
 	size_t i;
 
 	for (i = 0; bad->args[i] != NULL; i++)
-		argv[i + 3] = bad->args[i];
+		argv[i + 4] = bad->args[i];
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
 	ck_assert_msg(strstr(daemon_proc.err, bad->message) != NULL,

@@ -3,18 +3,25 @@
  * a line or for its exit with a deadline, and query a server over loopback.
  * Every wait is bounded; children die with the test (PR_SET_PDEATHSIG).
  */
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
-#include <sys/stat.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,21 +475,36 @@ scratch_dir(void)
 }
 
 /*
- * A copy of timed in the scratch directory, for tests that run it as nobody
- * wherever the checkout lives. NULL on error.
+ * A copy of a file in the scratch directory, executable by all: for what a
+ * process started as nobody must run or preload wherever the checkout lives.
+ * The path, in a static buffer per name; NULL on error.
  */
+static const char *
+scratch_copy(const char *src, const char *name, char *path, size_t size)
+{
+	char cmd[PATH_MAX * 2 + 64];
+
+	if (path[0] != '\0')
+		return path;
+	if (scratch_dir() == NULL)
+		return NULL;
+	snprintf(path, size, "%s/%s", scratch_dir(), name);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", src, path,
+	    path);
+	if (system(cmd) != 0) {
+		path[0] = '\0';
+		return NULL;
+	}
+	return path;
+}
+
+/* A copy of timed that nobody may run. */
 const char *
 timed_copy(void)
 {
-	static char path[64];
-	char cmd[256];
+	static char path[PATH_MAX];
 
-	if (scratch_dir() == NULL)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/timed", scratch_dir());
-	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", timed_path(),
-	    path, path);
-	return system(cmd) == 0 ? path : NULL;
+	return scratch_copy(timed_path(), "timed", path, sizeof(path));
 }
 
 /* Child setup: become nobody before exec, as a user without privilege. */
@@ -496,18 +518,214 @@ become_nobody(void)
 		_exit(126);
 }
 
-/* "LD_PRELOAD=.../libfaketime.so.1", or NULL when faketime is missing. */
+/*
+ * The class (32 or 64 bits) and machine of an ELF file, for matching a
+ * library to the binary it is preloaded into. 0, or -1 when unreadable.
+ */
+static int
+elf_kind(const char *path, unsigned char *class, unsigned *machine)
+{
+	Elf32_Ehdr h;	/* e_machine sits at the same offset in both */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd == -1)
+		return -1;
+	n = read(fd, &h, sizeof(h));
+	close(fd);
+	if (n != (ssize_t)sizeof(h) || memcmp(h.e_ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+	*class = h.e_ident[EI_CLASS];
+	*machine = h.e_machine;
+	return 0;
+}
+
+/*
+ * "LD_PRELOAD=<noshm.so> <libfaketime.so.1>", or NULL when faketime is
+ * missing. On a multiarch host several libfaketime are installed; the one
+ * whose ELF class and machine are timed's is taken, since a 64-bit binary
+ * cannot load a 32-bit library (and the other way round). noshm.so comes
+ * first, to keep libfaketime out of /dev/shm; both are copied to the scratch
+ * directory, where a timed started as nobody can read them.
+ */
 const char *
 faketime_preload(void)
 {
-	static char preload[256];
+	static char preload[2 * PATH_MAX + 32], noshm[PATH_MAX];
+	unsigned char want_class, class;
+	unsigned want_machine, machine;
+	const char *lib = NULL;
 	glob_t g;
+	size_t i;
 
+	if (preload[0] != '\0')
+		return preload;
+	if (elf_kind(timed_path(), &want_class, &want_machine) == -1)
+		return NULL;
 	if (glob("/usr/lib/*/faketime/libfaketime.so.1", 0, NULL, &g) != 0)
 		return NULL;
-	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", g.gl_pathv[0]);
+	for (i = 0; i < g.gl_pathc && lib == NULL; i++)
+		if (elf_kind(g.gl_pathv[i], &class, &machine) == 0 &&
+		    class == want_class && machine == want_machine)
+			lib = g.gl_pathv[i];
+	if (lib != NULL && scratch_copy("./test/noshm.so", "noshm.so", noshm,
+	    sizeof(noshm)) != NULL)
+		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s %s", noshm,
+		    lib);
 	globfree(&g);
-	return preload;
+	return preload[0] != '\0' ? preload : NULL;
+}
+
+/*
+ * A symbolic link in /proc/PID, or NULL with errno: EACCES when this
+ * process may not ptrace pid (root without CAP_SYS_PTRACE, as in Docker,
+ * looking at a process of another user).
+ */
+const char *
+proc_link(pid_t pid, const char *what)
+{
+	static char target[PATH_MAX];
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if ((n = readlink(path, target, sizeof(target) - 1)) == -1)
+		return NULL;
+	target[n] = '\0';
+	return target;
+}
+
+/*
+ * Whether pid's root directory is dir. Without ptrace access, from
+ * /proc/PID/mountinfo, which anyone may read: it lists only the mounts
+ * inside the process's root, relative to it, so a process at the real root
+ * has a mount on "/" and one changed into a plain directory such as
+ * /var/empty has none. That tells "/" from "not /", no more.
+ */
+int
+proc_root_is(pid_t pid, const char *dir)
+{
+	const char *root = proc_link(pid, "root");
+	char path[64], line[1024], mountpoint[PATH_MAX];
+	int at_slash = 0;
+	FILE *f;
+
+	if (root != NULL)
+		return strcmp(root, dir) == 0;
+	if (errno != EACCES)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mountpoint) == 1 &&
+		    strcmp(mountpoint, "/") == 0)
+			at_slash = 1;
+	fclose(f);
+	fprintf(stderr, "note: no ptrace access to pid %d; its root is %s, as "
+	    "far as mountinfo tells\n", (int)pid, at_slash ? "/" : "not /");
+	return at_slash == (strcmp(dir, "/") == 0);
+}
+
+/*
+ * Child setup for a timeclient that might set the clock: without
+ * CAP_SYS_TIME, so that should a preloaded spy fail to load, the real call
+ * fails instead of moving this machine's clock. Root that cannot drop it
+ * does not run the child at all (exit 125).
+ */
+void
+drop_clock_privilege(void)
+{
+	if (geteuid() == 0 &&
+	    prctl(PR_CAPBSET_DROP, CAP_SYS_TIME, 0, 0, 0) == -1 &&
+	    prctl(PR_CAPBSET_READ, CAP_SYS_TIME, 0, 0, 0) != 0)
+		_exit(125);
+}
+
+/*
+ * Moves the calling process into a mount namespace of its own, in which
+ * what is mounted on dir reaches no other namespace: "/" is made private,
+ * or, where "/" is not a mount point (a chroot), dir alone. 0, or -1 with
+ * errno (EPERM without CAP_SYS_ADMIN, EINVAL when neither is a mount point).
+ */
+int
+private_mount_namespace(const char *dir)
+{
+	if (unshare(CLONE_NEWNS) == -1)
+		return -1;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	return mount(NULL, dir, NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+/* Writes text to a file of /proc. 0, or -1 with errno. */
+static int
+proc_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/*
+ * Moves the calling process into a network namespace of its own, with its
+ * loopback up, where ports below 1024 (37 for busybox rdate, which has no
+ * port option) are ours alone. Root with CAP_SYS_ADMIN makes a plain one,
+ * and a timed started as root drops to nobody, as on a real server. Anyone
+ * else (a user, or root in Docker) makes it in a user namespace of its own,
+ * where it may let every user bind low ports (a sysctl of that network
+ * namespace only); timed then starts as an ordinary user. 0, or -1 with
+ * errno.
+ */
+int
+private_network(void)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (unshare(CLONE_NEWNET) == -1) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1 ||
+		    proc_write("/proc/sys/net/ipv4/ip_unprivileged_port_start",
+		    "0") == -1)
+			return -1;
+	}
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == -1)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Whether pid has exited: no such process, or a zombie not yet reaped. */
+int
+process_gone(pid_t pid)
+{
+	char path[64], line[512], *paren, state = '?';
+	FILE *f;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	paren = fgets(line, sizeof(line), f) != NULL ? strrchr(line, ')') :
+	    NULL;
+	fclose(f);
+	if (paren != NULL)
+		sscanf(paren + 2, "%c", &state);
+	return state == 'Z' || state == 'X';
 }
 
 /* What "binary -?" prints after "usage: ". */

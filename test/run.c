@@ -1,14 +1,116 @@
 /*
  * Runs every suite in fork mode, so a crash fails its test, not the run.
  * CK_RUN_SUITE=name runs one suite, CK_RUN_CASE=name one case (Check's own).
+ *
+ * The runner is a guest on the machine: the tests' files live in one
+ * scratch directory it removes, every process a test started is stopped at
+ * the end (a daemon that detached too), and /dev/null must still be the
+ * null device when the run is over.
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "tests.h"
+
+#define SWEEP_ROUNDS	20	/* a child's children are ours next round */
+
+/* The name of a process, from /proc/PID/comm. */
+static void
+process_name(pid_t pid, char *name, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	name[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(name, (int)size, f) == NULL)
+			name[0] = '\0';
+		fclose(f);
+	}
+	name[strcspn(name, "\n")] = '\0';
+}
+
+/*
+ * Kills every child still running and reaps it. The runner is a child
+ * subreaper, so whatever a test started and lost (a daemon that detached,
+ * the children of a test that failed) has become its child. Returns how
+ * many were still running.
+ */
+static int
+children_stop(void)
+{
+	char path[300], line[512], name[64], *paren;
+	struct dirent *e;
+	int round, found, stopped = 0, ppid;
+	char state;
+	DIR *proc;
+	FILE *f;
+
+	for (round = 0; round < SWEEP_ROUNDS; round++) {
+		found = 0;
+		if ((proc = opendir("/proc")) == NULL)
+			return stopped;
+		while ((e = readdir(proc)) != NULL) {
+			if (e->d_name[0] < '1' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			paren = fgets(line, sizeof(line), f) != NULL ?
+			    strrchr(line, ')') : NULL;
+			fclose(f);
+			if (paren == NULL || sscanf(paren + 2, "%c %d", &state,
+			    &ppid) != 2 || ppid != (int)getpid())
+				continue;
+			found++;
+			if (state == 'Z')
+				continue;	/* gone, only to be reaped */
+			process_name(atoi(e->d_name), name, sizeof(name));
+			fprintf(stderr, "test/run: stopping %s[%s], left running "
+			    "by a test\n", name, e->d_name);
+			kill(atoi(e->d_name), SIGKILL);
+			stopped++;
+		}
+		closedir(proc);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (found == 0)
+			break;
+		usleep(20000);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	return stopped;
+}
+
+/* A test that broke /dev/null broke every program on the machine. */
+static int
+dev_null_intact(void)
+{
+	struct stat st;
+
+	if (stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) &&
+	    major(st.st_rdev) == 1 && minor(st.st_rdev) == 3)
+		return 1;
+	fprintf(stderr, "\n"
+	    "test/run: /dev/null IS NO LONGER THE NULL DEVICE.\n"
+	    "test/run: something this run started replaced it; every program\n"
+	    "test/run: on this machine that writes to /dev/null is affected.\n"
+	    "test/run: as root: rm /dev/null && mknod -m 666 /dev/null c 1 3\n");
+	return 0;
+}
 
 int
 main(void)
@@ -17,6 +119,9 @@ main(void)
 	SRunner *runner;
 	int failed;
 
+	/* Orphans of the tests become ours, for children_stop(). */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+		perror("test/run: PR_SET_CHILD_SUBREAPER");
 	/* One directory for the run's files, removed whatever the tests do. */
 	if (mkdtemp(scratch) == NULL || chmod(scratch, 0755) == -1) {
 		perror("test scratch directory");
@@ -35,8 +140,12 @@ main(void)
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
+	if (children_stop() > 0)
+		fprintf(stderr, "test/run: the processes above were stopped\n");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", scratch);
+	if (!dev_null_intact())
+		return EXIT_FAILURE;
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
