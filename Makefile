@@ -8,8 +8,9 @@ CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
 COMMON_OBJ = rfc868.o addr.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
 	test/check_timed.c test/check_client.c test/check_timeclient.c \
-	test/check_limits.c test/check_service.c test/check_stress.c
-TEST_LIB_OBJ = client.o sntp.o leaps.o limits.o bench/load.o
+	test/check_limits.c test/check_service.c test/check_stress.c \
+	test/check_attacks.c
+TEST_LIB_OBJ = client.o sntp.o leaps.o limits.o privdrop.o log.o bench/load.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
 
 all: options timed timeclient
@@ -67,6 +68,7 @@ test/check_timeclient.o: rfc868.h sntp.h
 test/check_limits.o: limits.h
 test/check_service.o: rfc868.h
 test/check_stress.o: bench/load.h rfc868.h
+test/check_attacks.o: addr.h timed.h
 
 test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ) \

@@ -4,12 +4,13 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
 #include <stdint.h>
 
 #define LIMIT_RATE_DEFAULT	10	/* replies a second to one source */
 #define LIMIT_BURST_SECONDS	4	/* a source may save up this much */
-#define LIMIT_GLOBAL_FACTOR	1000	/* the server: this times the rate */
-#define LIMIT_SLOTS		4096	/* sources remembered */
+#define LIMIT_GLOBAL_FACTOR	1000	/* UDP, the server: this times the rate */
+#define LIMIT_SLOTS		4096	/* sources remembered, per protocol */
 
 enum source_verdict {
 	SOURCE_OK,
@@ -24,7 +25,8 @@ enum limit_verdict {
 };
 
 enum source_verdict source_check(const struct sockaddr *, int);
+int destination_unicast(const struct sockaddr *, const struct in_addr *);
 void limit_init(unsigned, uint64_t);
-enum limit_verdict limit_take(const struct sockaddr *, uint64_t, int *);
+enum limit_verdict limit_take(int, const struct sockaddr *, uint64_t, int *);
 
 #endif

@@ -106,6 +106,27 @@ endpoint_set_port(struct endpoint *endpoint, unsigned port)
 }
 
 /*
+ * Each datagram then says where it was sent, so that its reply leaves from
+ * there and one sent to a broadcast address can be told (serve.c). On a
+ * dual-stack socket IP_PKTINFO adds, for IPv4 clients, the local address
+ * the kernel would answer from. 0, or -1 with errno.
+ */
+static int
+pktinfo_enable(int fd, int family, int dual_stack)
+{
+	int on = 1;
+
+	if (family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+		    sizeof(on)) == -1)
+			return -1;
+		if (!dual_stack)
+			return 0;
+	}
+	return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+}
+
+/*
  * One socket, bound and listening. Returns its descriptor, or -1 with errno
  * kept for the caller and the step that failed in *step.
  */
@@ -128,6 +149,9 @@ socket_open(const struct endpoint *endpoint, int socktype, const char **step)
 	/* Separate IPv4 and IPv6 sockets: each family shows its own peers. */
 	if (endpoint->addr.ss_family == AF_INET6 && setsockopt(fd,
 	    IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		goto fail;
+	if (socktype == SOCK_DGRAM &&
+	    pktinfo_enable(fd, endpoint->addr.ss_family, 0) == -1)
 		goto fail;
 	/* A restart must not wait for the last run's TIME_WAIT to clear. */
 	if (socktype == SOCK_STREAM && setsockopt(fd, SOL_SOCKET,
@@ -322,6 +346,12 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 	    IPV6_V6ONLY, &v6only, &optlen) == -1)
 		v6only = 1;
 	l->dual_stack = ss.ss_family == AF_INET6 && !v6only;
+	if (type == SOCK_DGRAM &&
+	    pktinfo_enable(fd, ss.ss_family, l->dual_stack) == -1) {
+		snprintf(err, errlen, "descriptor %d: packet info: %s", fd,
+		    strerror(errno));
+		return -1;
+	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
 		snprintf(err, errlen, "descriptor %d: %s", fd, strerror(errno));

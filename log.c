@@ -2,31 +2,71 @@
  * Logging in the OpenBSD daemons' shape. Debug messages (each client, each
  * idle tick) exist only in debug mode: sent to syslog they would be a line a
  * second and a line per client, a flood an attacker could drive.
+ *
+ * syslog(3) is not used: it blocks when the log daemon stops reading
+ * /dev/log, and traffic can cause log lines, so a stalled syslogd would
+ * freeze the loop (and, since signals wait for pselect, SIGTERM with it).
+ * timed writes to /dev/log itself, without blocking, in syslog(3)'s format;
+ * a line the socket will not take is dropped and counted.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <paths.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int log_to_stderr = 1;
 static int log_debugging;
+static int log_facility = LOG_DAEMON;
+static int log_fd = -1;			/* /dev/log, non-blocking */
+static int log_stream;			/* a SOCK_STREAM /dev/log */
+static unsigned long long log_lost;
+
+/* /dev/log as a datagram socket, or as a stream where syslogd wants one. */
+static int
+log_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, type;
+
+	strlcpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path));
+	for (type = SOCK_DGRAM; ; type = SOCK_STREAM) {
+		fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd == -1)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			log_stream = type == SOCK_STREAM;
+			return fd;
+		}
+		close(fd);
+		if (errno != EPROTOTYPE || type == SOCK_STREAM)
+			return -1;
+	}
+}
 
 /*
- * Logs to stderr until log_to_syslog(). The syslog connection is opened now
- * (LOG_NDELAY), while /dev/log and the zone files are still in reach.
+ * Logs to stderr until log_to_syslog(). /dev/log is connected now, while
+ * it and the zone files are still in reach (before the chroot). Without a
+ * syslog daemon, lines meant for it are lost, as syslog(3) loses them.
  */
 void
 log_init(int debug, int facility)
 {
 	log_to_stderr = 1;
 	log_debugging = debug;
+	log_facility = facility;
 	tzset();
-	openlog(getprogname(), LOG_PID | LOG_NDELAY, facility);
+	if (log_fd == -1)
+		log_fd = log_connect();
 }
 
 void
@@ -39,6 +79,47 @@ int
 log_debug_enabled(void)
 {
 	return log_debugging;
+}
+
+/* Lines syslog would not take at once, dropped rather than waited for. */
+unsigned long long
+log_dropped(void)
+{
+	return log_lost;
+}
+
+/* "<30>Nov 23 18:32:01 timed[1234]: text", as syslog(3) sends it. */
+static void
+syslog_send(int priority, const char *text)
+{
+	char line[1100], stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	ssize_t sent;
+	int len;
+
+	if (log_fd == -1) {
+		log_lost++;
+		return;
+	}
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
+		strlcpy(stamp, "-", sizeof(stamp));
+	len = snprintf(line, sizeof(line), "<%d>%s %s[%d]: %s",
+	    log_facility | priority, stamp, getprogname(), (int)getpid(), text);
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof(line))
+		len = sizeof(line) - 1;
+	/* A stream syslogd reads lines ended by a NUL, as syslog(3) sends. */
+	sent = send(log_fd, line, (size_t)len + log_stream, MSG_NOSIGNAL);
+	if (sent == len + log_stream)
+		return;
+	log_lost++;
+	if (log_stream && sent > 0) {	/* half a line: the stream is broken */
+		close(log_fd);
+		log_fd = -1;
+	}
 }
 
 /*
@@ -57,10 +138,13 @@ vlog(int priority, const char *fmt, va_list ap, const char *reason)
 		    name ? ": " : "", line, reason ? ": " : "",
 		    reason ? reason : "");
 		fflush(stderr);
-	} else if (reason)
-		syslog(priority, "%s: %s", line, reason);
-	else
-		syslog(priority, "%s", line);
+		return;
+	}
+	if (reason) {
+		strlcat(line, ": ", sizeof(line));
+		strlcat(line, reason, sizeof(line));
+	}
+	syslog_send(priority, line);
 }
 
 void

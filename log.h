@@ -9,6 +9,7 @@
 void log_init(int, int);
 void log_to_syslog(void);
 int log_debug_enabled(void);
+unsigned long long log_dropped(void);
 void log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void log_warnx(const char *, ...) LOG_PRINTF(1, 2);
 void log_info(const char *, ...) LOG_PRINTF(1, 2);

@@ -7,9 +7,14 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -36,30 +41,94 @@ privdrop_user(const char *name, struct run_user *user)
 	user->gid = pw->pw_gid;
 }
 
-/* An empty directory only root may change, made if it is missing. */
-static void
-chroot_dir_check(const char *dir)
+/* Owned by root, and writable by root alone. */
+static int
+root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && (st->st_mode & 022) == 0;
+}
+
+/* Whether the directory at fd holds nothing but "." and "..". */
+static int
+directory_empty(int fd, char *first, size_t size)
+{
+	struct dirent *e;
+	DIR *d;
+	int dup_fd, empty = 1;
+
+	if ((dup_fd = dup(fd)) == -1 || (d = fdopendir(dup_fd)) == NULL)
+		return 0;
+	while (empty && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			strlcpy(first, e->d_name, size);
+			empty = 0;
+		}
+	closedir(d);
+	return empty;
+}
+
+/*
+ * The directory to change root into, made if missing (0755, as root).
+ * What is opened is what is checked and entered: not a symbolic link (a
+ * /var/empty pointing to / confines nothing), a directory owned by root
+ * and writable by root alone, empty (nothing to run or to write into), in
+ * a parent only root may change. Returns its descriptor, or -1 with why in
+ * err.
+ */
+int
+chroot_dir_open(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
+	char entry[NAME_MAX + 1];
+	int fd;
 
-	if (stat(dir, &st) == -1) {
-		if (errno != ENOENT || mkdir(dir, 0755) == -1 ||
-		    stat(dir, &st) == -1)
-			fatal("chroot directory %s", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && mkdir(dir, 0755) == 0)
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			snprintf(err, errlen, "chroot directory %s must be a "
+			    "directory, not a symbolic link or a file", dir);
+		else
+			snprintf(err, errlen, "chroot directory %s: %s", dir,
+			    strerror(errno));
+		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
-		fatalx("chroot directory %s must be a directory owned by root "
+	if (fstat(fd, &st) == -1 || !root_only(&st)) {
+		snprintf(err, errlen, "chroot directory %s must be owned by root "
 		    "and writable by root only", dir);
+		goto fail;
+	}
+	if (!directory_empty(fd, entry, sizeof(entry))) {
+		snprintf(err, errlen, "chroot directory %s must be empty; it "
+		    "holds %s", dir, entry);
+		goto fail;
+	}
+	if (fstatat(fd, "..", &st, 0) == -1 || !root_only(&st)) {
+		snprintf(err, errlen, "the directory above chroot directory %s "
+		    "must be owned by root and writable by root only", dir);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
 void
 privdrop(const struct run_user *user, const char *dir)
 {
+	char err[PATH_MAX + 128];
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
+	int fd;
 
-	chroot_dir_check(dir);
-	if (chroot(dir) == -1)
+	if ((fd = chroot_dir_open(dir, err, sizeof(err))) == -1)
+		fatalx("%s", err);
+	if (fchdir(fd) == -1)
+		fatal("fchdir %s", dir);
+	close(fd);
+	if (chroot(".") == -1)
 		fatal("chroot %s", dir);
 	if (chdir("/") == -1)
 		fatal("chdir / in %s", dir);

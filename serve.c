@@ -6,6 +6,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -22,6 +23,9 @@
 #define UDP_BATCH	64	/* datagrams a recvmmsg */
 #define UDP_ROUNDS	4	/* recvmmsg calls a wake-up */
 #define LIMIT_LOGS_PER_MINUTE 10	/* forged sources must not flood syslog */
+/* A request's IPV6_PKTINFO, and IP_PKTINFO too on a dual-stack socket. */
+#define PKTINFO_SPACE	(CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
+			CMSG_SPACE(sizeof(struct in_pktinfo)))
 
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t hangup;
@@ -34,8 +38,9 @@ static struct {
 	unsigned long long over_source_rate, over_global_rate;
 	unsigned long long accept_errors, send_errors, recv_errors;
 	unsigned long long no_clock;		/* queries left unanswered */
+	unsigned long long not_unicast;		/* UDP to broadcast, multicast */
 } count;
-static struct timespec started;
+static uint64_t started_ms;
 static uint64_t now_ms;			/* CLOCK_MONOTONIC, per wake-up */
 static uint64_t limit_log_minute;
 static int limit_logs;
@@ -43,9 +48,10 @@ static int limit_logs;
 static sigset_t waitmask;		/* the signals we act on, unblocked */
 
 static int accept_paused;		/* out of descriptors or memory */
-static struct timespec accept_resume;	/* CLOCK_MONOTONIC */
+static uint64_t accept_resume_ms;
 static int accept_pause_logged;
 static int clock_failure_logged;
+static int monotonic_failure_logged;
 
 static void
 on_quit(int sig)
@@ -68,12 +74,35 @@ on_usr1(int sig)
 }
 
 /*
- * Installs the handlers and blocks their signals until pselect waits. Called
- * before the sockets open, so a signal sent as soon as the daemon says it
- * listens is held for the loop, not taken by the default action.
+ * The monotonic clock in ms, never 0 (the limiter's "unused"). Should it
+ * fail, time stands still at its last reading: the limiter then refills
+ * nothing, which errs on the safe side. 0 only when it never worked.
+ */
+static uint64_t
+monotonic_ms(void)
+{
+	static uint64_t last;
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1) {
+		if (!monotonic_failure_logged)
+			log_warn("cannot read the monotonic clock");
+		monotonic_failure_logged = 1;
+		return last;
+	}
+	monotonic_failure_logged = 0;
+	last = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 1;
+	return last;
+}
+
+/*
+ * Installs the handlers and blocks their signals until pselect waits, and
+ * starts the uptime clock. Called before the sockets open, so a signal
+ * sent as soon as the daemon says it listens is held for the loop, not
+ * taken by the default action.
  */
 void
-serve_signals(void)
+serve_init(void)
 {
 	struct sigaction sa;
 	sigset_t blocked;
@@ -100,46 +129,38 @@ serve_signals(void)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGHUP);
 	sigdelset(&waitmask, SIGUSR1);
-	clock_gettime(CLOCK_MONOTONIC, &started);
+	/* The limiter and the pauses cannot work without it. */
+	if ((started_ms = monotonic_ms()) == 0)
+		fatalx("cannot read the monotonic clock");
 }
 
 static void
 counters_log(void)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	log_info("counters: tcp %llu answered, udp %llu answered; dropped: "
 	    "%llu low port, %llu bogus source, %llu over source rate, %llu "
-	    "over global rate, %llu without clock; errors: %llu accept, %llu "
-	    "send, %llu recv; up %lld s", count.tcp_answered,
-	    count.udp_answered, count.low_port, count.bogus_source,
-	    count.over_source_rate, count.over_global_rate, count.no_clock,
-	    count.accept_errors, count.send_errors, count.recv_errors,
-	    (long long)(now.tv_sec - started.tv_sec));
-}
-
-static void
-monotonic_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	/* Never 0: the limiter takes 0 for a slot never used. */
-	now_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 1;
+	    "over global rate, %llu without clock, %llu not unicast; errors: "
+	    "%llu accept, %llu send, %llu recv; %llu log lines lost; up %llu s",
+	    count.tcp_answered, count.udp_answered, count.low_port,
+	    count.bogus_source, count.over_source_rate, count.over_global_rate,
+	    count.no_clock, count.not_unicast, count.accept_errors,
+	    count.send_errors, count.recv_errors, log_dropped(),
+	    (unsigned long long)(monotonic_ms() - started_ms) / 1000);
 }
 
 /*
- * Whether peer may have a reply, counting a refusal. The first refusal of
+ * Whether peer may have a reply over socktype, counting a refusal. The
+ * first refusal of
  * a source in a minute is logged, ten lines a minute at most in all.
  */
 static int
-within_limits(const struct sockaddr_storage *peer)
+within_limits(int socktype, const struct sockaddr_storage *peer)
 {
 	char host[ADDR_TEXT_MAX];
 	int log;
 
-	switch (limit_take((const struct sockaddr *)peer, now_ms, &log)) {
+	switch (limit_take(socktype, (const struct sockaddr *)peer, now_ms,
+	    &log)) {
 	case LIMIT_OK:
 		return 1;
 	case LIMIT_GLOBAL:
@@ -204,29 +225,14 @@ accept_pause(const struct listener *l)
 		log_warn("accept on %s, pausing for a second", l->name);
 	accept_pause_logged = 1;
 	accept_paused = 1;
-	clock_gettime(CLOCK_MONOTONIC, &accept_resume);
-	accept_resume.tv_sec += 1;
-}
-
-static void
-accept_pause_check(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > accept_resume.tv_sec ||
-	    (now.tv_sec == accept_resume.tv_sec &&
-	    now.tv_nsec >= accept_resume.tv_nsec))
-		accept_paused = 0;
+	accept_resume_ms = monotonic_ms() + 1000;
 }
 
 /* 4 bytes fit any new socket's send buffer: no partial write. */
 static void
 reply_tcp(int fd, const unsigned char *reply)
 {
-	if (reply == NULL)
-		count.no_clock++;
-	else if (send(fd, reply, RFC868_SIZE, MSG_NOSIGNAL) == RFC868_SIZE)
+	if (send(fd, reply, RFC868_SIZE, MSG_NOSIGNAL) == RFC868_SIZE)
 		count.tcp_answered++;
 	else {
 		count.send_errors++;
@@ -234,6 +240,10 @@ reply_tcp(int fd, const unsigned char *reply)
 	}
 }
 
+/*
+ * A connection is answered, or closed without a byte: without a clock
+ * (taking nothing from its source's allowance), or over its rate.
+ */
 static void
 serve_tcp(const struct listener *l, const unsigned char *reply)
 {
@@ -272,10 +282,103 @@ serve_tcp(const struct listener *l, const unsigned char *reply)
 		}
 		accept_pause_logged = 0;
 		log_peer("tcp", &peer);
-		if (within_limits(&peer))
+		if (reply == NULL)
+			count.no_clock++;
+		else if (within_limits(SOCK_STREAM, &peer))
 			reply_tcp(fd, reply);
 		close(fd);
 	}
+}
+
+/*
+ * Where a request was sent, from the IPV6_PKTINFO or IP_PKTINFO the socket
+ * adds (listen.c asks for them), into *dst; the local address the kernel
+ * would answer from, for IPv4, into *local. Returns 0, or -1 when it is not
+ * known: the socket gave neither, or gave zeros, as it does for a datagram
+ * queued before the option was set (inetd and systemd hand over a socket
+ * that holds the request that woke them).
+ */
+static int
+request_destination(struct msghdr *msg, struct sockaddr_storage *dst,
+    unsigned *ifindex, struct in_addr *local, int *have_local)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)dst;
+	struct sockaddr_in *sin = (struct sockaddr_in *)dst;
+	struct in6_pktinfo pi6;
+	struct in_pktinfo pi;
+	struct cmsghdr *c;
+	int found = 0;
+
+	*have_local = 0;
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO) {
+			memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
+			memset(sin6, 0, sizeof(*sin6));
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_addr = pi6.ipi6_addr;
+			*ifindex = pi6.ipi6_ifindex;
+			found = 1;
+		} else if (c->cmsg_level == IPPROTO_IP &&
+		    c->cmsg_type == IP_PKTINFO) {
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			*local = pi.ipi_spec_dst;
+			*have_local = 1;
+			if (found)	/* a dual-stack socket's IPv4 client */
+				continue;
+			memset(sin, 0, sizeof(*sin));
+			sin->sin_family = AF_INET;
+			sin->sin_addr = pi.ipi_addr;
+			*ifindex = 0;
+			found = 1;
+		}
+	}
+	if (!found || (dst->ss_family == AF_INET6 ?
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+	    sin6->sin6_addr.s6_addr32[3] == 0) :
+	    sin->sin_addr.s_addr == INADDR_ANY))
+		return -1;
+	if (*have_local && local->s_addr == INADDR_ANY)
+		*have_local = 0;
+	return 0;
+}
+
+/*
+ * The control message that makes a reply leave from the address its
+ * request was sent to: on a host with several addresses the kernel would
+ * otherwise pick one by the route back, and clients that check (rdate -u,
+ * a connected socket) would wait for ever. The interface is named only for
+ * a link-local address, which needs it. Returns the control's length.
+ */
+static size_t
+reply_source(const struct sockaddr_storage *dst, unsigned ifindex,
+    void *control)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)dst;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)dst;
+	struct cmsghdr *c = control;
+	struct in6_pktinfo pi6;
+	struct in_pktinfo pi;
+
+	if (dst->ss_family == AF_INET) {
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst = sin->sin_addr;
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+	memset(&pi6, 0, sizeof(pi6));
+	pi6.ipi6_addr = sin6->sin6_addr;
+	if (IN6_IS_ADDR_LINKLOCAL(&pi6.ipi6_addr))
+		pi6.ipi6_ifindex = ifindex;
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi6));
+	memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
+	return CMSG_SPACE(sizeof(pi6));
 }
 
 /*
@@ -304,6 +407,37 @@ send_replies(int fd, struct mmsghdr *out, int n)
 }
 
 /*
+ * Whether a request from peer, sent to dst (NULL: not known) deserves a
+ * reply, counting why not. local: see destination_unicast().
+ */
+static int
+udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
+    const struct sockaddr_storage *dst, const struct in_addr *local,
+    int clock_ok)
+{
+	switch (source_check((const struct sockaddr *)peer, l->dual_stack)) {
+	case SOURCE_LOW_PORT:
+		count.low_port++;
+		return 0;
+	case SOURCE_BOGUS:
+		count.bogus_source++;
+		return 0;
+	case SOURCE_OK:
+		break;
+	}
+	if (dst != NULL && !destination_unicast((const struct sockaddr *)dst,
+	    local)) {
+		count.not_unicast++;
+		return 0;
+	}
+	if (!clock_ok) {
+		count.no_clock++;
+		return 0;
+	}
+	return within_limits(SOCK_DGRAM, peer);
+}
+
+/*
  * Datagrams in batches: one recvmmsg and one sendmmsg for up to UDP_BATCH
  * requests, a few batches a wake-up so TCP is not starved. The content is
  * ignored, so every request lands in one small buffer. The headers are set
@@ -314,27 +448,37 @@ serve_udp(const struct listener *l, const unsigned char *reply)
 {
 	static struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
 	static struct sockaddr_storage peers[UDP_BATCH];
+	/* size_t: a cmsghdr's alignment; CMSG_SPACE is a multiple of it. */
+	static size_t in_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
+	static size_t out_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
 	static unsigned char request[64];
 	static struct iovec request_iov = { request, sizeof(request) };
 	static struct iovec reply_iov;
 	static int ready;
-	int i, n, nout, round;
+	struct sockaddr_storage dst;
+	struct in_addr local;
+	unsigned ifindex = 0;
+	int i, n, nout, round, have_dst, have_local;
 
 	if (!ready) {
 		for (i = 0; i < UDP_BATCH; i++) {
 			in[i].msg_hdr.msg_name = &peers[i];
 			in[i].msg_hdr.msg_iov = &request_iov;
 			in[i].msg_hdr.msg_iovlen = 1;
+			in[i].msg_hdr.msg_control = in_control[i];
 			out[i].msg_hdr.msg_iov = &reply_iov;
 			out[i].msg_hdr.msg_iovlen = 1;
+			out[i].msg_hdr.msg_control = out_control[i];
 		}
 		ready = 1;
 	}
 	reply_iov.iov_base = (void *)reply;
 	reply_iov.iov_len = RFC868_SIZE;
 	for (round = 0; round < UDP_ROUNDS; round++) {
-		for (i = 0; i < UDP_BATCH; i++)
+		for (i = 0; i < UDP_BATCH; i++) {
 			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+			in[i].msg_hdr.msg_controllen = sizeof(in_control[i]);
+		}
 		n = recvmmsg(l->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n == -1) {
 			if (errno == EAGAIN)
@@ -348,25 +492,15 @@ serve_udp(const struct listener *l, const unsigned char *reply)
 		}
 		for (i = nout = 0; i < n; i++) {
 			log_peer("udp", &peers[i]);
-			switch (source_check((struct sockaddr *)&peers[i],
-			    l->dual_stack)) {
-			case SOURCE_LOW_PORT:
-				count.low_port++;
+			have_dst = request_destination(&in[i].msg_hdr, &dst,
+			    &ifindex, &local, &have_local) == 0;
+			if (!udp_answerable(l, &peers[i], have_dst ? &dst : NULL,
+			    have_local ? &local : NULL, reply != NULL))
 				continue;
-			case SOURCE_BOGUS:
-				count.bogus_source++;
-				continue;
-			case SOURCE_OK:
-				break;
-			}
-			if (!within_limits(&peers[i]))
-				continue;
-			if (reply == NULL) {
-				count.no_clock++;
-				continue;
-			}
 			out[nout].msg_hdr.msg_name = &peers[i];
 			out[nout].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
+			out[nout].msg_hdr.msg_controllen = have_dst ?
+			    reply_source(&dst, ifindex, out_control[nout]) : 0;
 			nout++;
 		}
 		send_replies(l->fd, out, nout);
@@ -397,8 +531,8 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 			dump_counters = 0;
 			counters_log();
 		}
-		if (accept_paused)
-			accept_pause_check();
+		if (accept_paused && monotonic_ms() >= accept_resume_ms)
+			accept_paused = 0;
 		FD_ZERO(&readable);
 		maxfd = -1;
 		for (i = 0; i < n; i++) {
@@ -427,7 +561,7 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 		}
 		idle = 0;
 		have_reply = reply_now(reply) == 0;
-		monotonic_now();
+		now_ms = monotonic_ms();
 		for (i = 0; i < n; i++) {
 			if (!FD_ISSET(listeners[i].fd, &readable))
 				continue;

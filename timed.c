@@ -150,7 +150,7 @@ main(int argc, char *argv[])
 	as_root = geteuid() == 0;
 	detach = !debug && !foreground && !inetd;
 
-	serve_signals();
+	serve_init();
 	/* Stray descriptors go before syslog's is opened, not after. */
 	if (inetd) {
 		inetd_socket(&listeners[0], &connected);

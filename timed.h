@@ -41,6 +41,7 @@ int listen_activated(struct listener *, size_t, char *, size_t);
 void listen_close(struct listener *, size_t);
 
 /* privdrop.c */
+int chroot_dir_open(const char *, char *, size_t);
 void privdrop_user(const char *, struct run_user *);
 void privdrop(const struct run_user *, const char *);
 
@@ -50,7 +51,7 @@ void service_pidfile_write(void);
 void service_detach(int);
 
 /* serve.c */
-void serve_signals(void);
+void serve_init(void);
 void serve(struct listener *, size_t, int);
 int serve_connection(int);
 

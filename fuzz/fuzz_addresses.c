@@ -36,7 +36,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    len - offsetof(struct sockaddr_in, sin_port));
 	now += data[1];
 	source_check((struct sockaddr *)&ss, data[0] & 2);
-	limit_take((struct sockaddr *)&ss, now, &log);
+	limit_take(data[0] & 4 ? SOCK_STREAM : SOCK_DGRAM,
+	    (struct sockaddr *)&ss, now, &log);
+	destination_unicast((struct sockaddr *)&ss, NULL);
 	addr_text((struct sockaddr *)&ss, host, sizeof(host), &port);
 	return 0;
 }

@@ -1,4 +1,6 @@
 /* The abuse limits, with the clock passed in. */
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -7,6 +9,8 @@
 
 #include "../limits.h"
 #include "tests.h"
+
+#define WAYS_FILLED	4	/* sources a set of the table holds */
 
 static struct sockaddr_storage ss;
 
@@ -67,6 +71,12 @@ START_TEST(sources_that_cannot_be)
 	    SOURCE_BOGUS);
 	ck_assert_int_eq(source_check(v6("::", 40000), 0), SOURCE_BOGUS);
 	ck_assert_int_eq(source_check(v6("ff02::1", 40000), 0), SOURCE_BOGUS);
+	/* Class E, reserved: no host has such an address. */
+	ck_assert_int_eq(source_check(v4("240.0.0.1", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(source_check(v4("254.1.2.3", 40000), 0), SOURCE_BOGUS);
+	/* IPv4-compatible IPv6, deprecated and routed nowhere. */
+	ck_assert_int_eq(source_check(v6("::10.1.2.3", 40000), 0),
+	    SOURCE_BOGUS);
 	/* On an IPv6-only socket, IPv4 in disguise is forged. */
 	ck_assert_int_eq(source_check(v6("::ffff:127.0.0.1", 40000), 0),
 	    SOURCE_BOGUS);
@@ -86,15 +96,49 @@ START_TEST(dual_stack_sources_are_ipv4)
 }
 END_TEST
 
-/* How many of count requests at one instant are allowed. */
+/* Only requests sent to this host alone are answered. */
+START_TEST(destinations_unicast_only)
+{
+	struct in_addr local;
+
+	ck_assert(destination_unicast(v4("127.0.0.2", 0), NULL));
+	ck_assert(destination_unicast(v6("::1", 0), NULL));
+	ck_assert(destination_unicast(v6("fe80::1", 0), NULL));
+	ck_assert(!destination_unicast(v4("255.255.255.255", 0), NULL));
+	ck_assert(!destination_unicast(v4("224.0.0.1", 0), NULL));
+	ck_assert(!destination_unicast(v4("239.255.255.250", 0), NULL));
+	ck_assert(!destination_unicast(v6("ff02::1", 0), NULL));
+	ck_assert(!destination_unicast(v6("::ffff:224.0.0.1", 0), NULL));
+	/* A directed broadcast: the kernel would answer from elsewhere. */
+	inet_pton(AF_INET, "10.99.0.1", &local);
+	ck_assert(!destination_unicast(v4("10.99.0.255", 0), &local));
+	ck_assert(!destination_unicast(v6("::ffff:10.99.0.255", 0), &local));
+	ck_assert(destination_unicast(v4("10.99.0.1", 0), &local));
+}
+END_TEST
+
+/* The limiter's verdict on a UDP request. */
+static enum limit_verdict
+udp_take(const struct sockaddr *sa, uint64_t now, int *log)
+{
+	return limit_take(SOCK_DGRAM, sa, now, log);
+}
+
+/* How many of count requests at one instant over socktype are allowed. */
 static int
-allowed(const struct sockaddr *sa, uint64_t now, int count)
+allowed_over(int socktype, const struct sockaddr *sa, uint64_t now, int count)
 {
 	int i, n = 0, log;
 
 	for (i = 0; i < count; i++)
-		n += limit_take(sa, now, &log) == LIMIT_OK;
+		n += limit_take(socktype, sa, now, &log) == LIMIT_OK;
 	return n;
+}
+
+static int
+allowed(const struct sockaddr *sa, uint64_t now, int count)
+{
+	return allowed_over(SOCK_DGRAM, sa, now, count);
 }
 
 START_TEST(burst_then_rate)
@@ -106,7 +150,7 @@ START_TEST(burst_then_rate)
 	memcpy(&a, v4("192.0.2.1", 40000), sizeof(a));
 	/* Four seconds' worth at once, then nothing. */
 	ck_assert_int_eq(allowed((struct sockaddr *)&a, 1000, 100), 40);
-	ck_assert_int_eq(limit_take((struct sockaddr *)&a, 1000, &log),
+	ck_assert_int_eq(udp_take((struct sockaddr *)&a, 1000, &log),
 	    LIMIT_SOURCE);
 	ck_assert_int_eq(log, 0);	/* the first refusal was logged */
 	/* A tenth of a second buys one reply; a second buys ten. */
@@ -126,7 +170,7 @@ START_TEST(one_source_does_not_starve_another)
 	ck_assert_int_eq(allowed(v4("192.0.2.2", 40000), 1000, 1), 1);
 	ck_assert_int_eq(allowed(v6("2001:db8::1", 40000), 1000, 1), 1);
 	/* The port does not make another source. */
-	ck_assert_int_eq(limit_take(v4("192.0.2.1", 40001), 1000, &log),
+	ck_assert_int_eq(udp_take(v4("192.0.2.1", 40001), 1000, &log),
 	    LIMIT_SOURCE);
 }
 END_TEST
@@ -137,16 +181,16 @@ START_TEST(refusals_logged_once_a_minute)
 
 	limit_init(1, 1);
 	ck_assert_int_eq(allowed(v4("192.0.2.1", 40000), 1000, 4), 4);
-	ck_assert_int_eq(limit_take(v4("192.0.2.1", 40000), 1000, &log),
+	ck_assert_int_eq(udp_take(v4("192.0.2.1", 40000), 1000, &log),
 	    LIMIT_SOURCE);
 	ck_assert_int_eq(log, 1);
 	for (i = 0; i < 59; i++) {
-		limit_take(v4("192.0.2.1", 40000), 1500 + i * 1000, &log);
+		udp_take(v4("192.0.2.1", 40000), 1500 + i * 1000, &log);
 		ck_assert_int_eq(log, 0);
 	}
 	/* A minute after the first, the next refusal is logged, once. */
 	for (i = 0, logged = 0; i < 10; i++)
-		if (limit_take(v4("192.0.2.1", 40000), 61000, &log) ==
+		if (udp_take(v4("192.0.2.1", 40000), 61000, &log) ==
 		    LIMIT_SOURCE)
 			logged += log;
 	ck_assert_int_eq(logged, 1);
@@ -162,10 +206,10 @@ START_TEST(global_cap)
 	limit_init(1, 1);
 	for (i = 0; i < 1500; i++) {
 		snprintf(addr, sizeof(addr), "10.%d.%d.1", i / 250, i % 250);
-		n += limit_take(v4(addr, 40000), 5000, &log) == LIMIT_OK;
+		n += udp_take(v4(addr, 40000), 5000, &log) == LIMIT_OK;
 	}
 	ck_assert_int_eq(n, 1000);
-	ck_assert_int_eq(limit_take(v4("10.200.0.1", 40000), 5000, &log),
+	ck_assert_int_eq(udp_take(v4("10.200.0.1", 40000), 5000, &log),
 	    LIMIT_GLOBAL);
 	/* A refusal for the server's sake costs the source nothing. */
 	ck_assert_int_eq(allowed(v4("10.200.0.1", 40000), 6000, 4), 4);
@@ -182,9 +226,99 @@ START_TEST(many_sources_bounded_table)
 	for (i = 0; i < 50000; i++) {
 		snprintf(addr, sizeof(addr), "10.%d.%d.%d", i >> 16,
 		    (i >> 8) & 255, i & 255);
-		ck_assert_int_eq(limit_take(v4(addr, 40000), 1000 + i, &log),
+		ck_assert_int_eq(udp_take(v4(addr, 40000), 1000 + i, &log),
 		    LIMIT_OK);
 	}
+}
+END_TEST
+
+/*
+ * The attack of the hardening review: bursts "from" a forged victim,
+ * between floods of fresh sources that churn the table. However the table
+ * churns, the victim gets its burst and its rate, no more. The TCP table,
+ * whose eviction is UDP's, shows it without the global cap in the way.
+ */
+START_TEST(churn_gives_no_fresh_burst)
+{
+	struct sockaddr_storage victim;
+	char addr[32];
+	uint64_t now = 1000;
+	int round, i, got = 0;
+
+	limit_init(10, 3);
+	memcpy(&victim, v4("192.0.2.99", 40000), sizeof(victim));
+	for (round = 0; round < 50; round++, now += 20) {
+		got += allowed_over(SOCK_STREAM, (struct sockaddr *)&victim,
+		    now, 100);
+		for (i = 0; i < 2 * LIMIT_SLOTS; i++) {
+			snprintf(addr, sizeof(addr), "10.%d.%d.%d", round,
+			    i >> 8, i & 255);
+			allowed_over(SOCK_STREAM, v4(addr, 40000), now, 1);
+		}
+	}
+	/* 40 of burst, and 10 a second for the second it lasted. */
+	ck_assert_int_le(got, 40 + 10);
+	ck_assert_int_ge(got, 40);
+}
+END_TEST
+
+/*
+ * The harder attack: sets filled with sources deeper in debt than the
+ * victim push the victim itself out, round after round. It comes back
+ * with the state it left, not a fresh burst.
+ */
+START_TEST(evicted_victim_keeps_its_state)
+{
+	struct sockaddr_storage victim;
+	char addr[32];
+	uint64_t start = 1000, now = start;
+	int round, i, got = 0;
+
+	limit_init(10, 5);
+	memcpy(&victim, v4("192.0.2.99", 40000), sizeof(victim));
+	for (round = 0; round < 5; round++) {
+		got += allowed_over(SOCK_STREAM, (struct sockaddr *)&victim,
+		    now, 100);
+		now += 1;
+		for (i = 0; i < WAYS_FILLED * LIMIT_SLOTS; i++) {
+			snprintf(addr, sizeof(addr), "10.%d.%d.%d", round,
+			    i >> 8 & 255, i & 255);
+			allowed_over(SOCK_STREAM, v4(addr, 40000), now, 41);
+		}
+	}
+	ck_assert_int_le(got, 40 + (int)(10 * (now - start) / 1000) + 1);
+}
+END_TEST
+
+/* A forged UDP flood from a client's address spends nothing of its TCP. */
+START_TEST(tcp_apart_from_udp)
+{
+	int log;
+
+	limit_init(10, 1);
+	ck_assert_int_eq(allowed(v4("192.0.2.1", 40000), 1000, 1000), 40);
+	ck_assert_int_eq(limit_take(SOCK_STREAM, v4("192.0.2.1", 40000), 1000,
+	    &log), LIMIT_OK);
+}
+END_TEST
+
+/* An IPv6 source is its /64: a host has one, and all the addresses in it. */
+START_TEST(ipv6_by_its_64)
+{
+	char addr[64];
+	int i, n = 0, log;
+
+	limit_init(10, 1);
+	for (i = 0; i < 200; i++) {
+		snprintf(addr, sizeof(addr), "2001:db8:1:2:%x::%x", i, i + 1);
+		n += udp_take(v6(addr, 40000), 1000, &log) ==
+		    LIMIT_OK;
+	}
+	ck_assert_int_eq(n, 40);
+	ck_assert_int_eq(allowed(v6("2001:db8:1:3::1", 40000), 1000, 1), 1);
+	/* IPv4 on a dual-stack socket stays one address a source. */
+	ck_assert_int_eq(allowed(v6("::ffff:192.0.2.1", 40000), 1000, 100), 40);
+	ck_assert_int_eq(allowed(v6("::ffff:192.0.2.2", 40000), 1000, 1), 1);
 }
 END_TEST
 
@@ -206,11 +340,16 @@ limits_suite(void)
 	tcase_add_test(sources, sources_on_low_ports);
 	tcase_add_test(sources, sources_that_cannot_be);
 	tcase_add_test(sources, dual_stack_sources_are_ipv4);
+	tcase_add_test(sources, destinations_unicast_only);
 	tcase_add_test(rates, burst_then_rate);
 	tcase_add_test(rates, one_source_does_not_starve_another);
 	tcase_add_test(rates, refusals_logged_once_a_minute);
 	tcase_add_test(rates, global_cap);
 	tcase_add_test(rates, many_sources_bounded_table);
+	tcase_add_test(rates, churn_gives_no_fresh_burst);
+	tcase_add_test(rates, evicted_victim_keeps_its_state);
+	tcase_add_test(rates, tcp_apart_from_udp);
+	tcase_add_test(rates, ipv6_by_its_64);
 	tcase_add_test(rates, rate_zero_is_off);
 	suite_add_tcase(s, sources);
 	suite_add_tcase(s, rates);

@@ -568,24 +568,6 @@ START_TEST(counters_match_clients)
 }
 END_TEST
 
-/* A UDP socket bound to src, for queries from a chosen source; errno. */
-static int
-udp_from(const char *src, unsigned src_port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), saved;
-
-	sin.sin_port = htons(src_port);
-	inet_pton(AF_INET, src, &sin.sin_addr);
-	if (fd != -1 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
 static void
 udp_send(int fd)
 {
@@ -595,31 +577,6 @@ udp_send(int fd)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	ck_assert_int_eq(sendto(fd, "", 0, 0, (struct sockaddr *)&sin,
 	    sizeof(sin)), 0);
-}
-
-/* Replies that came to fd within wait_ms, each checked to be 4 bytes. */
-static int
-udp_replies(int fd, int wait_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	unsigned char reply[16];
-	int n = 0;
-
-	while (poll(&pfd, 1, scale_ms(wait_ms)) == 1) {
-		ck_assert_int_eq(recv(fd, reply, sizeof(reply), 0), 4);
-		n++;
-	}
-	return n;
-}
-
-static double
-seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) +
-	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 /* One source floods: held to its rate; another is still answered. */

@@ -1,17 +1,25 @@
 /*
- * Preloaded into timed by the tests: the wall clock cannot be read, as on a
- * board whose RTC failed. Other clocks still work.
+ * Preloaded into timed by the tests: a clock that cannot be read, as on a
+ * board whose RTC failed. The wall clock by default; CLOCK_MONOTONIC with
+ * CLOCKFAIL_MONOTONIC=1. With CLOCKFAIL_WHEN=path, only while that file
+ * exists, so a test can break the clock under a running daemon. Other
+ * clocks still work.
  */
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 int
 clock_gettime(clockid_t clock, struct timespec *ts)
 {
-	if (clock == CLOCK_REALTIME) {
+	const char *when = getenv("CLOCKFAIL_WHEN");
+	clockid_t broken = getenv("CLOCKFAIL_MONOTONIC") != NULL ?
+	    CLOCK_MONOTONIC : CLOCK_REALTIME;
+
+	if (clock == broken && (when == NULL || access(when, F_OK) == 0)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -5,12 +5,15 @@
  */
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -271,6 +274,38 @@ timed_start(struct proc *p, unsigned *port, const char *const args[],
 }
 
 /*
+ * Starts "timed -f -u nobody -l 127.0.0.1 -p PORT extra..." on a free port
+ * and waits until it answers over TCP: no line per client, so a flood
+ * writes nothing to a pipe nobody reads. Returns 0, or -1.
+ */
+int
+timed_start_quiet(struct proc *p, unsigned *port, const char *const extra[])
+{
+	char portarg[8];
+	const char *argv[16] = { timed_path(), "-f", "-u", "nobody", "-l",
+	    "127.0.0.1", "-p", portarg };
+	unsigned char reply[8];
+	size_t n = 8, i;
+	int fd;
+
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	if (port_free(AF_INET, SOCK_STREAM, port, &fd) == -1)
+		return -1;
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", *port);
+	if (proc_start(p, argv, NULL, NULL) == -1)
+		return -1;
+	for (i = 0; i < 250; i++) {
+		if (tcp_query(AF_INET, *port, reply, sizeof(reply), 1000) == 4)
+			return 0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/*
  * Waits until a timed started in debug mode says it serves, and reads back
  * the port of its first socket. Returns 0, or -1.
  */
@@ -384,6 +419,50 @@ udp_query(int family, unsigned port, const void *request, size_t reqlen,
 	}
 	close(fd);
 	return n;
+}
+
+/* A UDP socket bound to src, for queries from a chosen source; errno. */
+int
+udp_from(const char *src, unsigned src_port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), saved;
+
+	sin.sin_port = htons(src_port);
+	inet_pton(AF_INET, src, &sin.sin_addr);
+	if (fd != -1 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Replies that came to fd, a wait_ms of quiet apart, each checked to be 4 bytes. */
+int
+udp_replies(int fd, int wait_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned char reply[16];
+	int n = 0;
+
+	while (poll(&pfd, 1, scale_ms(wait_ms)) == 1) {
+		ck_assert_int_eq(recv(fd, reply, sizeof(reply), 0), 4);
+		n++;
+	}
+	return n;
+}
+
+/* Seconds on the monotonic clock since start. */
+double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 /*
@@ -726,6 +805,107 @@ process_gone(pid_t pid)
 	if (paren != NULL)
 		sscanf(paren + 2, "%c", &state);
 	return state == 'Z' || state == 'X';
+}
+
+/*
+ * A user namespace in which this process is nobody (65534), with a mount
+ * namespace it may mount in. Mapping one's own uid needs no privilege, so
+ * a user and root without CAP_SYS_ADMIN (Docker) can both; programs started
+ * there run as an ordinary user. 0, or -1 with errno.
+ */
+static int
+user_mount_namespace(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) == -1)
+		return -1;
+	snprintf(map, sizeof(map), "65534 %u 1\n", (unsigned)uid);
+	if (proc_write("/proc/self/uid_map", map) == -1 ||
+	    proc_write("/proc/self/setgroups", "deny") == -1)
+		return -1;
+	snprintf(map, sizeof(map), "65534 %u 1\n", (unsigned)gid);
+	return proc_write("/proc/self/gid_map", map);
+}
+
+/*
+ * A syslog of the test's own: a mount namespace of its own with a /dev of
+ * its own, holding /dev/null and a /dev/log socket. Where a plain mount
+ * namespace is refused (EPERM: a user, or Docker's root), one inside a user
+ * namespace; there /dev/null cannot be made and is bound from outside, and
+ * timed runs as an ordinary user. -1 with errno when both are refused.
+ */
+int
+syslog_trap(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char outside[64];
+	int null, fd;
+
+	if (private_mount_namespace("/dev") == -1 &&
+	    (errno != EPERM || user_mount_namespace() == -1))
+		return -1;
+	/* Opened in the new namespace, before the tmpfs hides it. */
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	snprintf(outside, sizeof(outside), "/proc/self/fd/%d", null);
+	if (mount("tmpfs", "/dev", "tmpfs", 0, "mode=755") == -1)
+		return -1;
+	if (mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) == -1) {
+		if ((fd = open("/dev/null", O_CREAT | O_WRONLY | O_CLOEXEC,
+		    0666)) == -1)
+			return -1;
+		close(fd);
+		if (mount(outside, "/dev/null", NULL, MS_BIND, NULL) == -1)
+			return -1;
+	}
+	close(null);
+	chmod("/dev/null", 0666);
+	strncpy(sun.sun_path, "/dev/log", sizeof(sun.sun_path) - 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		return -1;
+	chmod("/dev/log", 0666);
+	return fd;
+}
+
+/* The next syslog message that holds text, or NULL after timeout_ms. */
+const char *
+syslog_wait(int fd, const char *text, int timeout_ms)
+{
+	static char msg[2048];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (poll(&pfd, 1, scale_ms(timeout_ms)) == 1) {
+		n = recv(fd, msg, sizeof(msg) - 1, 0);
+		if (n <= 0)
+			continue;
+		msg[n] = '\0';
+		if (strstr(msg, text) != NULL)
+			return msg;
+	}
+	return NULL;
+}
+
+/*
+ * "LD_PRELOAD=<scratch>/name", a copy of ./test/name that a timed started
+ * as nobody can read wherever the checkout lives. NULL on error.
+ */
+const char *
+scratch_preload(const char *name)
+{
+	static char env[PATH_MAX + 16];
+	char path[PATH_MAX], src[PATH_MAX];
+
+	path[0] = '\0';
+	snprintf(src, sizeof(src), "./test/%s", name);
+	if (scratch_copy(src, name, path, sizeof(path)) == NULL)
+		return NULL;
+	snprintf(env, sizeof(env), "LD_PRELOAD=%s", path);
+	return env;
 }
 
 /* What "binary -?" prints after "usage: ". */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #define OUTPUT_MAX 65536
 
@@ -44,6 +45,9 @@ int timed_start(struct proc *, unsigned *, const char *const args[],
     const char *const env[]);
 int port_free(int family, int socktype, unsigned *, int *);
 
+int udp_from(const char *, unsigned);
+int udp_replies(int, int);
+double seconds_since(const struct timespec *);
 long tcp_query(int family, unsigned port, unsigned char *, size_t, int);
 long udp_query(int family, unsigned port, const void *, size_t,
     unsigned char *, size_t, int);
@@ -57,11 +61,15 @@ const char *faketime_preload(void);
 const char *scratch_dir(void);
 const char *timed_copy(void);
 int timed_port(struct proc *, unsigned *);
+int timed_start_quiet(struct proc *, unsigned *, const char *const[]);
 void become_nobody(void);
 void drop_clock_privilege(void);
 int private_mount_namespace(const char *);
 int private_network(void);
 int process_gone(pid_t);
+int syslog_trap(void);
+const char *syslog_wait(int, const char *, int);
+const char *scratch_preload(const char *);
 const char *proc_link(pid_t, const char *);
 int proc_root_is(pid_t, const char *);
 int count_text(const char *, const char *);

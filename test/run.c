@@ -136,6 +136,7 @@ main(void)
 	srunner_add_suite(runner, limits_suite());
 	srunner_add_suite(runner, service_suite());
 	srunner_add_suite(runner, stress_suite());
+	srunner_add_suite(runner, attacks_suite());
 	srunner_set_fork_status(runner, CK_FORK);
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);

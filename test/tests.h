@@ -12,5 +12,6 @@ Suite *limits_suite(void);
 Suite *service_suite(void);
 Suite *stress_suite(void);
 Suite *timeclient_suite(void);
+Suite *attacks_suite(void);
 
 #endif

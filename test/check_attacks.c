@@ -1,0 +1,588 @@
+/*
+ * What an attacker can do, on the real daemon: forge a client's address,
+ * churn the rate-limit table, broadcast, stall syslog, plant a symbolic
+ * link for the chroot, fail a clock. Loopback (127/8 is all ours) or
+ * namespaces of the test's own; bounded in count and time.
+ */
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../timed.h"
+#include "helpers.h"
+#include "tests.h"
+
+#define RATE		10	/* timed's default, per source a second */
+#define BURST		40	/* 4 s of it */
+
+static struct proc daemon_proc;
+static unsigned port;
+
+static void
+teardown(void)
+{
+	proc_stop(&daemon_proc);
+}
+
+static void
+start(const char *const args[], const char *const env[])
+{
+	ck_assert_msg(timed_start(&daemon_proc, &port, args, env) == 0,
+	    "timed did not start: %s", daemon_proc.err);
+}
+
+/* timed as nobody from a copy, so a file in the scratch stays in reach. */
+static void
+start_unprivileged(const char *const env[])
+{
+	const char *argv[] = { timed_copy(), "-d", "-l", "127.0.0.1", "-p", "0",
+	    NULL };
+
+	ck_assert_ptr_nonnull(argv[0]);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, become_nobody), 0);
+	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
+	    daemon_proc.err);
+}
+
+static void
+udp_send_to(int fd, const char *address)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	inet_pton(AF_INET, address, &sin.sin_addr);
+	sendto(fd, "", 0, 0, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* The line SIGUSR1 logs, read back from the debug log. */
+static const char *
+counters_line(void)
+{
+	const char *line;
+	size_t before = daemon_proc.errlen;
+
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
+	for (;;) {
+		line = strstr(daemon_proc.err + before, "counters: ");
+		if (line != NULL && strstr(line, " s\n") != NULL)
+			return line;
+		ck_assert(proc_wait_text(&daemon_proc, " s\n", 2000));
+	}
+}
+
+/* The counter "N name" in that line. */
+static unsigned long long
+counter(const char *name)
+{
+	const char *line = counters_line(), *at = strstr(line, name);
+	unsigned long long value;
+
+	ck_assert_msg(at != NULL, "no \"%s\" in %s", name, line);
+	for (at--; at > line && at[-1] >= '0' && at[-1] <= '9'; at--)
+		;
+	ck_assert_int_eq(sscanf(at, "%llu", &value), 1);
+	return value;
+}
+
+/*
+ * A host with several addresses: a query to the second is answered from
+ * the second. A connected socket (as rdate -u and timeclient -u use)
+ * accepts nothing else; on loopback every 127/8 address is ours.
+ */
+START_TEST(reply_from_the_address_asked)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET }, from;
+	socklen_t fromlen = sizeof(from);
+	unsigned char reply[16];
+	struct pollfd pfd;
+	int fd;
+
+	start(NULL, NULL);		/* every address: the wildcard */
+	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
+	to.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.2", &to.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	ck_assert_int_eq(send(fd, "", 0, 0), 0);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	ck_assert_msg(poll(&pfd, 1, scale_ms(2000)) == 1,
+	    "no reply came from 127.0.0.2");
+	ck_assert_int_eq(recvfrom(fd, reply, sizeof(reply), 0,
+	    (struct sockaddr *)&from, &fromlen), 4);
+	ck_assert_uint_eq(from.sin_addr.s_addr, to.sin_addr.s_addr);
+	close(fd);
+}
+END_TEST
+
+/*
+ * A forged UDP flood "from" a client spends its UDP allowance, not its
+ * TCP one: TCP sources cannot be forged, so they are counted apart.
+ */
+START_TEST(tcp_kept_under_forged_udp_flood)
+{
+	unsigned char reply[8];
+	int fd, i, answered = 0;
+
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
+	for (i = 0; i < 400; i++) {
+		udp_send_to(fd, "127.0.0.1");
+		if (i % 50 == 0)
+			usleep(2000);	/* stay under the socket buffer */
+	}
+	udp_replies(fd, 300);
+	for (i = 0; i < 20; i++)
+		answered += tcp_query(AF_INET, port, reply, sizeof(reply),
+		    2000) == 4;
+	fprintf(stderr, "forged udp flood: tcp %d of 20 answered\n", answered);
+	ck_assert_int_eq(answered, 20);
+	ck_assert_uint_ge(counter("over source rate"), 400 - BURST - RATE);
+	close(fd);
+}
+END_TEST
+
+/* Replies waiting on fd now, each 4 bytes. */
+static int
+udp_drain(int fd)
+{
+	unsigned char reply[16];
+	int n = 0;
+
+	while (recv(fd, reply, sizeof(reply), MSG_DONTWAIT) == 4)
+		n++;
+	return n;
+}
+
+/*
+ * Sends one datagram to 127.0.0.1 from each of count sources, 127.1.x.y,
+ * through one socket (IP_PKTINFO names the source of each), at a pace
+ * timed's receive buffer holds. Returns the replies that came back.
+ */
+static int
+send_from_many(int fd, int first, int count)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		size_t align;
+	} control;
+	struct in_pktinfo pi;
+	struct msghdr msg;
+	struct cmsghdr *c;
+	struct iovec iov = { (void *)"", 0 };
+	int i, replies = 0;
+
+	to.sin_port = htons(port);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = first; i < first + count; i++) {
+		memset(&msg, 0, sizeof(msg));
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst.s_addr = htonl(0x7F010000u | (i & 0xFFFF));
+		msg.msg_name = &to;
+		msg.msg_namelen = sizeof(to);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
+		if (i % 32 == 31) {
+			usleep(1000);
+			replies += udp_drain(fd);
+		}
+	}
+	usleep(50000);
+	return replies + udp_drain(fd);
+}
+
+/*
+ * The table-churn attack: bursts "from" a victim between floods of fresh
+ * sources, rounds a second apart (so the global cap, which the fillers
+ * drain, is full again when the victim asks). However the table churns,
+ * the victim gets its burst and its rate: rate x seconds + burst.
+ */
+START_TEST(victim_bounded_under_table_churn)
+{
+	struct timespec began;
+	int victim, fillers, round, i, got = 0, churned = 0, bound;
+
+	ck_assert_msg(timed_start_quiet(&daemon_proc, &port, NULL) == 0,
+	    "timed did not start: %s", daemon_proc.err);
+	ck_assert_int_ne(victim = udp_from("127.0.0.2", 0), -1);
+	ck_assert_int_ne(fillers = udp_from("0.0.0.0", 0), -1);
+	clock_gettime(CLOCK_MONOTONIC, &began);
+	for (round = 0; round < 3; round++) {
+		if (round > 0)
+			usleep(1000000);
+		for (i = 0; i < BURST + 20; i++)
+			udp_send_to(victim, "127.0.0.1");
+		got += udp_replies(victim, 200);
+		churned += send_from_many(fillers, round * 8192, 8192);
+	}
+	bound = BURST + (int)(RATE * seconds_since(&began)) + 1;
+	fprintf(stderr, "table churn: %d fresh sources answered; the victim "
+	    "got %d replies in %.1f s (bound %d)\n", churned, got,
+	    seconds_since(&began), bound);
+	/* The fillers reached timed and churned its table... */
+	ck_assert_int_ge(churned, 3 * 8192 * 9 / 10);
+	/* ...and the victim had no more than its due. */
+	ck_assert_int_le(got, bound);
+	ck_assert_int_ge(got, BURST);
+	close(victim);
+	close(fillers);
+}
+END_TEST
+
+/* struct in6_ifreq of <linux/ipv6.h>, which clashes with <netinet/in.h>. */
+struct address6_request {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+/* Adds address/128 to the loopback of this network namespace. */
+static int
+loopback_add6(const char *address)
+{
+	struct address6_request req;
+	int fd, rc;
+
+	memset(&req, 0, sizeof(req));
+	if (inet_pton(AF_INET6, address, &req.addr) != 1)
+		return -1;
+	req.prefixlen = 128;
+	req.ifindex = (int)if_nametoindex("lo");
+	if ((fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	rc = ioctl(fd, SIOCSIFADDR, &req);
+	close(fd);
+	return rc;
+}
+
+/*
+ * 200 addresses of one /64 are one source, as one host or one customer
+ * holds them all: 50 requests from each get the /64's burst and rate. A
+ * network namespace of the test's own holds the addresses.
+ */
+START_TEST(ipv6_sources_by_64)
+{
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	struct timespec began;
+	char address[64];
+	int fds[200], i, j, got = 0, bound;
+
+	if (private_network() == -1)
+		SKIP("cannot make a network namespace: %s", strerror(errno));
+	for (i = 0; i < 200; i++) {
+		snprintf(address, sizeof(address), "2001:db8:1:2::%x", i + 1);
+		if (loopback_add6(address) == -1)
+			SKIP("cannot add %s to lo: %s", address,
+			    strerror(errno));
+	}
+	/* Quiet: a line per request would fill a pipe nobody reads. */
+	ck_assert_msg(timed_start_quiet(&daemon_proc, &port,
+	    (const char *const[]){ "-l", "::1", NULL }) == 0,
+	    "timed did not start: %s", daemon_proc.err);
+	to.sin6_addr = in6addr_loopback;
+	to.sin6_port = htons(port);
+	clock_gettime(CLOCK_MONOTONIC, &began);
+	for (i = 0; i < 200; i++) {
+		snprintf(address, sizeof(address), "2001:db8:1:2::%x", i + 1);
+		inet_pton(AF_INET6, address, &from.sin6_addr);
+		fds[i] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		ck_assert_int_eq(bind(fds[i], (struct sockaddr *)&from,
+		    sizeof(from)), 0);
+		for (j = 0; j < 50; j++)
+			sendto(fds[i], "", 0, 0, (struct sockaddr *)&to,
+			    sizeof(to));
+		usleep(2000);		/* within timed's receive buffer */
+		got += udp_drain(fds[i]);
+	}
+	usleep(200000);
+	for (i = 0; i < 200; i++) {
+		got += udp_drain(fds[i]);
+		close(fds[i]);
+	}
+	bound = BURST + (int)(RATE * seconds_since(&began)) + 1;
+	fprintf(stderr, "one /64: 200 addresses x 50 requests, %d answered "
+	    "(bound %d)\n", got, bound);
+	ck_assert_int_le(got, bound);
+	ck_assert_int_ge(got, BURST);
+	/* Another /64 is another source. */
+	ck_assert_int_eq(udp_query(AF_INET6, port, "", 0, (unsigned char *)
+	    address, sizeof(address), 2000), 4);
+}
+END_TEST
+
+/*
+ * One forged datagram to a broadcast address would make every timed on
+ * the link answer the victim. 127.255.255.255 is loopback's broadcast.
+ */
+START_TEST(broadcast_not_answered)
+{
+	unsigned char reply[8];
+	int fd, on = 1;
+
+	start(NULL, NULL);
+	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on,
+	    sizeof(on)), 0);
+	udp_send_to(fd, "127.255.255.255");
+	ck_assert_int_eq(udp_replies(fd, 500), 0);
+	ck_assert_uint_eq(counter("not unicast"), 1);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    2000), 4);
+	close(fd);
+}
+END_TEST
+
+/*
+ * A syslog daemon that stopped reading: its socket's queue fills, and
+ * syslog(3) would block there. timed drops the lines instead, answers,
+ * and ends on SIGTERM within a second.
+ */
+START_TEST(stalled_syslog_does_not_stall)
+{
+	unsigned char reply[8];
+	struct timespec asked;
+	int log, i, small = 1;
+
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	/* A queue that a few lines fill, and nobody reads. */
+	setsockopt(log, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	ck_assert_msg(timed_start_quiet(&daemon_proc, &port, NULL) == 0,
+	    "timed did not start: %s", daemon_proc.err);
+	for (i = 0; i < 40; i++) {	/* a line each */
+		kill(daemon_proc.pid, SIGHUP);
+		usleep(5000);
+	}
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    4);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    2000), 4);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM, with syslog stalled");
+	fprintf(stderr, "stalled syslog: exit %.3f s after SIGTERM\n",
+	    seconds_since(&asked));
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	close(log);
+}
+END_TEST
+
+/* Makes path a directory of mode, owned by root; it must not exist. */
+static void
+make_dir(const char *path, mode_t mode)
+{
+	ck_assert_int_eq(mkdir(path, mode), 0);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+/*
+ * The chroot directory is checked as it is entered. Refusals are tested
+ * anywhere; acceptance needs root, which alone owns a good one.
+ */
+START_TEST(chroot_directory_checked)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 16], sub[PATH_MAX + 32];
+	char err[PATH_MAX + 128];
+	const char *scratch = getenv("TIMED_TEST_SCRATCH");
+	int fd;
+
+	ck_assert_ptr_nonnull(scratch);
+	snprintf(base, sizeof(base), "%s/chroot-%d", scratch, (int)getpid());
+	make_dir(base, 0755);
+	/* A link to / confines nothing. */
+	snprintf(dir, sizeof(dir), "%s/link", base);
+	ck_assert_int_eq(symlink("/", dir), 0);
+	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not a symbolic link") != NULL, "%s", err);
+	/* Writable by others. */
+	snprintf(dir, sizeof(dir), "%s/open", base);
+	make_dir(dir, 0777);
+	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by root only") != NULL, "%s", err);
+	if (geteuid() != 0)
+		SKIP("only root owns a chroot directory that passes");
+	/* Not empty: a world-writable directory inside. */
+	snprintf(dir, sizeof(dir), "%s/full", base);
+	make_dir(dir, 0755);
+	snprintf(sub, sizeof(sub), "%s/tmp", dir);
+	make_dir(sub, 01777);
+	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "must be empty; it holds tmp") != NULL, "%s",
+	    err);
+	/* Empty and root's, under a parent only root may change. */
+	snprintf(dir, sizeof(dir), "%s/empty", base);
+	make_dir(dir, 0755);
+	ck_assert_int_ne(fd = chroot_dir_open(dir, err, sizeof(err)), -1);
+	close(fd);
+	/* The same, under a parent others may change. */
+	ck_assert_int_eq(chmod(base, 0777), 0);
+	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "directory above") != NULL, "%s", err);
+}
+END_TEST
+
+/*
+ * The real daemon, as root, with /var/empty a link to /: it refuses to
+ * start. /var is the machine's, so the test mounts one of its own.
+ */
+START_TEST(chroot_link_refused_by_timed)
+{
+	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", "nobody",
+	    "-l", "127.0.0.1", NULL };
+
+	if (geteuid() != 0)
+		SKIP("timed changes root only when started as root");
+	if (private_mount_namespace("/var") == -1 ||
+	    mount("tmpfs", "/var", "tmpfs", 0, "mode=755") == -1)
+		SKIP("cannot mount a /var of the test's own: %s",
+		    strerror(errno));
+	ck_assert_int_eq(symlink("/", "/var/empty"), 0);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, "timed: chroot directory "
+	    "/var/empty must be a directory, not a symbolic link") != NULL,
+	    "%s", daemon_proc.err);
+	ck_assert(strstr(daemon_proc.err, "serving on") == NULL);
+}
+END_TEST
+
+/* A monotonic clock that fails from the start: a clear refusal. */
+START_TEST(monotonic_clock_failure_at_start)
+{
+	const char *env[] = { scratch_preload("clockfail.so"),
+	    "CLOCKFAIL_MONOTONIC=1", "ASAN_OPTIONS=verify_asan_link_order=0",
+	    NULL };
+	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", "nobody",
+	    "-l", "127.0.0.1", NULL };
+
+	ck_assert_ptr_nonnull(env[0]);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, "timed: cannot read the "
+	    "monotonic clock") != NULL, "%s", daemon_proc.err);
+}
+END_TEST
+
+/*
+ * A monotonic clock that fails under a running daemon: said once, time
+ * stands still for the limiter, answers go on, and the uptime stays sane.
+ */
+START_TEST(monotonic_clock_failure_later)
+{
+	char when[PATH_MAX], whenenv[PATH_MAX + 32];
+	const char *env[] = { scratch_preload("clockfail.so"),
+	    "CLOCKFAIL_MONOTONIC=1", whenenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[8];
+	unsigned long long up;
+	FILE *f;
+	int i;
+
+	ck_assert_ptr_nonnull(env[0]);
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(when, sizeof(when), "%s/monotonic-fails", scratch_dir());
+	snprintf(whenenv, sizeof(whenenv), "CLOCKFAIL_WHEN=%s", when);
+	start_unprivileged(env);
+	ck_assert_ptr_nonnull(f = fopen(when, "w"));
+	fclose(f);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply),
+		    2000), 4);
+		ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply,
+		    sizeof(reply), 2000), 4);
+	}
+	ck_assert_int_eq(sscanf(strstr(counters_line(), "; up "), "; up %llu s",
+	    &up), 1);
+	ck_assert_uint_lt(up, 3600);
+	ck_assert_int_eq(count_text(daemon_proc.err,
+	    "cannot read the monotonic clock"), 1);
+	unlink(when);
+}
+END_TEST
+
+/*
+ * Without a clock nothing is sent, and nothing is taken from the source's
+ * allowance: once the clock is back, it has its whole burst.
+ */
+START_TEST(no_clock_takes_no_token)
+{
+	char when[PATH_MAX], whenenv[PATH_MAX + 32];
+	const char *env[] = { scratch_preload("clockfail.so"), whenenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[8];
+	FILE *f;
+	int i, answered = 0;
+
+	ck_assert_ptr_nonnull(env[0]);
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(when, sizeof(when), "%s/realtime-fails", scratch_dir());
+	snprintf(whenenv, sizeof(whenenv), "CLOCKFAIL_WHEN=%s", when);
+	start_unprivileged(env);
+	ck_assert_ptr_nonnull(f = fopen(when, "w"));
+	fclose(f);
+	for (i = 0; i < BURST; i++)
+		ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply),
+		    2000), 0);
+	unlink(when);
+	for (i = 0; i < BURST; i++)
+		answered += tcp_query(AF_INET, port, reply, sizeof(reply),
+		    2000) == 4;
+	ck_assert_int_eq(answered, BURST);
+	ck_assert_uint_eq(counter("without clock"), BURST);
+}
+END_TEST
+
+Suite *
+attacks_suite(void)
+{
+	Suite *s = suite_create("attacks");
+	TCase *network = tcase_create("network");
+	TCase *host = tcase_create("host");
+	TCase *all[] = { network, host };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_checked_fixture(all[i], NULL, teardown);
+		tcase_set_timeout(all[i], 30);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(network, reply_from_the_address_asked);
+	tcase_add_test(network, tcp_kept_under_forged_udp_flood);
+	tcase_add_test(network, victim_bounded_under_table_churn);
+	tcase_add_test(network, broadcast_not_answered);
+	tcase_add_test(network, ipv6_sources_by_64);
+	tcase_add_test(host, stalled_syslog_does_not_stall);
+	tcase_add_test(host, chroot_directory_checked);
+	tcase_add_test(host, chroot_link_refused_by_timed);
+	tcase_add_test(host, monotonic_clock_failure_at_start);
+	tcase_add_test(host, monotonic_clock_failure_later);
+	tcase_add_test(host, no_clock_takes_no_token);
+	return s;
+}
