@@ -3,15 +3,19 @@
 
 include config.mk
 
-DAEMON_OBJ = timed.o listen.o serve.o limits.o privdrop.o service.o log.o
+DAEMON_OBJ = timed.o options.o listen.o serve.o ratelimit.o privdrop.o \
+	daemon.o log.o
 CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
 COMMON_OBJ = rfc868.o addr.o
+BENCH_OBJ = bench/load.o bench/loadgen.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
 	test/check_timed.c test/check_client.c test/check_timeclient.c \
-	test/check_limits.c test/check_service.c test/check_stress.c \
-	test/check_attacks.c
-TEST_LIB_OBJ = client.o sntp.o leaps.o limits.o privdrop.o log.o bench/load.o
+	test/check_ratelimit.c test/check_service.c test/check_stress.c \
+	test/check_attacks.c test/check_options.c
+TEST_LIB_OBJ = client.o query.o sntp.o leaps.o options.o ratelimit.o \
+	privdrop.o log.o bench/load.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
+OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(BENCH_OBJ) $(TEST_OBJ)
 
 all: options timed timeclient
 
@@ -23,27 +27,14 @@ options:
 	@echo "LDLIBS   = $(LDLIBS)"
 	@echo "CC       = $(CC)"
 
+# -MMD -MP: the compiler writes each object's header dependencies (.d),
+# so touching a header rebuilds exactly the objects that include it.
 .c.o:
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-rfc868.o: rfc868.c rfc868.h
-addr.o: addr.c addr.h
-log.o: log.c log.h
-listen.o: listen.c addr.h log.h timed.h
-serve.o: serve.c addr.h limits.h log.h rfc868.h timed.h
-limits.o: limits.c limits.h
-privdrop.o: privdrop.c addr.h log.h timed.h
-service.o: service.c addr.h log.h timed.h
-timed.o: timed.c addr.h limits.h log.h rfc868.h timed.h config.mk
-
-client.o: client.c addr.h client.h query.h
-query.o: query.c addr.h query.h rfc868.h sntp.h
-sntp.o: sntp.c rfc868.h sntp.h
-leaps.o: leaps.c leaps.h
-timeclient.o: timeclient.c client.h leaps.h query.h rfc868.h
-
-bench/load.o: bench/load.c bench/load.h rfc868.h
-bench/loadgen.o: bench/loadgen.c bench/load.h
+-include $(OBJ:.o=.d)
+$(OBJ): config.mk
+$(TEST_OBJ): CPPFLAGS += $(CHECK_CFLAGS)
 
 bench/refserver: bench/refserver.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/refserver.c
@@ -57,19 +48,6 @@ timed: $(DAEMON_OBJ) $(COMMON_OBJ)
 timeclient: $(CLIENT_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(CLIENT_OBJ) $(COMMON_OBJ) $(LDLIBS)
 
-$(TEST_OBJ): CPPFLAGS += $(CHECK_CFLAGS)
-$(TEST_OBJ): test/helpers.h test/tests.h
-test/helpers.o: rfc868.h
-test/check_rfc868.o: rfc868.h
-test/check_addr.o: addr.h
-test/check_timed.o: rfc868.h config.mk
-test/check_client.o: client.h leaps.h query.h rfc868.h sntp.h
-test/check_timeclient.o: rfc868.h sntp.h
-test/check_limits.o: limits.h
-test/check_service.o: rfc868.h
-test/check_stress.o: bench/load.h rfc868.h
-test/check_attacks.o: addr.h timed.h
-
 test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ) \
 		$(CHECK_LIBS) $(LDLIBS)
@@ -77,13 +55,15 @@ test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 # Preloaded by the tests, so built without sanitizers: a clock_gettime that
 # fails, a spy in place of the calls that set the clock, and what keeps
 # libfaketime out of /dev/shm.
-PRELOADS = test/clockfail.so test/clockspy.so test/noshm.so
+PRELOADS = test/clockfail.so test/clockspy.so test/noshm.so test/failcall.so
 test/clockfail.so: test/clockfail.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockfail.c
 test/clockspy.so: test/clockspy.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockspy.c
 test/noshm.so: test/noshm.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/noshm.c -ldl
+test/failcall.so: test/failcall.c
+	$(CC) -O2 -Wall -fPIC -shared -o $@ test/failcall.c -ldl
 
 check: timed timeclient test/run $(PRELOADS)
 	./test/run
@@ -104,10 +84,9 @@ check-valgrind: timed timeclient test/run $(PRELOADS)
 
 # Sources for the tarball: what builds and what tests, nothing generated.
 DIST_SRC = LICENSE Makefile README.md config.mk .clang-tidy $(DAEMON_OBJ:.o=.c) \
-	$(CLIENT_OBJ:.o=.c) $(COMMON_OBJ:.o=.c) addr.h client.h leaps.h \
-	limits.h log.h query.h rfc868.h sntp.h timed.h
+	$(CLIENT_OBJ:.o=.c) $(COMMON_OBJ:.o=.c) *.h
 DIST_DIRS = man test tools packaging .ci bench fuzz
-DIST_EXCLUDE = --exclude='*.o' --exclude=.peers --exclude=corpus \
+DIST_EXCLUDE = --exclude='*.o' --exclude='*.d' --exclude=.peers --exclude=corpus \
 	--exclude='crash-*'
 DEB_PRODUCTS = .debhelper debhelper-build-stamp files *.substvars \
 	*.debhelper.log *.debhelper timed timeclient tmp
@@ -159,19 +138,21 @@ FUZZ_TARGETS = fuzz/port fuzz/options fuzz/addresses fuzz/reply fuzz/sntp \
 
 fuzz/port: fuzz/fuzz_port.c addr.c addr.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_port.c addr.c $(LDLIBS)
-fuzz/options: fuzz/fuzz_options.c client.c addr.c client.h
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_options.c client.c addr.c \
-		$(LDLIBS)
-fuzz/addresses: fuzz/fuzz_addresses.c limits.c addr.c limits.h addr.h
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_addresses.c limits.c addr.c \
+fuzz/options: fuzz/fuzz_options.c client.c options.c addr.c client.h \
+	options.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_options.c client.c options.c \
+		addr.c $(LDLIBS)
+fuzz/addresses: fuzz/fuzz_addresses.c ratelimit.c addr.c ratelimit.h addr.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_addresses.c ratelimit.c addr.c \
 		$(LDLIBS)
 fuzz/reply: fuzz/fuzz_reply.c client.c rfc868.c addr.c client.h rfc868.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_reply.c client.c rfc868.c \
 		addr.c $(LDLIBS)
 fuzz/sntp: fuzz/fuzz_sntp.c sntp.c rfc868.c sntp.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_sntp.c sntp.c rfc868.c $(LDLIBS)
-fuzz/leaps: fuzz/fuzz_leaps.c leaps.c leaps.h
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_leaps.c leaps.c $(LDLIBS)
+fuzz/leaps: fuzz/fuzz_leaps.c leaps.c rfc868.c leaps.h rfc868.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_leaps.c leaps.c rfc868.c \
+		$(LDLIBS)
 
 fuzz: $(FUZZ_TARGETS)
 	for t in $(FUZZ_TARGETS); do \
@@ -188,22 +169,28 @@ fuzz: $(FUZZ_TARGETS)
 lint-man:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 
-# Static analysis of the programs (the tests are Check's macros). Turned
-# off: cppcheck's variableScope, since style(9) declares at the top of a
-# function; clang-tidy's, with their reasons, in .clang-tidy.
+# Static analysis of the programs (the tests are Check's macros). clang-tidy
+# compiles against the system's headers; cppcheck cannot follow libbsd's
+# #include_next, so it takes its own model of them (--library=posix).
+# Turned off: cppcheck's variableScope, since style(9) declares at the top
+# of a function; its notes on getpwnam, getservbyname and readdir, since
+# both programs have one thread (and readdir_r is deprecated); clang-tidy's,
+# with their reasons, in .clang-tidy.
 LINT_SRC = $(DAEMON_OBJ:.o=.c) $(CLIENT_OBJ:.o=.c) $(COMMON_OBJ:.o=.c) \
 	bench/load.c bench/loadgen.c
 lint: lint-man
 	cppcheck -q --error-exitcode=1 --std=c99 \
 		--enable=warning,portability,performance,style \
 		--suppress=missingIncludeSystem --suppress=variableScope \
-		-D_GNU_SOURCE -DVERSION=\"lint\" -I. $(LINT_SRC)
+		--suppress=getpwnamCalled --suppress=getservbynameCalled \
+		--suppress=readdirCalled \
+		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" -I. $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(CPPFLAGS)
 
 clean:
-	rm -f bench/*.o bench/loadgen bench/refserver $(FUZZ_TARGETS)
-	rm -f timed timeclient $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(TEST_OBJ) test/run \
-		$(PRELOADS) timed-$(VERSION).tar.gz
+	rm -f bench/loadgen bench/refserver $(FUZZ_TARGETS)
+	rm -f timed timeclient $(OBJ) $(OBJ:.o=.d) test/run $(PRELOADS) \
+		timed-$(VERSION).tar.gz
 	rm -rf timed-$(VERSION)
 
 .PHONY: all options check check-valgrind stress bench fuzz lint lint-man clean install uninstall \

@@ -52,6 +52,46 @@ addr_text(const struct sockaddr *sa, char *host, size_t hostlen, unsigned *port)
 	return host;
 }
 
+void
+addr_set_port(struct sockaddr_storage *ss, unsigned port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/* Adds sa unless it is there already ("-l ::1 -l localhost": ::1 once). */
+void
+addr_list_add(struct addr_list *list, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	size_t i;
+
+	if (salen > sizeof(list->addr[0]))
+		return;
+	for (i = 0; i < list->n; i++)
+		if (list->len[i] == salen &&
+		    memcmp(&list->addr[i], sa, salen) == 0)
+			return;
+	if (list->n == ADDR_LIST_MAX) {
+		list->left_out++;
+		return;
+	}
+	memset(&list->addr[list->n], 0, sizeof(list->addr[0]));
+	memcpy(&list->addr[list->n], sa, salen);
+	list->len[list->n++] = salen;
+}
+
+/* The IPv4 and IPv6 addresses of a getaddrinfo(3) answer. */
+void
+addr_list_add_all(struct addr_list *list, const struct addrinfo *res)
+{
+	for (; res != NULL; res = res->ai_next)
+		if (res->ai_family == AF_INET || res->ai_family == AF_INET6)
+			addr_list_add(list, res->ai_addr, res->ai_addrlen);
+}
+
 const char *
 socktype_name(int socktype)
 {

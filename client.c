@@ -9,8 +9,6 @@
 #include "addr.h"
 #include "client.h"
 
-#define NS 1000000000LL
-
 /*
  * rdate's options, and -w for the deadline rdate lacks. Returns 0; or -1
  * with a message in err, empty when only the usage line fits.
@@ -101,24 +99,6 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 	if (o->nhosts == 0)
 		return -1;
 	return 0;
-}
-
-/*
- * Whole seconds to add to the local clock. The server's value is its clock
- * cut to the second, so its best estimate is half a second on; it is
- * compared with our clock at the middle of the exchange, and rounded with
- * ties toward zero. Two clocks in step give 0 (rdate's plain difference of
- * seconds gives -1 or 1 near a second boundary, and a needless step).
- */
-int64_t
-rfc868_offset(int64_t remote_seconds, int64_t sent_ns, int64_t received_ns)
-{
-	int64_t local_mid = sent_ns + (received_ns - sent_ns) / 2;
-	int64_t offset = remote_seconds * NS + NS / 2 - local_mid;
-
-	if (offset >= 0)
-		return (offset + NS / 2 - 1) / NS;
-	return -((-offset + NS / 2 - 1) / NS);
 }
 
 /* rdate's format: "Mon Nov 23 07:28:37 UTC 2026", in the local zone. */

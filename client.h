@@ -25,7 +25,6 @@ struct client_options {
 };
 
 int client_options(int, char *[], struct client_options *, char *, size_t);
-int64_t rfc868_offset(int64_t, int64_t, int64_t);
 size_t client_format_time(time_t, char *, size_t);
 
 #endif

@@ -7,22 +7,10 @@
 #include <string.h>
 
 #include "leaps.h"
+#include "rfc868.h"
 
 #define TZIF_HEADER	44
 #define TZIF_COUNT_MAX	100000	/* far above any real zone */
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static int64_t
-be64(const unsigned char *p)
-{
-	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
-}
 
 struct tzif_header {
 	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
@@ -35,12 +23,12 @@ header_read(const unsigned char *p, size_t len, struct tzif_header *h)
 	if (len < TZIF_HEADER || memcmp(p, "TZif", 4) != 0)
 		return -1;
 	h->version = p[4];
-	h->isutcnt = be32(p + 20);
-	h->isstdcnt = be32(p + 24);
-	h->leapcnt = be32(p + 28);
-	h->timecnt = be32(p + 32);
-	h->typecnt = be32(p + 36);
-	h->charcnt = be32(p + 40);
+	h->isutcnt = be32_read(p + 20);
+	h->isstdcnt = be32_read(p + 24);
+	h->leapcnt = be32_read(p + 28);
+	h->timecnt = be32_read(p + 32);
+	h->typecnt = be32_read(p + 36);
+	h->charcnt = be32_read(p + 40);
 	if (h->isutcnt > TZIF_COUNT_MAX || h->isstdcnt > TZIF_COUNT_MAX ||
 	    h->leapcnt > TZIF_COUNT_MAX || h->timecnt > TZIF_COUNT_MAX ||
 	    h->typecnt > TZIF_COUNT_MAX || h->charcnt > TZIF_COUNT_MAX)
@@ -85,8 +73,8 @@ leaps_parse(const unsigned char *tzif, size_t len, struct leaps *leaps)
 	for (i = 0; i < h.leapcnt; i++) {
 		const unsigned char *rec = tzif + leapoff + i * (timesize + 4);
 
-		leaps->when[i] = timesize == 8 ? be64(rec) : (int32_t)be32(rec);
-		leaps->correction[i] = (int32_t)be32(rec + timesize);
+		leaps->when[i] = timesize == 8 ? (int64_t)be64_read(rec) : (int32_t)be32_read(rec);
+		leaps->correction[i] = (int32_t)be32_read(rec + timesize);
 		if (i > 0 && leaps->when[i] <= leaps->when[i - 1])
 			return -1;	/* the table must be sorted */
 	}

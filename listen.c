@@ -15,56 +15,31 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "timed.h"
+#include "listen.h"
 
 #define PORT_TRIES 16	/* -p 0: attempts to find one port free for all */
 
-struct endpoint {
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	int wildcard;		/* chosen by default, not named by the user */
-};
-
+/* The addresses of spec, resolved; every address when none is given. */
 static int
-endpoint_add(struct endpoint *endpoints, size_t *n, const struct sockaddr *sa,
-    socklen_t salen, int wildcard)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)	/* "-l ::1 -l localhost" binds ::1 once */
-		if (endpoints[i].addrlen == salen &&
-		    memcmp(&endpoints[i].addr, sa, salen) == 0)
-			return 0;
-	if (*n == ADDRESSES_MAX)
-		return -1;
-	memcpy(&endpoints[*n].addr, sa, salen);
-	endpoints[*n].addrlen = salen;
-	endpoints[*n].wildcard = wildcard;
-	(*n)++;
-	return 0;
-}
-
-static int
-endpoints_collect(const struct listen_spec *spec, struct endpoint *endpoints,
-    size_t *n, char *err, size_t errlen)
+addresses_collect(const struct listen_spec *spec, struct addr_list *list,
+    char *err, size_t errlen)
 {
 	struct sockaddr_in any4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
-	struct addrinfo hints, *res, *ai;
+	struct addrinfo hints, *res;
 	size_t i;
 	int error;
 
-	*n = 0;
+	memset(list, 0, sizeof(*list));
 	if (spec->naddresses == 0) {
 		any4.sin_addr.s_addr = htonl(INADDR_ANY);
 		any6.sin6_addr = in6addr_any;
 		if (spec->family != AF_INET6)
-			endpoint_add(endpoints, n, (struct sockaddr *)&any4,
-			    sizeof(any4), 1);
+			addr_list_add(list, (struct sockaddr *)&any4,
+			    sizeof(any4));
 		if (spec->family != AF_INET)
-			endpoint_add(endpoints, n, (struct sockaddr *)&any6,
-			    sizeof(any6), 1);
+			addr_list_add(list, (struct sockaddr *)&any6,
+			    sizeof(any6));
 		return 0;
 	}
 	for (i = 0; i < spec->naddresses; i++) {
@@ -78,31 +53,26 @@ endpoints_collect(const struct listen_spec *spec, struct endpoint *endpoints,
 			    spec->addresses[i], gai_strerror(error));
 			return -1;
 		}
-		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			if (ai->ai_family != AF_INET &&
-			    ai->ai_family != AF_INET6)
-				continue;
-			if (endpoint_add(endpoints, n, ai->ai_addr,
-			    ai->ai_addrlen, 0) == -1) {
-				freeaddrinfo(res);
-				snprintf(err, errlen, "too many addresses to "
-				    "listen on (at most %d)", ADDRESSES_MAX);
-				return -1;
-			}
-		}
+		addr_list_add_all(list, res);
 		freeaddrinfo(res);
+	}
+	if (list->left_out > 0) {
+		snprintf(err, errlen, "too many addresses to listen on (at most "
+		    "%d)", ADDR_LIST_MAX);
+		return -1;
 	}
 	return 0;
 }
 
+/* "tcp ::1 port 8037", for logs. */
 static void
-endpoint_set_port(struct endpoint *endpoint, unsigned port)
+listener_name(struct listener *l, const struct sockaddr *sa)
 {
-	if (endpoint->addr.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&endpoint->addr)->sin6_port =
-		    htons(port);
-	else
-		((struct sockaddr_in *)&endpoint->addr)->sin_port = htons(port);
+	char host[ADDR_TEXT_MAX];
+
+	addr_text(sa, host, sizeof(host), NULL);
+	snprintf(l->name, sizeof(l->name), "%s %s port %u",
+	    socktype_name(l->socktype), host, l->port);
 }
 
 /*
@@ -131,13 +101,13 @@ pktinfo_enable(int fd, int family, int dual_stack)
  * kept for the caller and the step that failed in *step.
  */
 static int
-socket_open(const struct endpoint *endpoint, int socktype, const char **step)
+socket_bound(const struct sockaddr_storage *addr, socklen_t addrlen,
+    int socktype, const char **step)
 {
 	int fd, on = 1, saved;
 
 	*step = "socket";
-	fd = socket(endpoint->addr.ss_family,
-	    socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(addr->ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	if (fd >= FD_SETSIZE) {		/* select(2) cannot watch it */
@@ -147,19 +117,18 @@ socket_open(const struct endpoint *endpoint, int socktype, const char **step)
 	}
 	*step = "setsockopt";
 	/* Separate IPv4 and IPv6 sockets: each family shows its own peers. */
-	if (endpoint->addr.ss_family == AF_INET6 && setsockopt(fd,
-	    IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+	if (addr->ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		goto fail;
 	if (socktype == SOCK_DGRAM &&
-	    pktinfo_enable(fd, endpoint->addr.ss_family, 0) == -1)
+	    pktinfo_enable(fd, addr->ss_family, 0) == -1)
 		goto fail;
 	/* A restart must not wait for the last run's TIME_WAIT to clear. */
 	if (socktype == SOCK_STREAM && setsockopt(fd, SOL_SOCKET,
 	    SO_REUSEADDR, &on, sizeof(on)) == -1)
 		goto fail;
 	*step = "bind";
-	if (bind(fd, (const struct sockaddr *)&endpoint->addr,
-	    endpoint->addrlen) == -1)
+	if (bind(fd, (const struct sockaddr *)addr, addrlen) == -1)
 		goto fail;
 	*step = "listen";
 	/* SOMAXCONN: a short queue makes clients wait seconds under load. */
@@ -173,6 +142,7 @@ fail:
 	return -1;
 }
 
+/* The port the kernel gave a socket bound to port 0. */
 static unsigned
 socket_port(int fd)
 {
@@ -187,33 +157,32 @@ socket_port(int fd)
 }
 
 /*
- * Opens one listener on endpoint and port. Returns 0, or an errno value with
- * a message naming the socket in err.
+ * One listener on addr and port. Returns 0, or an errno value with a
+ * message naming the socket in err.
  */
 static int
-listener_open(struct endpoint *endpoint, int socktype, unsigned port,
-    struct listener *listener, char *err, size_t errlen)
+listener_make(struct sockaddr_storage *addr, socklen_t addrlen, int socktype,
+    unsigned port, struct listener *listener, char *err, size_t errlen)
 {
 	char host[ADDR_TEXT_MAX];
 	const char *step, *hint = "";
 	int error;
 
-	endpoint_set_port(endpoint, port);
-	addr_text((struct sockaddr *)&endpoint->addr, host, sizeof(host), NULL);
+	addr_set_port(addr, port);
+	memset(listener, 0, sizeof(*listener));
 	listener->socktype = socktype;
 	listener->dual_stack = 0;	/* IPV6_V6ONLY */
-	listener->fd = socket_open(endpoint, socktype, &step);
+	listener->fd = socket_bound(addr, addrlen, socktype, &step);
 	if (listener->fd != -1) {
 		listener->port = port != 0 ? port : socket_port(listener->fd);
-		snprintf(listener->name, sizeof(listener->name),
-		    "%s %s port %u", socktype_name(socktype), host,
-		    listener->port);
+		listener_name(listener, (struct sockaddr *)addr);
 		return 0;
 	}
 	error = errno;
 	if ((error == EACCES || error == EPERM) && port > 0 && port < 1024)
 		hint = " (ports below 1024 need root or CAP_NET_BIND_SERVICE;"
 		    " try -p 8037)";
+	addr_text((struct sockaddr *)addr, host, sizeof(host), NULL);
 	snprintf(err, errlen, "%s %s %s port %u: %s%s", step,
 	    socktype_name(socktype), host, port, strerror(error), hint);
 	return error;
@@ -229,13 +198,14 @@ listen_close(struct listener *listeners, size_t n)
 }
 
 /*
- * One attempt at opening every socket on one port. Returns how many, or -1
- * with a message in err and *retry set when another port may succeed.
+ * Every socket of spec on one port. Returns how many, or -1 with a message
+ * in err and *retry set when another port may succeed. A wildcard address
+ * a host lacks (no IPv6) is passed over, said in warn.
  */
 static int
-listen_attempt(const struct listen_spec *spec, struct endpoint *endpoints,
-    size_t nendpoints, struct listener *listeners, size_t max, char *err,
-    size_t errlen, int *retry)
+listen_one_port(const struct listen_spec *spec, struct addr_list *list,
+    struct listener *listeners, size_t max, char *err, size_t errlen,
+    char *warn, size_t warnlen, int *retry)
 {
 	static const int socktypes[] = { SOCK_STREAM, SOCK_DGRAM };
 	unsigned port = spec->port;
@@ -243,7 +213,7 @@ listen_attempt(const struct listen_spec *spec, struct endpoint *endpoints,
 	int error;
 
 	*retry = 0;
-	for (i = 0; i < nendpoints; i++) {
+	for (i = 0; i < list->n; i++) {
 		for (t = 0; t < 2; t++) {
 			if ((socktypes[t] == SOCK_STREAM && !spec->tcp) ||
 			    (socktypes[t] == SOCK_DGRAM && !spec->udp))
@@ -253,12 +223,12 @@ listen_attempt(const struct listen_spec *spec, struct endpoint *endpoints,
 				    "(at most %zu)", max);
 				goto fail;
 			}
-			error = listener_open(&endpoints[i], socktypes[t], port,
-			    &listeners[n], err, errlen);
-			/* A host without IPv6 still serves IPv4. */
-			if (error != 0 && endpoints[i].wildcard &&
+			error = listener_make(&list->addr[i], list->len[i],
+			    socktypes[t], port, &listeners[n], err, errlen);
+			if (error != 0 && spec->naddresses == 0 &&
 			    (error == EAFNOSUPPORT || error == EADDRNOTAVAIL)) {
-				log_warnx("not listening: %s", err);
+				snprintf(warn, warnlen, "not listening: %s",
+				    err);
 				continue;
 			}
 			if (error != 0) {
@@ -284,21 +254,22 @@ fail:
 /*
  * Opens a socket for every address and protocol in spec. With port 0 the
  * kernel picks a port for the first and the rest take the same, so one port
- * serves TCP and UDP alike. Returns how many, or -1 with a message in err.
+ * serves TCP and UDP alike. Returns how many, or -1 with a message in err;
+ * what was passed over is said in warn (empty if nothing).
  */
 int
 listen_open(const struct listen_spec *spec, struct listener *listeners,
-    size_t max, char *err, size_t errlen)
+    size_t max, char *err, size_t errlen, char *warn, size_t warnlen)
 {
-	struct endpoint endpoints[ADDRESSES_MAX];
-	size_t nendpoints;
+	struct addr_list list;
 	int try, retry, n;
 
-	if (endpoints_collect(spec, endpoints, &nendpoints, err, errlen) == -1)
+	*warn = '\0';
+	if (addresses_collect(spec, &list, err, errlen) == -1)
 		return -1;
 	for (try = 0; try < PORT_TRIES; try++) {
-		n = listen_attempt(spec, endpoints, nendpoints, listeners, max,
-		    err, errlen, &retry);
+		n = listen_one_port(spec, &list, listeners, max, err, errlen,
+		    warn, warnlen, &retry);
 		if (n != -1 || !retry)
 			return n;
 	}
@@ -316,10 +287,10 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss), optlen = sizeof(int);
-	char host[ADDR_TEXT_MAX];
 	int type, accepting = 0, v6only = 1;
 
 	memset(&ss, 0, sizeof(ss));
+	memset(l, 0, sizeof(*l));
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen) == -1) {
 		snprintf(err, errlen, "descriptor %d is not a socket", fd);
 		return -1;
@@ -364,9 +335,10 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 	}
 	l->fd = fd;
 	l->socktype = type;
-	addr_text((struct sockaddr *)&ss, host, sizeof(host), &l->port);
-	snprintf(l->name, sizeof(l->name), "%s %s port %u",
-	    socktype_name(type), host, l->port);
+	l->port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
+	listener_name(l, (struct sockaddr *)&ss);
 	return 0;
 }
 

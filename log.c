@@ -24,7 +24,7 @@
 
 #include "log.h"
 
-static int log_to_stderr = 1;
+static int to_stderr = 1, to_syslog;
 static int log_debugging;
 static int log_facility = LOG_DAEMON;
 static int log_fd = -1;			/* /dev/log, non-blocking */
@@ -61,7 +61,8 @@ log_connect(void)
 void
 log_init(int debug, int facility)
 {
-	log_to_stderr = 1;
+	to_stderr = 1;
+	to_syslog = 0;
 	log_debugging = debug;
 	log_facility = facility;
 	tzset();
@@ -72,7 +73,16 @@ log_init(int debug, int facility)
 void
 log_to_syslog(void)
 {
-	log_to_stderr = 0;
+	to_stderr = 0;
+	to_syslog = 1;
+}
+
+/* Both, while a detaching daemon's stderr still reaches its parent. */
+void
+log_also_syslog(void)
+{
+	to_stderr = 1;
+	to_syslog = 1;
 }
 
 int
@@ -133,13 +143,14 @@ vlog(int priority, const char *fmt, va_list ap, const char *reason)
 	const char *name = priority <= LOG_WARNING ? getprogname() : NULL;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_to_stderr) {
+	if (to_stderr) {
 		fprintf(stderr, "%s%s%s%s%s\n", name ? name : "",
 		    name ? ": " : "", line, reason ? ": " : "",
 		    reason ? reason : "");
 		fflush(stderr);
-		return;
 	}
+	if (!to_syslog)
+		return;
 	if (reason) {
 		strlcat(line, ": ", sizeof(line));
 		strlcat(line, reason, sizeof(line));

@@ -8,6 +8,7 @@
 
 void log_init(int, int);
 void log_to_syslog(void);
+void log_also_syslog(void);
 int log_debug_enabled(void);
 unsigned long long log_dropped(void);
 void log_warn(const char *, ...) LOG_PRINTF(1, 2);

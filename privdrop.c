@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "timed.h"
+#include "privdrop.h"
 
 /* The user to become, looked up while /etc/passwd is still in reach. */
 void
-privdrop_user(const char *name, struct run_user *user)
+privdrop_lookup(const char *name, struct run_user *user)
 {
 	struct passwd *pw;
 

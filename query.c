@@ -248,7 +248,7 @@ static int
 udp_exchange(int fd, const struct query_options *o, struct answer *ans,
     long long deadline, char *err, size_t errlen)
 {
-	unsigned char request[SNTP_SIZE];
+	unsigned char request[SNTP_SIZE] = { 0 };
 	uint64_t cookie = 0;
 	size_t reqlen = 0;
 	long long resend_at;

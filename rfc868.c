@@ -38,6 +38,39 @@ rfc868_pack(uint32_t value, unsigned char bytes[RFC868_SIZE])
 uint32_t
 rfc868_unpack(const unsigned char bytes[RFC868_SIZE])
 {
-	return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 |
-	    (uint32_t)bytes[2] << 8 | bytes[3];
+	return be32_read(bytes);
+}
+
+uint32_t
+be32_read(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+uint64_t
+be64_read(const unsigned char *p)
+{
+	return (uint64_t)be32_read(p) << 32 | be32_read(p + 4);
+}
+
+/*
+ * Whole seconds to add to the local clock, from a server's value read as
+ * remote_seconds (Unix), asked at sent_ns and answered at received_ns on
+ * our clock. The value is the server's clock cut to the second, so its
+ * best estimate is half a second on; it is compared with our clock at the
+ * middle of the exchange, and rounded with ties toward zero. Two clocks in
+ * step give 0 (rdate's plain difference of seconds gives -1 or 1 near a
+ * second boundary, and a needless step).
+ */
+int64_t
+rfc868_offset(int64_t remote_seconds, int64_t sent_ns, int64_t received_ns)
+{
+	int64_t local_mid = sent_ns + (received_ns - sent_ns) / 2;
+	int64_t offset = remote_seconds * NS_PER_SECOND + NS_PER_SECOND / 2 -
+	    local_mid;
+
+	if (offset >= 0)
+		return (offset + NS_PER_SECOND / 2 - 1) / NS_PER_SECOND;
+	return -((-offset + NS_PER_SECOND / 2 - 1) / NS_PER_SECOND);
 }

@@ -1,4 +1,7 @@
-/* RFC 868 Time Protocol: the 32-bit value and its bytes. Pure functions. */
+/*
+ * RFC 868 Time Protocol: the 32-bit value and its bytes, big-endian as every
+ * time protocol's are, and a client's offset from it. Pure functions.
+ */
 #ifndef RFC868_H
 #define RFC868_H
 
@@ -8,10 +11,14 @@
 #define RFC868_PORT	37
 #define RFC868_SIZE	4		/* bytes on the wire, big-endian */
 #define RFC868_UNIX_EPOCH 2208988800u	/* 1970-01-01 in seconds since 1900 */
+#define NS_PER_SECOND	1000000000LL
 
 uint32_t rfc868_from_unix(time_t);
 int64_t rfc868_to_unix(uint32_t);
 void rfc868_pack(uint32_t, unsigned char[RFC868_SIZE]);
 uint32_t rfc868_unpack(const unsigned char[RFC868_SIZE]);
+int64_t rfc868_offset(int64_t, int64_t, int64_t);
+uint32_t be32_read(const unsigned char *);
+uint64_t be64_read(const unsigned char *);
 
 #endif

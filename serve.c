@@ -6,18 +6,18 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 
-#include <netinet/in.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "limits.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "rfc868.h"
-#include "timed.h"
+#include "serve.h"
 
 #define ACCEPT_BATCH	64	/* per wake-up, so one protocol cannot starve */
 #define UDP_BATCH	64	/* datagrams a recvmmsg */
@@ -47,9 +47,6 @@ static int limit_logs;
 
 static sigset_t waitmask;		/* the signals we act on, unblocked */
 
-static int accept_paused;		/* out of descriptors or memory */
-static uint64_t accept_resume_ms;
-static int accept_pause_logged;
 static int clock_failure_logged;
 static int monotonic_failure_logged;
 
@@ -215,17 +212,18 @@ log_peer(const char *proto, const struct sockaddr_storage *peer)
 }
 
 /*
- * Out of descriptors or buffers: the listening socket stays readable, so
- * stop watching it until a second has passed rather than spin on accept.
+ * A fault that leaves a socket readable (accept out of descriptors or
+ * buffers, an error recvmmsg keeps returning): stop watching it for a
+ * second rather than spin, and say so once until it works again. errno is
+ * the fault's.
  */
 static void
-accept_pause(const struct listener *l)
+listener_pause(struct listener *l, const char *what)
 {
-	if (!accept_pause_logged)
-		log_warn("accept on %s, pausing for a second", l->name);
-	accept_pause_logged = 1;
-	accept_paused = 1;
-	accept_resume_ms = monotonic_ms() + 1000;
+	if (!l->fault_logged)
+		log_warn("%s on %s, pausing for a second", what, l->name);
+	l->fault_logged = 1;
+	l->resume_ms = monotonic_ms() + 1000;
 }
 
 /* 4 bytes fit any new socket's send buffer: no partial write. */
@@ -245,7 +243,7 @@ reply_tcp(int fd, const unsigned char *reply)
  * (taking nothing from its source's allowance), or over its rate.
  */
 static void
-serve_tcp(const struct listener *l, const unsigned char *reply)
+serve_tcp(struct listener *l, const unsigned char *reply)
 {
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
@@ -276,11 +274,11 @@ serve_tcp(const struct listener *l, const unsigned char *reply)
 				continue;
 			default:	/* EMFILE, ENFILE, ENOBUFS, ENOMEM */
 				count.accept_errors++;
-				accept_pause(l);
+				listener_pause(l, "accept");
 				return;
 			}
 		}
-		accept_pause_logged = 0;
+		l->fault_logged = 0;
 		log_peer("tcp", &peer);
 		if (reply == NULL)
 			count.no_clock++;
@@ -444,7 +442,7 @@ udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
  * up once; a round resets only what recvmmsg overwrote.
  */
 static void
-serve_udp(const struct listener *l, const unsigned char *reply)
+serve_udp(struct listener *l, const unsigned char *reply)
 {
 	static struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
 	static struct sockaddr_storage peers[UDP_BATCH];
@@ -486,10 +484,12 @@ serve_udp(const struct listener *l, const unsigned char *reply)
 			if (errno == EINTR)
 				continue;
 			count.recv_errors++;
+			/* An ICMP error of an earlier reply: passes. */
 			if (errno != ECONNREFUSED)
-				log_warn("recvmmsg on %s", l->name);
+				listener_pause(l, "recvmmsg");
 			return;
 		}
+		l->fault_logged = 0;
 		for (i = nout = 0; i < n; i++) {
 			log_peer("udp", &peers[i]);
 			have_dst = request_destination(&in[i].msg_hdr, &dst,
@@ -531,13 +531,14 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 			dump_counters = 0;
 			counters_log();
 		}
-		if (accept_paused && monotonic_ms() >= accept_resume_ms)
-			accept_paused = 0;
 		FD_ZERO(&readable);
 		maxfd = -1;
 		for (i = 0; i < n; i++) {
-			if (accept_paused && listeners[i].socktype == SOCK_STREAM)
-				continue;
+			if (listeners[i].resume_ms != 0) {	/* paused */
+				if (monotonic_ms() < listeners[i].resume_ms)
+					continue;
+				listeners[i].resume_ms = 0;
+			}
 			FD_SET(listeners[i].fd, &readable);
 			if (listeners[i].fd > maxfd)
 				maxfd = listeners[i].fd;

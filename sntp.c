@@ -17,7 +17,6 @@
 #define ORIGINATE	24
 #define RECEIVE		32
 #define TRANSMIT	40
-#define NS		1000000000LL
 
 const char sntp_not_ours[] = "reply does not match the request";
 
@@ -32,17 +31,6 @@ sntp_request(unsigned char packet[SNTP_SIZE], uint64_t cookie)
 		packet[TRANSMIT + i] = cookie >> (56 - 8 * i);
 }
 
-static uint64_t
-be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /*
  * An NTP timestamp (32.32 fixed point) as Unix nanoseconds. The era follows
  * RFC 4330: seconds with the top bit set are 1968-2036, the rest 2036-2104.
@@ -50,14 +38,15 @@ be64(const unsigned char *p)
 int64_t
 sntp_to_unix_ns(const unsigned char *timestamp)
 {
-	uint64_t t = be64(timestamp);
+	uint64_t t = be64_read(timestamp);
 	uint32_t seconds = t >> 32, fraction = (uint32_t)t;
 	int64_t unix_seconds;
 
 	unix_seconds = (int64_t)seconds - RFC868_UNIX_EPOCH;
 	if (!(seconds & 0x80000000u))
 		unix_seconds += 0x100000000LL;
-	return unix_seconds * NS + (int64_t)(((uint64_t)fraction * NS) >> 32);
+	return unix_seconds * NS_PER_SECOND +
+	    (int64_t)(((uint64_t)fraction * NS_PER_SECOND) >> 32);
 }
 
 /*
@@ -82,7 +71,7 @@ sntp_reply(const unsigned char *packet, size_t len, uint64_t cookie,
 		return "not a server reply";
 	if (version < 1 || version > 4)
 		return "unknown NTP version";
-	if (be64(packet + ORIGINATE) != cookie)
+	if (be64_read(packet + ORIGINATE) != cookie)
 		return sntp_not_ours;
 	if (stratum == 0)
 		return "server refused (kiss-o'-death)";
@@ -90,7 +79,7 @@ sntp_reply(const unsigned char *packet, size_t len, uint64_t cookie,
 		return "invalid stratum";
 	if (leap == LI_ALARM)
 		return "server clock is not synchronized";
-	if (be64(packet + TRANSMIT) == 0)
+	if (be64_read(packet + TRANSMIT) == 0)
 		return "server sent no time";
 	server_received = sntp_to_unix_ns(packet + RECEIVE);
 	server_sent = sntp_to_unix_ns(packet + TRANSMIT);

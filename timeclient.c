@@ -19,8 +19,6 @@
 #include "query.h"
 #include "rfc868.h"
 
-#define NS 1000000000LL
-
 static void
 usage(void)
 {
@@ -54,20 +52,21 @@ clock_change(int64_t offset_ns, int slew)
 	int64_t t;
 
 	if (slew) {
-		delta.tv_sec = offset_ns / NS;
-		delta.tv_usec = offset_ns % NS / 1000;
+		delta.tv_sec = offset_ns / NS_PER_SECOND;
+		delta.tv_usec = offset_ns % NS_PER_SECOND / 1000;
 		if (adjtime(&delta, NULL) == 0)
 			return;
 		if (errno == EINVAL)
 			errx(1, "cannot slew the clock by %lld seconds: too far; "
-			    "step it (without -a)", (long long)(offset_ns / NS));
+			    "step it (without -a)",
+			    (long long)(offset_ns / NS_PER_SECOND));
 	} else {
 		clock_gettime(CLOCK_REALTIME, &now);
-		t = (int64_t)now.tv_sec * NS + now.tv_nsec + offset_ns;
-		now.tv_sec = t / NS;
-		now.tv_nsec = t % NS;
+		t = (int64_t)now.tv_sec * NS_PER_SECOND + now.tv_nsec + offset_ns;
+		now.tv_sec = t / NS_PER_SECOND;
+		now.tv_nsec = t % NS_PER_SECOND;
 		if (now.tv_nsec < 0) {
-			now.tv_nsec += NS;
+			now.tv_nsec += NS_PER_SECOND;
 			now.tv_sec--;
 		}
 		if (clock_settime(CLOCK_REALTIME, &now) == 0)
@@ -119,11 +118,11 @@ main(int argc, char *argv[])
 
 	if (o.query.sntp) {
 		offset_ns = ans.sntp_offset_ns;
-		remote_seconds = (ans.received_ns + offset_ns) / NS;
+		remote_seconds = (ans.received_ns + offset_ns) / NS_PER_SECOND;
 		if (o.leaps) {
 			adjust_seconds = leaps_posix_to_right(&leaps,
 			    remote_seconds) - remote_seconds;
-			offset_ns += adjust_seconds * NS;
+			offset_ns += adjust_seconds * NS_PER_SECOND;
 			remote_seconds += adjust_seconds;
 		}
 		how = "sntp";
@@ -134,7 +133,7 @@ main(int argc, char *argv[])
 			    remote_seconds);
 		adjust_seconds = rfc868_offset(remote_seconds, ans.sent_ns,
 		    ans.received_ns);
-		offset_ns = adjust_seconds * NS;
+		offset_ns = adjust_seconds * NS_PER_SECOND;
 		how = o.query.udp ? "udp" : "tcp";
 	}
 	if ((time_t)remote_seconds != remote_seconds)
@@ -144,7 +143,7 @@ main(int argc, char *argv[])
 	slew = o.slew;
 	if (!o.print_only) {
 		if (o.step_above >= 0) {
-			slew = llabs(offset_ns / NS) <= o.step_above;
+			slew = llabs(offset_ns / NS_PER_SECOND) <= o.step_above;
 			suffix = slew ? " (adjtime)" : " (instant change)";
 		}
 		clock_change(offset_ns, slew);
@@ -163,7 +162,8 @@ main(int argc, char *argv[])
 		if (slew || o.query.verbose) {
 			if (o.query.sntp)
 				printf("%s: adjust local clock by %.6f seconds%s\n",
-				    getprogname(), (double)offset_ns / NS, suffix);
+				    getprogname(),
+				    (double)offset_ns / NS_PER_SECOND, suffix);
 			else
 				printf("%s: adjust local clock by %lld seconds%s\n",
 				    getprogname(), (long long)adjust_seconds,

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../addr.h"
-#include "../limits.h"
+#include "../ratelimit.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../timed.h"
+#include "../privdrop.h"
 #include "helpers.h"
 #include "tests.h"
 

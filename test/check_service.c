@@ -330,6 +330,90 @@ START_TEST(default_pidfile_in_run)
 }
 END_TEST
 
+/*
+ * A fatal error after the fork (setsid made to fail by test/failcall.so):
+ * the parent waited for the child, so it says what went wrong and exits 1,
+ * and nothing is left listening. Before, the parent had already exited 0.
+ */
+START_TEST(detach_failure_reaches_the_parent)
+{
+	char path[PATH_MAX], portarg[8];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, "-P", path, NULL };
+	const char *env[] = { "LD_PRELOAD=./test/failcall.so", "FAILCALL=setsid",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(strstr(daemon_proc.err, "timed: setsid: Operation not "
+	    "permitted\n") != NULL, "%s", daemon_proc.err);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 500),
+	    -1);
+}
+END_TEST
+
+/* The same failure reaches syslog too, for a daemon started at boot. */
+START_TEST(detach_failure_reaches_syslog)
+{
+	char portarg[8];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, "-P", "/dev/timed.pid", NULL };
+	const char *env[] = { "LD_PRELOAD=./test/failcall.so", "FAILCALL=setsid",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *msg;
+	int log, fd;
+
+	/* The pidfile goes in the test's own /dev, a tmpfs it may write. */
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "setsid", 1000));
+	ck_assert_msg(strstr(msg, "setsid: Operation not permitted") != NULL,
+	    "%s", msg);
+	close(log);
+}
+END_TEST
+
+/*
+ * Under inetd, stderr is the client's socket: what goes wrong goes to
+ * syslog, and the client gets nothing of it. Here descriptor 0 is not a
+ * socket, and then an option is bad.
+ */
+START_TEST(inetd_errors_go_to_syslog)
+{
+	const char *argv[] = { timed_path(), "-i", NULL };
+	const char *bad[] = { timed_path(), "-x", "-i", NULL };
+	int log;
+
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
+	ck_assert_ptr_nonnull(syslog_wait(log, "-i: descriptor 0 is not a "
+	    "socket", 1000));
+	ck_assert_int_eq(proc_run(&other, bad, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&other), 1);
+	ck_assert_msg(other.errlen == 0, "%s", other.err);
+	ck_assert_ptr_nonnull(syslog_wait(log, "usage: timed [-46dfiTUV]",
+	    1000));
+	close(log);
+}
+END_TEST
+
 /* -f: in the foreground, for a supervisor; the log goes to syslog. */
 START_TEST(foreground_with_f)
 {
@@ -703,6 +787,9 @@ service_suite(void)
 	tcase_add_test(daemon, pidfile_locks_and_goes);
 	tcase_add_test(daemon, daemon_mode_detaches);
 	tcase_add_test(daemon, default_pidfile_in_run);
+	tcase_add_test(daemon, detach_failure_reaches_the_parent);
+	tcase_add_test(daemon, detach_failure_reaches_syslog);
+	tcase_add_test(handed, inetd_errors_go_to_syslog);
 	tcase_add_test(daemon, foreground_with_f);
 	tcase_add_test(handed, inetd_stream_nowait);
 	tcase_add_test(handed, inetd_dgram_wait);

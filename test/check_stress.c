@@ -218,6 +218,38 @@ START_TEST(descriptor_exhaustion)
 }
 END_TEST
 
+/*
+ * recvmmsg failing for good (test/failcall.so): said once, not once a
+ * wake-up, and the socket rests a second at a time rather than spinning.
+ */
+START_TEST(recv_failure_logged_once)
+{
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-U", "-l",
+	    "127.0.0.1", "-p", "0", NULL };
+	const char *env[] = { "LD_PRELOAD=./test/failcall.so",
+	    "FAILCALL=recvmmsg", "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[8];
+	long ticks;
+	int i;
+
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, NULL), 0);
+	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
+	    daemon_proc.err);
+	ticks = cpu_ticks(daemon_proc.pid);
+	for (i = 0; i < 6; i++)		/* three seconds of requests */
+		ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply,
+		    sizeof(reply), 500), -1);
+	ticks = cpu_ticks(daemon_proc.pid) - ticks;
+	ck_assert(proc_wait_text(&daemon_proc, "recvmmsg on udp", 1000));
+	proc_wait_text(&daemon_proc, "no such line", 200);	/* the rest */
+	ck_assert_int_eq(count_text(daemon_proc.err, "recvmmsg on udp"), 1);
+	ck_assert(strstr(daemon_proc.err, "pausing for a second: Cannot "
+	    "allocate memory") != NULL);
+	ck_assert_int_le(ticks, 30);
+	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
+}
+END_TEST
+
 /* SIGTERM in the middle of a flood: exit 0 within a second. */
 START_TEST(sigterm_under_load)
 {
@@ -373,6 +405,7 @@ stress_suite(void)
 	tcase_add_test(floods, sigterm_under_load);
 	tcase_add_test(floods, counters_under_load);
 	tcase_add_test(faults, descriptor_exhaustion);
+	tcase_add_test(faults, recv_failure_logged_once);
 	tcase_add_test(faults, clock_jumps);
 	tcase_add_test(faults, syslog_daemon_facility_and_pid);
 	return s;

@@ -130,10 +130,11 @@ main(void)
 	setenv("TIMED_TEST_SCRATCH", scratch, 1);
 	runner = srunner_create(rfc868_suite());
 	srunner_add_suite(runner, addr_suite());
+	srunner_add_suite(runner, options_suite());
 	srunner_add_suite(runner, timed_suite());
 	srunner_add_suite(runner, client_suite());
 	srunner_add_suite(runner, timeclient_suite());
-	srunner_add_suite(runner, limits_suite());
+	srunner_add_suite(runner, ratelimit_suite());
 	srunner_add_suite(runner, service_suite());
 	srunner_add_suite(runner, stress_suite());
 	srunner_add_suite(runner, attacks_suite());

@@ -8,10 +8,11 @@ Suite *rfc868_suite(void);
 Suite *addr_suite(void);
 Suite *timed_suite(void);
 Suite *client_suite(void);
-Suite *limits_suite(void);
+Suite *ratelimit_suite(void);
 Suite *service_suite(void);
 Suite *stress_suite(void);
 Suite *timeclient_suite(void);
 Suite *attacks_suite(void);
+Suite *options_suite(void);
 
 #endif

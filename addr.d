@@ -1,0 +1,2 @@
+addr.o: addr.c addr.h
+addr.h:

@@ -1,0 +1,3 @@
+leaps.o: leaps.c leaps.h rfc868.h
+leaps.h:
+rfc868.h:

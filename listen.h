@@ -1,0 +1,15 @@
+/* The listening sockets: opened, or taken from inetd or systemd. */
+#ifndef LISTEN_H
+#define LISTEN_H
+
+#include <stddef.h>
+
+#include "timed.h"
+
+int listen_open(const struct listen_spec *, struct listener *, size_t,
+    char *, size_t, char *, size_t);
+int listen_inherit(int, struct listener *, int *, char *, size_t);
+int listen_activated(struct listener *, size_t, char *, size_t);
+void listen_close(struct listener *, size_t);
+
+#endif

@@ -1,0 +1,25 @@
+/* timed's options, parsed apart from main() so tests and fuzzers call it. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stddef.h>
+
+#include "timed.h"
+
+#define TIMED_USAGE	"[-46dfiTUV] [-l address] [-P pidfile] [-p port] " \
+			"[-r rate] [-u user]"
+#define USER_DEFAULT	"_timed"
+
+struct timed_options {
+	struct listen_spec spec;	/* -4 -6 -l -p -T -U */
+	int spec_given;			/* any of those: not for -i or systemd */
+	int debug, foreground, inetd;	/* -d -f -i */
+	const char *pidfile;		/* -P; NULL: the default, if any */
+	long long rate;			/* -r */
+	const char *username;		/* -u */
+	int version;			/* -V */
+};
+
+int timed_options(int, char *[], struct timed_options *, char *, size_t);
+
+#endif

@@ -1,0 +1,5 @@
+query.o: query.c query.h addr.h rfc868.h sntp.h
+query.h:
+addr.h:
+rfc868.h:
+sntp.h:

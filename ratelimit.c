@@ -1,0 +1,266 @@
+/*
+ * Abuse limits. A UDP time service can be pointed at another small service
+ * (echo, chargen, another time server) with a forged source, and the two
+ * then bounce datagrams for ever (CERT CA-1996-01, CVE-1999-0103); it can
+ * also reflect a flood at a forged victim. So: no replies to ports below
+ * 1024, to impossible sources or for broadcast and multicast requests, and
+ * a rate per source address under a global cap.
+ *
+ * The rate is GCRA, a token bucket kept as one time per source: the
+ * "theoretical arrival time" (TAT) at which its bucket would be full again.
+ * Sources live in a fixed table (no allocation, bounded memory). A source
+ * pushed out of the table leaves its TAT behind in a second array, keyed
+ * by another hash, from which it starts again when it comes back: filling
+ * the table with fresh sources cannot hand a forged victim a fresh burst.
+ * TCP and UDP have tables of their own, since a forged UDP flood must not
+ * spend the allowance of a TCP client, whose address cannot be forged; the
+ * global cap, against reflection, is UDP's alone.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ratelimit.h"
+
+#define WAYS		4	/* a set of slots one address may use */
+#define NS		1000000000ULL
+#define LOG_INTERVAL_MS	60000	/* a limited source is logged once a minute */
+
+struct bucket {
+	unsigned char key[16];	/* IPv4 as v4-mapped, IPv6 by its /64 */
+	uint64_t tat_ns;	/* full again at this time; 0: slot unused */
+	uint64_t logged_ms;
+};
+
+struct table {
+	struct bucket slots[LIMIT_SLOTS];
+	uint64_t left[LIMIT_SLOTS];	/* TATs of sources pushed out */
+};
+
+static struct table udp_table, tcp_table;
+static uint64_t global_tat_ns;
+static uint64_t interval_ns, tolerance_ns;	/* per source */
+static uint64_t global_interval_ns, global_tolerance_ns;
+static unsigned rate;		/* 0: no limits */
+static uint32_t seed;		/* so nobody can aim at one set */
+
+static int
+ipv4_bogus(uint32_t a)
+{
+	return (a >> 24) == 0 ||		/* 0.0.0.0/8 */
+	    (a >> 28) >= 0xE;			/* multicast, 240/4, broadcast */
+}
+
+static enum source_verdict
+ipv4_check(in_port_t port, uint32_t a)
+{
+	if (ntohs(port) < 1024)
+		return SOURCE_LOW_PORT;
+	return ipv4_bogus(a) ? SOURCE_BOGUS : SOURCE_OK;
+}
+
+/*
+ * May a UDP request from sa be answered at all? On an IPv6-only socket a
+ * v4-mapped source is forged; on a dual-stack one (as systemd or inetd may
+ * hand over) it is an IPv4 client, checked as such. IPv4-compatible
+ * addresses (::a.b.c.d) are deprecated and routed nowhere.
+ */
+enum source_verdict
+source_check(const struct sockaddr *sa, int dual_stack)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	uint32_t a;
+
+	if (sa->sa_family == AF_INET)
+		return ipv4_check(sin->sin_port, ntohl(sin->sin_addr.s_addr));
+	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		if (!dual_stack)
+			return SOURCE_BOGUS;
+		memcpy(&a, &sin6->sin6_addr.s6_addr[12], 4);
+		return ipv4_check(sin6->sin6_port, ntohl(a));
+	}
+	if (ntohs(sin6->sin6_port) < 1024)
+		return SOURCE_LOW_PORT;
+	if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_V4COMPAT(&sin6->sin6_addr))
+		return SOURCE_BOGUS;
+	return SOURCE_OK;
+}
+
+/*
+ * Was a request sent to this host alone? One sent to a broadcast or
+ * multicast address would make every server on the link answer a forged
+ * victim. For IPv4 the kernel also says (IP_PKTINFO's ipi_spec_dst) which
+ * local address it would answer from: the destination itself for unicast,
+ * another for a directed broadcast such as 10.0.0.255, which nothing else
+ * tells apart without the netmask. local is that address, or NULL.
+ */
+int
+destination_unicast(const struct sockaddr *dst, const struct in_addr *local)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)dst;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)dst;
+	struct in_addr a;
+
+	if (dst->sa_family == AF_INET6 &&
+	    !IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		return !IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
+	if (dst->sa_family == AF_INET6)
+		memcpy(&a, &sin6->sin6_addr.s6_addr[12], 4);
+	else
+		a = sin->sin_addr;
+	if (ipv4_bogus(ntohl(a.s_addr)))
+		return 0;
+	return local == NULL || local->s_addr == a.s_addr;
+}
+
+/*
+ * rate replies a second to each source; 0 turns every limit off. The
+ * tables start zeroed (static storage): clearing them again would make
+ * their pages resident before the first client, so only a second call
+ * clears them.
+ */
+void
+limit_init(unsigned per_source, uint64_t random_seed)
+{
+	static int initialized;
+
+	rate = per_source;
+	seed = (uint32_t)random_seed;
+	if (rate > 0) {
+		interval_ns = NS / rate;
+		tolerance_ns = interval_ns * ((uint64_t)rate *
+		    LIMIT_BURST_SECONDS - 1);
+		global_interval_ns = NS / ((uint64_t)rate * LIMIT_GLOBAL_FACTOR);
+		global_tolerance_ns = NS - global_interval_ns;
+	}
+	if (initialized) {
+		memset(&udp_table, 0, sizeof(udp_table));
+		memset(&tcp_table, 0, sizeof(tcp_table));
+		global_tat_ns = 0;
+	}
+	initialized = 1;
+}
+
+/*
+ * The key of a source: an IPv4 address, or an IPv6 /64, which is what one
+ * host or one customer gets (DNS servers' response-rate limits do the same).
+ */
+static void
+addr_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET6) {
+		memcpy(key, &sin6->sin6_addr, 16);
+		if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			memset(key + 8, 0, 8);
+		return;
+	}
+	key[10] = key[11] = 0xFF;
+	memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+}
+
+/* FNV-1a with a secret start, so slots cannot be chosen from outside. */
+static uint32_t
+addr_hash(const unsigned char key[16], uint32_t start)
+{
+	uint32_t h = 2166136261u ^ start;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h;
+}
+
+static uint64_t *
+left_behind(struct table *t, const unsigned char key[16])
+{
+	return &t->left[addr_hash(key, ~seed) % LIMIT_SLOTS];
+}
+
+/*
+ * The slot of this key. A new key takes the slot of its set that is
+ * nearest to full (the smallest TAT, an unused one first), whose TAT is
+ * left behind; it starts from whatever TAT its own key left there.
+ */
+static struct bucket *
+slot_find(struct table *t, const unsigned char key[16], uint64_t now_ns)
+{
+	struct bucket *set, *taken;
+	uint64_t *left;
+	int i;
+
+	set = &t->slots[(size_t)(addr_hash(key, seed) %
+	    (LIMIT_SLOTS / WAYS)) * WAYS];
+	taken = &set[0];
+	for (i = 0; i < WAYS; i++) {
+		if (set[i].tat_ns != 0 && memcmp(set[i].key, key, 16) == 0)
+			return &set[i];
+		if (set[i].tat_ns < taken->tat_ns)
+			taken = &set[i];
+	}
+	if (taken->tat_ns > now_ns) {
+		left = left_behind(t, taken->key);
+		if (*left < taken->tat_ns)
+			*left = taken->tat_ns;
+	}
+	memcpy(taken->key, key, 16);
+	left = left_behind(t, key);
+	taken->tat_ns = *left > now_ns ? *left : now_ns;
+	taken->logged_ms = 0;
+	return taken;
+}
+
+/* GCRA: conforming while the TAT is within tolerance of now; then one more. */
+static int
+gcra_take(uint64_t *tat_ns, uint64_t now_ns, uint64_t interval,
+    uint64_t tolerance)
+{
+	uint64_t tat = *tat_ns > now_ns ? *tat_ns : now_ns;
+
+	if (tat - now_ns > tolerance)
+		return 0;
+	*tat_ns = tat + interval;
+	return 1;
+}
+
+/*
+ * May the source at sa have a reply now (monotonic ms)? socktype picks the
+ * table. *log is set when a refusal is the first for the source in a
+ * minute.
+ */
+enum limit_verdict
+limit_take(int socktype, const struct sockaddr *sa, uint64_t now_ms, int *log)
+{
+	struct table *t = socktype == SOCK_STREAM ? &tcp_table : &udp_table;
+	uint64_t now_ns = now_ms * 1000000 + 1;	/* never 0: "unused" */
+	unsigned char key[16];
+	struct bucket *b;
+
+	*log = 0;
+	if (rate == 0)
+		return LIMIT_OK;
+	addr_key(sa, key);
+	b = slot_find(t, key, now_ns);
+	if (!gcra_take(&b->tat_ns, now_ns, interval_ns, tolerance_ns)) {
+		if (b->logged_ms == 0 || now_ms - b->logged_ms >=
+		    LOG_INTERVAL_MS) {
+			b->logged_ms = now_ms ? now_ms : 1;
+			*log = 1;
+		}
+		return LIMIT_SOURCE;
+	}
+	if (socktype != SOCK_STREAM && !gcra_take(&global_tat_ns, now_ns,
+	    global_interval_ns, global_tolerance_ns)) {
+		b->tat_ns -= interval_ns;	/* not this source's fault */
+		return LIMIT_GLOBAL;
+	}
+	return LIMIT_OK;
+}

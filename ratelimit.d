@@ -1,0 +1,2 @@
+ratelimit.o: ratelimit.c ratelimit.h
+ratelimit.h:

@@ -1,0 +1,2 @@
+rfc868.o: rfc868.c rfc868.h
+rfc868.h:

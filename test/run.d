@@ -1,0 +1,2 @@
+test/run.o: test/run.c test/tests.h
+test/tests.h:
