@@ -1,3 +1,4 @@
+/* timeclient's options and its date format, apart from main() for tests. */
 #include <sys/socket.h>
 
 #include <stdio.h>
@@ -60,6 +61,12 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 				    errstr);
 				return -1;
 			}
+			/* 0 is timed's "any port"; a server has a real one. */
+			if (o->query.port == 0) {
+				snprintf(err, errlen, "port %s is too small",
+				    optarg);
+				return -1;
+			}
 			break;
 		case 'p':
 			o->print_only = 1;
@@ -79,7 +86,7 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 			o->query.udp = 1;
 			break;
 		case 'v':
-			o->query.verbose = 1;
+			o->verbose = 1;
 			break;
 		case 'w':
 			number = strtonum(optarg, 1, 86400, &errstr);

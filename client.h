@@ -20,6 +20,7 @@ struct client_options {
 	long step_above;	/* -b: step past this many seconds; -1: unset */
 	int leaps;		/* -c */
 	long max_delay_ms;	/* -t; 0: no limit */
+	int verbose;		/* -v */
 	char **hosts;
 	int nhosts;
 };

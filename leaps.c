@@ -2,9 +2,15 @@
  * The leap second table of a TZif file (RFC 8536). The file comes from disk,
  * but it is checked like network input: every count is bounded before use.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "leaps.h"
 #include "rfc868.h"
@@ -73,12 +79,58 @@ leaps_parse(const unsigned char *tzif, size_t len, struct leaps *leaps)
 	for (i = 0; i < h.leapcnt; i++) {
 		const unsigned char *rec = tzif + leapoff + i * (timesize + 4);
 
-		leaps->when[i] = timesize == 8 ? (int64_t)be64_read(rec) : (int32_t)be32_read(rec);
+		leaps->when[i] = timesize == 8 ? (int64_t)be64_read(rec) :
+		    (int32_t)be32_read(rec);
 		leaps->correction[i] = (int32_t)be32_read(rec + timesize);
 		if (i > 0 && leaps->when[i] <= leaps->when[i - 1])
 			return -1;	/* the table must be sorted */
+		/*
+		 * RFC 8536: each correction is one more or one less than the
+		 * one before (a truncated file may start anywhere, within
+		 * reason: 27 seconds in 2017, and no more than one a year).
+		 */
+		if (leaps->correction[i] > LEAPS_CORRECTION_MAX ||
+		    leaps->correction[i] < -LEAPS_CORRECTION_MAX ||
+		    (i > 0 && leaps->correction[i] - leaps->correction[i - 1] !=
+		    1 && leaps->correction[i] - leaps->correction[i - 1] != -1))
+			return -1;
 	}
 	leaps->n = h.leapcnt;
+	return 0;
+}
+
+/*
+ * Reads and parses the TZif file at path. It is opened without blocking (a
+ * FIFO there must not hang the client, which has a deadline to keep) and
+ * must be a regular file. Returns 0, or -1 with why in err.
+ */
+int
+leaps_load(const char *path, struct leaps *leaps, char *err, size_t errlen)
+{
+	unsigned char tzif[LEAPS_FILE_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	n = read(fd, tzif, sizeof(tzif));
+	close(fd);
+	if (n == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (leaps_parse(tzif, (size_t)n, leaps) == -1 || leaps->n == 0) {
+		snprintf(err, errlen, "%s has no leap second table", path);
+		return -1;
+	}
 	return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #define LEAPS_MAX	64
+#define LEAPS_CORRECTION_MAX	1000	/* seconds; 37 is far off */
+#define LEAPS_FILE_MAX	65536	/* right/UTC is about 1 kB */
 #define LEAPS_FILE	"/usr/share/zoneinfo/right/UTC"
 
 struct leaps {
@@ -15,6 +17,7 @@ struct leaps {
 };
 
 int leaps_parse(const unsigned char *, size_t, struct leaps *);
+int leaps_load(const char *, struct leaps *, char *, size_t);
 int64_t leaps_posix_to_right(const struct leaps *, int64_t);
 
 #endif

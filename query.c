@@ -3,6 +3,9 @@
  * never sends, or on a silent UDP port; here every step (resolving,
  * connecting, reading) is bounded by the deadline of the whole query, and
  * each address a name resolves to gets its share of what is left.
+ *
+ * Errors are returned, never printed: what the caller wants said along the
+ * way (-v) goes through its note function.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -23,14 +26,17 @@
 #include "rfc868.h"
 #include "sntp.h"
 
-#define ADDRS_MAX	16
 #define TIMED_OUT	(-2)	/* an exchange ran out of its time */
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
+#define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
+#define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
 
-struct addresses {
-	int n;
-	struct sockaddr_storage addr[ADDRS_MAX];
-	socklen_t len[ADDRS_MAX];
+/* The UDP requests of one exchange: each one's cookie and send time. */
+struct sends {
+	size_t n;
+	uint64_t cookie[SENDS_MAX];	/* SNTP */
+	int64_t sent_ns[SENDS_MAX];
+	long long sent_ms[SENDS_MAX];	/* monotonic, for the delay */
 };
 
 static long long
@@ -48,7 +54,7 @@ realtime_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
 }
 
 static int
@@ -70,14 +76,17 @@ say(char *err, size_t errlen, const char *fmt, ...)
 }
 
 static void
-addresses_add(struct addresses *a, const struct addrinfo *res)
+note(const struct query_options *o, const char *fmt, ...)
 {
-	for (; res != NULL && a->n < ADDRS_MAX; res = res->ai_next) {
-		if (res->ai_family != AF_INET && res->ai_family != AF_INET6)
-			continue;
-		memcpy(&a->addr[a->n], res->ai_addr, res->ai_addrlen);
-		a->len[a->n++] = res->ai_addrlen;
-	}
+	char text[256];
+	va_list ap;
+
+	if (o->note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	o->note(text);
 }
 
 /*
@@ -87,7 +96,7 @@ addresses_add(struct addresses *a, const struct addrinfo *res)
  */
 static int
 resolve(const char *host, int family, int socktype, long long deadline,
-    struct addresses *a, char *err, size_t errlen)
+    struct addr_list *a, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res;
 	struct pollfd pfd;
@@ -103,7 +112,7 @@ resolve(const char *host, int family, int socktype, long long deadline,
 	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_NUMERICHOST;
 	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
-		addresses_add(a, res);
+		addr_list_add_all(a, res);
 		freeaddrinfo(res);
 		return a->n > 0 ? 0 : -1;
 	}
@@ -122,7 +131,7 @@ resolve(const char *host, int family, int socktype, long long deadline,
 		hints.ai_flags = 0;
 		error = getaddrinfo(host, NULL, &hints, &res);
 		if (error == 0) {
-			addresses_add(a, res);
+			addr_list_add_all(a, res);
 			freeaddrinfo(res);
 		}
 		memcpy(buf, &error, sizeof(error));
@@ -154,20 +163,11 @@ resolve(const char *host, int family, int socktype, long long deadline,
 		say(err, errlen, "%s: %s", host, gai_strerror(error));
 		return -1;
 	}
-	if (a->n <= 0 || a->n > ADDRS_MAX) {
+	if (a->n == 0 || a->n > ADDR_LIST_MAX) {
 		say(err, errlen, "%s: no IPv4 or IPv6 address", host);
 		return -1;
 	}
 	return 0;
-}
-
-static void
-set_port(struct sockaddr_storage *ss, unsigned port)
-{
-	if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
 /* Waits for events on fd until the deadline. 0 when it passed first. */
@@ -184,9 +184,34 @@ wait_for(int fd, short events, long long deadline)
 }
 
 /*
+ * The bytes that came after the time, counted (up to EXTRA_MAX) and thrown
+ * away, for -v: an inetutils-inetd sends 8, a hostile server a megabyte.
+ */
+static void
+tcp_count_rest(int fd, struct answer *ans, long long deadline)
+{
+	char scrap[4096];
+	ssize_t n;
+
+	while (ans->size < EXTRA_MAX && left_ms(deadline) > 0) {
+		n = recv(fd, scrap, sizeof(scrap), MSG_DONTWAIT);
+		if (n > 0) {
+			ans->size += n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN && wait_for(fd, POLLIN,
+		    monotonic_ms() + 100 < deadline ? monotonic_ms() + 100 :
+		    deadline))
+			continue;
+		return;
+	}
+}
+
+/*
  * RFC 868 over TCP: connect, read until 4 bytes or EOF. TCP keeps no message
- * boundaries, so a server that sends a byte at a time is read whole; extra
- * bytes that came with the four are counted, for -v.
+ * boundaries, so a server that sends a byte at a time is read whole.
  */
 static int
 tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
@@ -223,6 +248,7 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 		ans->length += n;
 	}
 	ans->received_ns = realtime_ns();
+	ans->size = ans->length;
 	if (ans->length == 0) {
 		say(err, errlen, "closed without sending the time");
 		return -1;
@@ -231,48 +257,100 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 		say(err, errlen, "short reply: %zu bytes", ans->length);
 		return -1;
 	}
-	n = recv(fd, ans->reply + ans->length, sizeof(ans->reply) -
-	    ans->length, MSG_DONTWAIT);
-	if (n > 0)
-		ans->length += n;
+	tcp_count_rest(fd, ans, deadline);
 	return 0;
+}
+
+/* Sends one more request, remembering its cookie and time. */
+static int
+udp_send(int fd, const struct query_options *o, struct sends *s, char *err,
+    size_t errlen)
+{
+	unsigned char request[SNTP_SIZE] = { 0 };
+	size_t reqlen = 0, i = s->n < SENDS_MAX ? s->n : SENDS_MAX - 1;
+
+	if (o->sntp) {
+		arc4random_buf(&s->cookie[i], sizeof(s->cookie[i]));
+		sntp_request(request, s->cookie[i]);
+		reqlen = SNTP_SIZE;
+	}
+	s->sent_ms[i] = monotonic_ms();
+	s->sent_ns[i] = realtime_ns();
+	if (send(fd, request, reqlen, 0) == -1) {
+		say(err, errlen, "send: %s", strerror(errno));
+		return -1;
+	}
+	s->n = i + 1;
+	return 0;
+}
+
+/*
+ * Whether a datagram answers one of our requests; 1 with *ans complete, 0
+ * for a stray (ignored, and said in stray), -1 for a final refusal.
+ *
+ * An SNTP reply names its request by the cookie it echoes, so its own send
+ * time is used, whichever request it answers. An RFC 868 reply names none:
+ * it answers one of them, so the exchange is taken from the first send.
+ */
+static int
+udp_answer(const unsigned char *dgram, size_t size,
+    const struct query_options *o, const struct sends *s, struct answer *ans,
+    char *stray, size_t straylen, char *err, size_t errlen)
+{
+	int which;
+
+	if (!o->sntp) {
+		if (size < RFC868_SIZE) {
+			say(stray, straylen, "a %zu-byte datagram", size);
+			return 0;
+		}
+		ans->sent_ns = s->sent_ns[0];
+		ans->delay_ms = monotonic_ms() - s->sent_ms[0];
+		return 1;
+	}
+	which = sntp_which(dgram, size, s->cookie, s->n);
+	if (which == -1) {
+		say(stray, straylen, "a %zu-byte datagram not answering us",
+		    size);
+		return 0;
+	}
+	ans->sent_ns = s->sent_ns[which];
+	ans->delay_ms = monotonic_ms() - s->sent_ms[which];
+	if (sntp_reply(dgram, size, ans->sent_ns, ans->received_ns,
+	    &ans->sntp_offset_ns, err, errlen) == -1)
+		return -1;
+	return 1;
 }
 
 /*
  * A datagram exchange, resent while no answer comes: the first resend after
  * a second, then at doubling intervals, all within the deadline. The socket
  * is connected, so only the server's datagrams arrive, and a port that is
- * closed answers at once with ECONNREFUSED.
+ * closed answers at once with ECONNREFUSED. Datagrams that answer none of
+ * our requests are ignored until the deadline.
  */
 static int
 udp_exchange(int fd, const struct query_options *o, struct answer *ans,
     long long deadline, char *err, size_t errlen)
 {
-	unsigned char request[SNTP_SIZE] = { 0 };
-	uint64_t cookie = 0;
-	size_t reqlen = 0;
+	struct sends s;
+	char stray[64] = "";
 	long long resend_at;
 	long interval = RESEND_MS;
-	const char *why;
 	ssize_t n;
+	int answered;
 
-	if (o->sntp) {
-		arc4random_buf(&cookie, sizeof(cookie));
-		sntp_request(request, cookie);
-		reqlen = SNTP_SIZE;
-	}
+	memset(&s, 0, sizeof(s));
 	for (;;) {
-		ans->sent_ns = realtime_ns();
-		if (send(fd, request, reqlen, 0) == -1) {
-			say(err, errlen, "send: %s", strerror(errno));
+		if (udp_send(fd, o, &s, err, errlen) == -1)
 			return -1;
-		}
 		resend_at = monotonic_ms() + interval;
 		if (resend_at > deadline)
 			resend_at = deadline;
 		interval *= 2;
 		while (wait_for(fd, POLLIN, resend_at)) {
-			n = recv(fd, ans->reply, sizeof(ans->reply), 0);
+			/* MSG_TRUNC: the datagram's true size, for -v. */
+			n = recv(fd, ans->reply, sizeof(ans->reply), MSG_TRUNC);
 			ans->received_ns = realtime_ns();
 			if (n == -1 && (errno == EINTR || errno == EAGAIN))
 				continue;
@@ -280,25 +358,20 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 				say(err, errlen, "%s", strerror(errno));
 				return -1;
 			}
-			ans->length = n;
-			if (!o->sntp) {
-				if (n >= RFC868_SIZE)
-					return 0;
-				say(err, errlen, "short reply: %zd bytes", n);
-				return -1;
-			}
-			why = sntp_reply(ans->reply, n, cookie, ans->sent_ns,
-			    ans->received_ns, &ans->sntp_offset_ns);
-			if (why == NULL)
-				return 0;
-			/* A stray datagram is ignored; a refusal is final. */
-			if (why == sntp_not_ours)
-				continue;
-			say(err, errlen, "%s", why);
-			return -1;
+			ans->size = n;
+			ans->length = (size_t)n < sizeof(ans->reply) ? (size_t)n :
+			    sizeof(ans->reply);
+			answered = udp_answer(ans->reply, ans->length, o, &s, ans,
+			    stray, sizeof(stray), err, errlen);
+			if (answered != 0)
+				return answered == 1 ? 0 : -1;
 		}
 		if (monotonic_ms() >= deadline) {
-			say(err, errlen, "no answer in time");
+			if (*stray != '\0')
+				say(err, errlen, "no answer in time (%s came "
+				    "instead)", stray);
+			else
+				say(err, errlen, "no answer in time");
 			return TIMED_OUT;
 		}
 	}
@@ -312,7 +385,8 @@ query_socktype(const struct query_options *o)
 
 /*
  * Asks one address; 0 with *ans filled, or -1 (TIMED_OUT when its time ran
- * out) with the reason in err.
+ * out) with the reason in err. The network delay runs from the first packet
+ * sent to this address, not from the name's lookup.
  */
 static int
 query_address(const struct sockaddr_storage *addr, socklen_t len,
@@ -320,6 +394,7 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
     char *err, size_t errlen)
 {
 	int socktype = query_socktype(o);
+	long long start;
 	int fd, ok;
 
 	fd = socket(addr->ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -328,6 +403,7 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 		say(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
+	start = monotonic_ms();
 	ans->sent_ns = realtime_ns();
 	if (connect(fd, (const struct sockaddr *)addr, len) == -1 &&
 	    errno != EINPROGRESS) {
@@ -335,9 +411,10 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 		close(fd);
 		return -1;
 	}
-	if (socktype == SOCK_STREAM)
+	if (socktype == SOCK_STREAM) {
 		ok = tcp_exchange(fd, ans, deadline, err, errlen);
-	else
+		ans->delay_ms = monotonic_ms() - start;
+	} else
 		ok = udp_exchange(fd, o, ans, deadline, err, errlen);
 	close(fd);
 	return ok;
@@ -351,40 +428,46 @@ int
 query_host(const char *host, const struct query_options *o,
     struct answer *ans, char *err, size_t errlen)
 {
-	long long start = monotonic_ms(), deadline = start + o->timeout_ms;
-	long long share;
-	struct addresses a;
-	char why[128], text[ADDR_TEXT_MAX];
+	long long deadline = monotonic_ms() + o->timeout_ms, share;
+	struct addr_list a;
+	char why[192], text[ADDR_TEXT_MAX];
 	unsigned port;
-	int i, result;
+	size_t i;
+	int result;
 
 	port = o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
 	if (resolve(host, o->family, query_socktype(o), deadline, &a, err,
 	    errlen) == -1)
 		return -1;
+	if (a.left_out > 0)
+		note(o, "%s: %zu more addresses not tried (the first %d are)",
+		    host, a.left_out, ADDR_LIST_MAX);
 	for (i = 0; i < a.n; i++) {
-		set_port(&a.addr[i], port);
+		addr_set_port(&a.addr[i], port);
 		addr_text((struct sockaddr *)&a.addr[i], text, sizeof(text),
 		    NULL);
 		memset(ans, 0, sizeof(*ans));
 		snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
 		/* What is left, shared fairly with the addresses after this. */
-		share = monotonic_ms() + (deadline - monotonic_ms()) / (a.n - i);
+		share = monotonic_ms() + (deadline - monotonic_ms()) /
+		    (long long)(a.n - i);
 		result = query_address(&a.addr[i], a.len[i], o, ans, share, why,
 		    sizeof(why));
-		if (result == 0) {
-			ans->delay_ms = monotonic_ms() - start;
+		if (result == 0)
 			return 0;
+		if (result == TIMED_OUT && monotonic_ms() >= deadline) {
+			/* The whole deadline, and what came instead, if any. */
+			snprintf(text, sizeof(text), "%s", strstr(why, " (") ?
+			    strstr(why, " (") : "");
+			snprintf(why, sizeof(why), "no answer within %ld s%s",
+			    (o->timeout_ms + 999) / 1000, text);
 		}
-		if (result == TIMED_OUT && monotonic_ms() >= deadline)
-			snprintf(why, sizeof(why), "no answer within %ld s",
-			    (o->timeout_ms + 999) / 1000);
 		if (strcmp(host, text) == 0)
 			say(err, errlen, "%s port %u: %s", host, port, why);
 		else
 			say(err, errlen, "%s (%s): %s", host, ans->peer, why);
-		if (o->verbose && i + 1 < a.n)
-			fprintf(stderr, "%s: %s\n", getprogname(), err);
+		if (i + 1 < a.n)
+			note(o, "%s", err);
 	}
 	return -1;
 }

@@ -15,15 +15,16 @@ struct query_options {
 	int sntp;		/* SNTP (always UDP) instead of RFC 868 */
 	unsigned port;		/* 0: the protocol's own */
 	long timeout_ms;	/* for the whole host: resolving, connecting, reading */
-	int verbose;		/* tell each address that failed */
+	void (*note)(const char *);	/* told what failed on the way; or NULL */
 };
 
 struct answer {
 	unsigned char reply[REPLY_MAX];
-	size_t length;
+	size_t length;			/* bytes in reply */
+	size_t size;			/* bytes the server sent (capped) */
 	int64_t sent_ns, received_ns;	/* our clock, Unix ns */
 	int64_t sntp_offset_ns;		/* SNTP: remote minus local */
-	long delay_ms;			/* from the start of the query */
+	long delay_ms;			/* from the first packet to the answer */
 	char peer[ADDR_TEXT_MAX + 16];	/* "::1 port 37" */
 };
 

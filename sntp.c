@@ -3,8 +3,10 @@
  * our clock: the server echoes it as the originate timestamp, so a reply that
  * does not carry it is not an answer to us (and our clock is not disclosed).
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rfc868.h"
@@ -14,11 +16,10 @@
 #define MODE_CLIENT	3
 #define MODE_SERVER	4
 #define NTP_VERSION	4
+#define REFERENCE_ID	12
 #define ORIGINATE	24
 #define RECEIVE		32
 #define TRANSMIT	40
-
-const char sntp_not_ours[] = "reply does not match the request";
 
 void
 sntp_request(unsigned char packet[SNTP_SIZE], uint64_t cookie)
@@ -50,39 +51,92 @@ sntp_to_unix_ns(const unsigned char *timestamp)
 }
 
 /*
- * Checks a reply to the request that carried cookie, sent at local time sent
- * and received at received (Unix ns). Returns NULL with the clock offset in
- * *offset, or why the reply is refused.
+ * Which of our requests a datagram answers: the index of the cookie it
+ * echoes as its originate timestamp, or -1 for a stray (too short to carry
+ * one, or carrying another). A stray is ignored; an answer is judged.
  */
-const char *
-sntp_reply(const unsigned char *packet, size_t len, uint64_t cookie,
-    int64_t sent, int64_t received, int64_t *offset)
+int
+sntp_which(const unsigned char *packet, size_t len, const uint64_t *cookies,
+    size_t n)
+{
+	uint64_t originate;
+	size_t i;
+
+	if (len < SNTP_SIZE)
+		return -1;
+	originate = be64_read(packet + ORIGINATE);
+	for (i = 0; i < n; i++)
+		if (cookies[i] == originate)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Judges the answer to a request sent at sent and received at received
+ * (Unix ns, our clock), as RFC 4330 section 5 asks of a client: a server's
+ * reply, synchronized, of a valid stratum, with both of its times, sent no
+ * earlier than it was received, and no longer inside the server than the
+ * whole round trip took. Returns 0 with the clock offset in *offset, or -1
+ * with why in why.
+ */
+int
+sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
+    int64_t received, int64_t *offset, char *why, size_t whylen)
 {
 	int64_t server_received, server_sent;
 	int leap, version, mode, stratum;
+	char code[5];
+	int i;
 
-	if (len < SNTP_SIZE)
-		return "short reply";
+	if (len < SNTP_SIZE) {
+		snprintf(why, whylen, "short reply: %zu bytes", len);
+		return -1;
+	}
 	leap = packet[0] >> 6;
 	version = packet[0] >> 3 & 7;
 	mode = packet[0] & 7;
 	stratum = packet[1];
-	if (mode != MODE_SERVER)
-		return "not a server reply";
-	if (version < 1 || version > 4)
-		return "unknown NTP version";
-	if (be64_read(packet + ORIGINATE) != cookie)
-		return sntp_not_ours;
-	if (stratum == 0)
-		return "server refused (kiss-o'-death)";
-	if (stratum > 15)
-		return "invalid stratum";
-	if (leap == LI_ALARM)
-		return "server clock is not synchronized";
-	if (be64_read(packet + TRANSMIT) == 0)
-		return "server sent no time";
+	if (mode != MODE_SERVER) {
+		snprintf(why, whylen, "not a server reply (mode %d)", mode);
+		return -1;
+	}
+	if (version < 1 || version > 4) {
+		snprintf(why, whylen, "unknown NTP version %d", version);
+		return -1;
+	}
+	if (stratum == 0) {
+		/* The reference id says why, in four ASCII letters. */
+		for (i = 0; i < 4; i++)
+			code[i] = isprint(packet[REFERENCE_ID + i]) ?
+			    (char)packet[REFERENCE_ID + i] : '?';
+		code[4] = '\0';
+		snprintf(why, whylen, "server refused (kiss-o'-death %s)",
+		    code);
+		return -1;
+	}
+	if (stratum > 15) {
+		snprintf(why, whylen, "invalid stratum %d", stratum);
+		return -1;
+	}
+	if (leap == LI_ALARM) {
+		snprintf(why, whylen, "server clock is not synchronized");
+		return -1;
+	}
+	if (be64_read(packet + RECEIVE) == 0 ||
+	    be64_read(packet + TRANSMIT) == 0) {
+		snprintf(why, whylen, "server sent no time");
+		return -1;
+	}
 	server_received = sntp_to_unix_ns(packet + RECEIVE);
 	server_sent = sntp_to_unix_ns(packet + TRANSMIT);
+	if (server_sent < server_received ||
+	    server_sent - server_received > received - sent) {
+		snprintf(why, whylen, "server times do not fit the exchange "
+		    "(in the server %lld ns, round trip %lld ns)",
+		    (long long)(server_sent - server_received),
+		    (long long)(received - sent));
+		return -1;
+	}
 	*offset = ((server_received - sent) + (server_sent - received)) / 2;
-	return NULL;
+	return 0;
 }

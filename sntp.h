@@ -8,12 +8,10 @@
 #define SNTP_PORT	123
 #define SNTP_SIZE	48	/* without authentication */
 
-/* The reason sntp_reply gives for a datagram not answering our request. */
-extern const char sntp_not_ours[];
-
 void sntp_request(unsigned char[SNTP_SIZE], uint64_t);
-const char *sntp_reply(const unsigned char *, size_t, uint64_t, int64_t,
-    int64_t, int64_t *);
+int sntp_which(const unsigned char *, size_t, const uint64_t *, size_t);
+int sntp_reply(const unsigned char *, size_t, int64_t, int64_t, int64_t *,
+    char *, size_t);
 int64_t sntp_to_unix_ns(const unsigned char *);
 
 #endif

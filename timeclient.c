@@ -7,7 +7,6 @@
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,28 +18,39 @@
 #include "query.h"
 #include "rfc868.h"
 
-static void
+#define US_PER_SECOND	1000000
+
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: %s %s\n", getprogname(), CLIENT_USAGE);
 	exit(1);
 }
 
+/* -v: what failed on the way to an answer. */
 static void
-leaps_load(struct leaps *leaps)
+note(const char *text)
 {
-	unsigned char tzif[65536];
-	ssize_t n;
-	int fd;
+	fprintf(stderr, "%s: %s\n", getprogname(), text);
+}
 
-	if ((fd = open(LEAPS_FILE, O_RDONLY | O_CLOEXEC)) == -1)
-		err(1, "-c needs the leap seconds of %s", LEAPS_FILE);
-	n = read(fd, tzif, sizeof(tzif));
-	close(fd);
-	if (n == -1)
-		err(1, "-c: %s", LEAPS_FILE);
-	if (leaps_parse(tzif, n, leaps) == -1 || leaps->n == 0)
-		errx(1, "-c: %s has no leap second table", LEAPS_FILE);
+/*
+ * A timeval of offset_ns, its microseconds within 0 .. 999999 as the BSDs
+ * require (timerisvalid): -0.3 s is -1 s + 700000 us, not 0 s - 300000.
+ */
+static struct timeval
+timeval_of(int64_t offset_ns)
+{
+	struct timeval tv;
+	int64_t us = offset_ns / 1000;
+
+	tv.tv_sec = us / US_PER_SECOND;
+	tv.tv_usec = us % US_PER_SECOND;
+	if (tv.tv_usec < 0) {
+		tv.tv_usec += US_PER_SECOND;
+		tv.tv_sec--;
+	}
+	return tv;
 }
 
 /* Steps the clock by offset_ns, or slews it with adjtime(2). */
@@ -52,8 +62,7 @@ clock_change(int64_t offset_ns, int slew)
 	int64_t t;
 
 	if (slew) {
-		delta.tv_sec = offset_ns / NS_PER_SECOND;
-		delta.tv_usec = offset_ns % NS_PER_SECOND / 1000;
+		delta = timeval_of(offset_ns);
 		if (adjtime(&delta, NULL) == 0)
 			return;
 		if (errno == EINVAL)
@@ -96,8 +105,10 @@ main(int argc, char *argv[])
 			errx(1, "%s", why);
 		usage();
 	}
-	if (o.leaps)
-		leaps_load(&leaps);
+	if (o.leaps && leaps_load(LEAPS_FILE, &leaps, why, sizeof(why)) == -1)
+		errx(1, "-c needs the leap seconds of %s: %s", LEAPS_FILE, why);
+	if (o.verbose)
+		o.query.note = note;
 
 	/* Hosts are tried in turn; the first to answer in time is used. */
 	for (i = 0; i < o.nhosts; i++) {
@@ -139,7 +150,12 @@ main(int argc, char *argv[])
 	if ((time_t)remote_seconds != remote_seconds)
 		errx(1, "%s: the time %lld does not fit this system's time_t",
 		    o.hosts[i], (long long)remote_seconds);
+	if (!o.set_only && client_format_time(remote_seconds, when,
+	    sizeof(when)) == 0)
+		errx(1, "%s: cannot show the time %lld in this time zone",
+		    o.hosts[i], (long long)remote_seconds);
 
+	/* As rdate: -b slews below its limit and steps above it. */
 	slew = o.slew;
 	if (!o.print_only) {
 		if (o.step_above >= 0) {
@@ -148,30 +164,31 @@ main(int argc, char *argv[])
 		}
 		clock_change(offset_ns, slew);
 	}
-	if (o.query.verbose) {
+	if (o.verbose) {
 		fprintf(stderr, "%s: time from %s (%s) over %s\n", getprogname(),
 		    o.hosts[i], ans.peer, how);
-		if (!o.query.sntp && ans.length > RFC868_SIZE)
+		if (!o.query.sntp && ans.size > RFC868_SIZE)
 			fprintf(stderr, "%s: reply was %zu bytes, used the "
-			    "first %d\n", getprogname(), ans.length,
-			    RFC868_SIZE);
+			    "first %d\n", getprogname(), ans.size, RFC868_SIZE);
 	}
+	/* As rdate: the adjustment is said when slewing, or asked (-v). */
 	if (!o.set_only) {
-		client_format_time(remote_seconds, when, sizeof(when));
 		printf("%s\n", when);
-		if (slew || o.query.verbose) {
+		if (slew || o.verbose) {
 			if (o.query.sntp)
-				printf("%s: adjust local clock by %.6f seconds%s\n",
-				    getprogname(),
+				printf("%s: adjust local clock by %.6f "
+				    "seconds%s\n", getprogname(),
 				    (double)offset_ns / NS_PER_SECOND, suffix);
 			else
-				printf("%s: adjust local clock by %lld seconds%s\n",
-				    getprogname(), (long long)adjust_seconds,
-				    suffix);
+				printf("%s: adjust local clock by %lld "
+				    "seconds%s\n", getprogname(),
+				    (long long)adjust_seconds, suffix);
 		}
-		if (o.query.verbose && o.max_delay_ms > 0)
+		if (o.verbose && o.max_delay_ms > 0)
 			printf("%s: network delay %ld msecs\n", getprogname(),
 			    ans.delay_ms);
 	}
-	return fflush(stdout) == 0 ? 0 : 1;
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	return 0;
 }

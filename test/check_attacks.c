@@ -554,7 +554,8 @@ START_TEST(no_clock_takes_no_token)
 	for (i = 0; i < BURST; i++)
 		answered += tcp_query(AF_INET, port, reply, sizeof(reply),
 		    2000) == 4;
-	ck_assert_int_eq(answered, BURST);
+	ck_assert_msg(answered == BURST, "%d answered: %s", answered,
+	    counters_line());
 	ck_assert_uint_eq(counter("without clock"), BURST);
 }
 END_TEST

@@ -1,9 +1,12 @@
 /* timeclient's pure parts: options, offsets, dates, SNTP packets, leaps. */
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <check.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,7 +61,7 @@ START_TEST(options_all_letters)
 	ck_assert_int_eq(opts.query.family, AF_INET6);
 	ck_assert(opts.slew && opts.leaps && opts.query.sntp);
 	ck_assert(opts.print_only && opts.set_only);
-	ck_assert(opts.query.udp && opts.query.verbose);
+	ck_assert(opts.query.udp && opts.verbose);
 	ck_assert_int_eq(opts.step_above, 5);
 	ck_assert_uint_eq(opts.query.port, 8037);
 	ck_assert_int_eq(opts.max_delay_ms, 250);
@@ -193,49 +196,105 @@ START_TEST(sntp_offset)
 {
 	unsigned char request[SNTP_SIZE], reply[SNTP_SIZE];
 	int64_t offset = 0, t = 1795418917;
+	char why[128];
 
 	sntp_request(request, 42);
 	sntp_server_reply(reply, request, t + 100, 2, 0);
 	/* Sent and received at t: the server is 100.5 s ahead. */
-	ck_assert_ptr_null(sntp_reply(reply, sizeof(reply), 42, at(t, 0),
-	    at(t, 0), &offset));
+	ck_assert_int_eq(sntp_reply(reply, sizeof(reply), at(t, 0), at(t, 0),
+	    &offset, why, sizeof(why)), 0);
 	ck_assert_int_eq(offset, 100 * NS + NS / 2);
 	/* A round trip of 2 s is split evenly. */
-	ck_assert_ptr_null(sntp_reply(reply, sizeof(reply), 42, at(t, 0),
-	    at(t + 2, 0), &offset));
+	ck_assert_int_eq(sntp_reply(reply, sizeof(reply), at(t, 0),
+	    at(t + 2, 0), &offset, why, sizeof(why)), 0);
 	ck_assert_int_eq(offset, 99 * NS + NS / 2);
 }
 END_TEST
 
+/* Which request a datagram answers, by the cookie it echoes; or none. */
+START_TEST(sntp_which_request)
+{
+	unsigned char request[SNTP_SIZE], reply[SNTP_SIZE];
+	const uint64_t cookies[] = { 7, 42, 9 };
+
+	sntp_request(request, 42);
+	sntp_server_reply(reply, request, 1795418917, 2, 0);
+	ck_assert_int_eq(sntp_which(reply, sizeof(reply), cookies, 3), 1);
+	ck_assert_int_eq(sntp_which(reply, sizeof(reply), cookies, 1), -1);
+	ck_assert_int_eq(sntp_which(reply, 47, cookies, 3), -1);
+	ck_assert_int_eq(sntp_which(reply, 1, cookies, 3), -1);
+}
+END_TEST
+
+static const char *
+refusal(const unsigned char *reply, int64_t sent, int64_t received)
+{
+	static char why[128];
+	int64_t offset = 7;
+
+	if (sntp_reply(reply, SNTP_SIZE, sent, received, &offset, why,
+	    sizeof(why)) == 0)
+		return NULL;
+	ck_assert_int_eq(offset, 7);		/* untouched */
+	return why;
+}
+
 START_TEST(sntp_refusals)
 {
 	unsigned char request[SNTP_SIZE], reply[SNTP_SIZE];
-	int64_t offset = 7, t = 1795418917;
+	int64_t offset, t = 1795418917;
+	char why[128];
 
 	sntp_request(request, 42);
 	sntp_server_reply(reply, request, t, 2, 0);
-	ck_assert_str_eq(sntp_reply(reply, 47, 42, 0, 0, &offset),
-	    "short reply");
-	ck_assert_str_eq(sntp_reply(reply, sizeof(reply), 43, 0, 0, &offset),
-	    "reply does not match the request");
+	ck_assert_int_eq(sntp_reply(reply, 47, 0, 0, &offset, why,
+	    sizeof(why)), -1);
+	ck_assert_str_eq(why, "short reply: 47 bytes");
 	sntp_server_reply(reply, request, t, 0, 0);
-	ck_assert_str_eq(sntp_reply(reply, sizeof(reply), 42, 0, 0, &offset),
-	    "server refused (kiss-o'-death)");
+	memcpy(reply + 12, "RATE", 4);
+	ck_assert_str_eq(refusal(reply, 0, 0),
+	    "server refused (kiss-o'-death RATE)");
+	memcpy(reply + 12, "D\nN\x80", 4);
+	ck_assert_str_eq(refusal(reply, 0, 0),
+	    "server refused (kiss-o'-death D?N?)");
 	sntp_server_reply(reply, request, t, 16, 0);
-	ck_assert_str_eq(sntp_reply(reply, sizeof(reply), 42, 0, 0, &offset),
-	    "invalid stratum");
+	ck_assert_str_eq(refusal(reply, 0, 0), "invalid stratum 16");
 	sntp_server_reply(reply, request, t, 2, 3);
-	ck_assert_str_eq(sntp_reply(reply, sizeof(reply), 42, 0, 0, &offset),
+	ck_assert_str_eq(refusal(reply, 0, 0),
 	    "server clock is not synchronized");
 	sntp_server_reply(reply, request, t, 2, 0);
 	reply[0] = (reply[0] & ~7) | 3;		/* a client's packet */
-	ck_assert_str_eq(sntp_reply(reply, sizeof(reply), 42, 0, 0, &offset),
-	    "not a server reply");
+	ck_assert_str_eq(refusal(reply, 0, 0), "not a server reply (mode 3)");
 	sntp_server_reply(reply, request, t, 2, 0);
 	memset(reply + 40, 0, 8);
-	ck_assert_str_eq(sntp_reply(reply, sizeof(reply), 42, 0, 0, &offset),
+	ck_assert_str_eq(refusal(reply, 0, 0), "server sent no time");
+}
+END_TEST
+
+/*
+ * RFC 4330 section 5: a zero receive time (it reads as 2036, and an offset
+ * of years), a transmit time before the receive time, or more time inside
+ * the server than the whole round trip took: refused, never an offset.
+ */
+START_TEST(sntp_times_that_do_not_fit)
+{
+	unsigned char request[SNTP_SIZE], reply[SNTP_SIZE];
+	int64_t t = 1795418917;
+
+	sntp_request(request, 42);
+	sntp_server_reply(reply, request, t, 2, 0);
+	memset(reply + 32, 0, 8);		/* receive timestamp */
+	ck_assert_str_eq(refusal(reply, at(t, 0), at(t, 1000)),
 	    "server sent no time");
-	ck_assert_int_eq(offset, 7);		/* untouched */
+	sntp_server_reply(reply, request, t, 2, 0);
+	reply[35]--;				/* transmit one s later */
+	ck_assert_ptr_null(refusal(reply, at(t, 0), at(t + 2, 0)));
+	reply[35] += 2;				/* received after sent */
+	ck_assert_ptr_nonnull(strstr(refusal(reply, at(t, 0), at(t + 2, 0)),
+	    "server times do not fit the exchange"));
+	reply[35] -= 3;				/* 2 s inside, 1 s trip */
+	ck_assert_ptr_nonnull(strstr(refusal(reply, at(t, 0), at(t + 1, 0)),
+	    "server times do not fit the exchange"));
 }
 END_TEST
 
@@ -295,7 +354,7 @@ tzif(unsigned char *buf, char version, const int64_t *when,
 START_TEST(leaps_synthetic)
 {
 	static const int64_t when[] = { 78796800, 94694401, 1483228826 };
-	static const int32_t corr[] = { 1, 2, 27 };
+	static const int32_t corr[] = { 1, 2, 3 };
 	unsigned char buf[512];
 	struct leaps leaps;
 	size_t len;
@@ -307,11 +366,46 @@ START_TEST(leaps_synthetic)
 	ck_assert_int_eq(leaps_posix_to_right(&leaps, 78796799), 78796799);
 	ck_assert_int_eq(leaps_posix_to_right(&leaps, 78796800), 78796801);
 	ck_assert_int_eq(leaps_posix_to_right(&leaps, 1795418917),
-	    1795418917 + 27);
+	    1795418917 + 3);
 	len = tzif(buf, '2', when, corr, 3);
 	ck_assert_int_eq(leaps_parse(buf, len, &leaps), 0);
 	ck_assert_uint_eq(leaps.n, 3);
 	ck_assert_int_eq(leaps.when[2], 1483228826);
+}
+END_TEST
+
+/*
+ * RFC 8536: adjacent corrections differ by one. A correction of 2^31 - 1
+ * seconds, or a jump of 25, is a broken or hostile file.
+ */
+START_TEST(leaps_corrections_bounded)
+{
+	static const int64_t when[] = { 78796800, 94694401 };
+	static const int32_t huge[] = { 2147483647, 2147483646 };
+	static const int32_t jump[] = { 1, 26 };
+	unsigned char buf[512];
+	struct leaps leaps;
+
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', when, huge, 2),
+	    &leaps), -1);
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', when, jump, 2),
+	    &leaps), -1);
+}
+END_TEST
+
+/* A FIFO where the file should be: refused at once, never waited on. */
+START_TEST(leaps_file_not_regular)
+{
+	char path[PATH_MAX], err[PATH_MAX + 64];
+	const char *scratch = getenv("TIMED_TEST_SCRATCH");
+	struct leaps leaps;
+
+	ck_assert_ptr_nonnull(scratch);
+	snprintf(path, sizeof(path), "%s/fifo-%d", scratch, (int)getpid());
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(leaps_load(path, &leaps, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+	unlink(path);
 }
 END_TEST
 
@@ -376,10 +470,14 @@ client_suite(void)
 	tcase_add_test(arithmetic, format_like_rdate);
 	tcase_add_test(sntp, sntp_request_layout);
 	tcase_add_test(sntp, sntp_offset);
+	tcase_add_test(sntp, sntp_which_request);
+	tcase_add_test(sntp, sntp_times_that_do_not_fit);
 	tcase_add_test(sntp, sntp_refusals);
 	tcase_add_test(sntp, sntp_eras);
 	tcase_add_test(leaps, leaps_synthetic);
 	tcase_add_test(leaps, leaps_malformed);
+	tcase_add_test(leaps, leaps_corrections_bounded);
+	tcase_add_test(leaps, leaps_file_not_regular);
 	tcase_add_test(leaps, leaps_system_file);
 	suite_add_tcase(s, options);
 	suite_add_tcase(s, arithmetic);

@@ -7,6 +7,8 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -151,6 +153,37 @@ START_TEST(many_hosts_first_that_answers)
 	    "nosuch.invalid", "127.0.0.1", NULL }, utc, 5000), 0);
 	ck_assert(strstr(client.err, "nosuch.invalid: ") != NULL);
 	printed_time(client.out, RDATE_FORMAT);
+}
+END_TEST
+
+/*
+ * A name with 20 addresses (a private /etc/hosts): the first 16 are
+ * tried, each in turn, and -v says what was left out. Here nothing listens
+ * on any of them.
+ */
+START_TEST(many_addresses_said)
+{
+	char hosts[1024];
+	size_t len = 0;
+	unsigned closed;
+	int fd, i;
+
+	for (i = 1; i <= 20; i++)
+		len += snprintf(hosts + len, sizeof(hosts) - len,
+		    "127.0.0.%d many.test\n", i);
+	if (private_file("/etc/hosts", hosts) == -1)
+		SKIP("cannot put an /etc/hosts of the test's own: %s",
+		    strerror(errno));
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &closed, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", closed);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pv4", "-o",
+	    portarg, "many.test", NULL }, utc, 8000), 1);
+	ck_assert_msg(strstr(client.err, "many.test: 4 more addresses not "
+	    "tried (the first 16 are)") != NULL, "%s", client.err);
+	ck_assert_int_eq(count_text(client.err, "Connection refused"), 16);
+	ck_assert(strstr(client.err, "127.0.0.16 port") != NULL);
+	ck_assert(strstr(client.err, "127.0.0.17 port") == NULL);
 }
 END_TEST
 
@@ -576,6 +609,75 @@ START_TEST(set_without_permission)
 }
 END_TEST
 
+/* stdout without its first line (the date, which may tick between runs). */
+static const char *
+after_date(const char *out)
+{
+	const char *nl = strchr(out, '\n');
+
+	return nl != NULL ? nl + 1 : out;
+}
+
+/*
+ * What timeclient says about an adjustment is what rdate says, option for
+ * option: both run under the spy against a timed 100 s ahead. rdate says
+ * it when it slews (-a, and -b below its limit) or with -v, never with -s.
+ */
+START_TEST(adjust_lines_as_rdate)
+{
+	static const char *const cases[][4] = {
+		{ "-b", "200", NULL }, { "-b", "10", NULL },
+		{ "-v", "-b", "10", NULL }, { "-s", "-b", "10", NULL },
+		{ "-a", NULL }, { "-p", "-b", "200", NULL }, { "-pv", NULL },
+	};
+	static char expect[OUTPUT_MAX];
+	char spyenv[PATH_MAX + 16];
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
+	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+100",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *argv[8];
+	const char *found;
+	size_t c, i;
+
+	if (access("/usr/sbin/rdate", X_OK) != 0)
+		SKIP("rdate is not installed (apt-get install rdate)");
+	if (fakeenv[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s/clockspy", scratch_dir());
+	timed_up(fakeenv);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		argv[0] = "/usr/sbin/rdate";
+		for (i = 0; cases[c][i] != NULL; i++)
+			argv[i + 1] = cases[c][i];
+		argv[++i] = "-o";
+		argv[++i] = portarg;
+		argv[++i] = "127.0.0.1";
+		argv[++i] = NULL;
+		ck_assert_int_eq(proc_run(&peer, argv, env,
+		    drop_clock_privilege, 5000), 0);
+		ck_assert_msg(exit_code(&peer) == 0, "rdate: %s", peer.err);
+		/* rdate names itself; timeclient does the same. */
+		snprintf(expect, sizeof(expect), "%s", after_date(peer.out));
+		while ((found = strstr(expect, "rdate: ")) != NULL) {
+			memmove((char *)found + strlen("timeclient: "), found +
+			    strlen("rdate: "), strlen(found + strlen("rdate: "))
+			    + 1);
+			memcpy((char *)found, "timeclient: ",
+			    strlen("timeclient: "));
+		}
+		ck_assert_int_eq(timeclient_with(argv + 1, env,
+		    drop_clock_privilege, 5000), 0);
+		ck_assert_msg(strcmp(after_date(client.out), expect) == 0,
+		    "%s %s: rdate said \"%s\", timeclient \"%s\"",
+		    cases[c][0], cases[c][1] ? cases[c][1] : "", expect,
+		    after_date(client.out));
+	}
+}
+END_TEST
+
 /*
  * The real clock_settime, where it fails harmlessly: without CAP_SYS_TIME
  * (as a user, or as root that dropped it), it is refused and the refusal
@@ -592,69 +694,273 @@ START_TEST(set_refused_without_privilege)
 }
 END_TEST
 
-/* An SNTP server 100.5 s ahead, or one that says kiss-o'-death. */
-static void
-sntp_answer(int fd, const void *req, size_t len, const void *peer,
-    unsigned peerlen, int stratum)
+/*
+ * A fake SNTP server, as the test sets it before it starts (the child gets
+ * a copy): how far ahead, its stratum and reference id, how many junk
+ * datagrams it sends before a reply, whether it answers only the first
+ * request and after how long, and whether it leaves the receive time out.
+ */
+static struct {
+	int64_t ahead_ns;
+	int stratum;
+	const char *refid;
+	int junk;
+	int first_only_after_ms;
+	int no_receive_time;
+} sntp_fake = { 100 * NS_PER_SECOND + NS_PER_SECOND / 2, 2, "", 0, 0, 0 };
+
+static int64_t
+fake_now_ns(void)
 {
-	const unsigned char *request = req;
-	unsigned char reply[SNTP_SIZE];
-	uint64_t ntp;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec +
+	    sntp_fake.ahead_ns;
+}
+
+static void
+ntp_put(unsigned char *p, int64_t unix_ns)
+{
+	int64_t seconds = unix_ns / NS_PER_SECOND;
+	uint64_t ntp = (uint64_t)(seconds + RFC868_UNIX_EPOCH) << 32 |
+	    (uint64_t)((unix_ns - seconds * NS_PER_SECOND) << 32) /
+	    NS_PER_SECOND;
 	int i;
 
-	if (len < SNTP_SIZE)
-		return;
-	ntp = (uint64_t)(time(NULL) + 100 + RFC868_UNIX_EPOCH) << 32 |
-	    0x80000000u;
-	memset(reply, 0, sizeof(reply));
-	reply[0] = 4 << 3 | 4;
-	reply[1] = stratum;
-	memcpy(reply + 24, request + 40, 8);
 	for (i = 0; i < 8; i++)
-		reply[32 + i] = reply[40 + i] = ntp >> (56 - 8 * i);
-	sendto(fd, reply, sizeof(reply), 0, peer, peerlen);
+		p[i] = ntp >> (56 - 8 * i);
 }
 
 static void
 serve_sntp(int fd, const void *req, size_t len, const void *peer,
     unsigned peerlen)
 {
-	sntp_answer(fd, req, len, peer, peerlen, 2);
+	static int requests;
+	const unsigned char *request = req;
+	unsigned char reply[SNTP_SIZE], junk[SNTP_SIZE];
+	int64_t received = fake_now_ns();
+	int i;
+
+	if (len < SNTP_SIZE || (sntp_fake.first_only_after_ms && requests++))
+		return;
+	if (sntp_fake.first_only_after_ms)
+		usleep(sntp_fake.first_only_after_ms * 1000);
+	for (i = 0; i < sntp_fake.junk; i++) {
+		memset(junk, i, sizeof(junk));
+		junk[0] = 4 << 3 | (i % 2 ? 3 : 4);	/* wrong mode, or ... */
+		sendto(fd, junk, i % 3 ? SNTP_SIZE : 1 + i % 40, 0, peer,
+		    peerlen);			/* ... a wrong cookie, short */
+	}
+	memset(reply, 0, sizeof(reply));
+	reply[0] = 4 << 3 | 4;
+	reply[1] = sntp_fake.stratum;
+	memcpy(reply + 12, sntp_fake.refid, strlen(sntp_fake.refid));
+	memcpy(reply + 24, request + 40, 8);
+	if (!sntp_fake.no_receive_time)
+		ntp_put(reply + 32, received);
+	ntp_put(reply + 40, fake_now_ns());
+	sendto(fd, reply, sizeof(reply), 0, peer, peerlen);
 }
 
-static void
-serve_sntp_kiss(int fd, const void *req, size_t len, const void *peer,
-    unsigned peerlen)
+/* The offset printed by "timeclient: adjust local clock by %lf seconds". */
+static double
+printed_adjust(void)
 {
-	sntp_answer(fd, req, len, peer, peerlen, 0);
+	const char *line = strstr(client.out, "adjust local clock by ");
+	double adjust;
+
+	ck_assert_msg(line != NULL, "%s", client.out);
+	ck_assert_int_eq(sscanf(line, "adjust local clock by %lf", &adjust),
+	    1);
+	return adjust;
 }
 
 START_TEST(sntp_ahead)
 {
 	double adjust;
-	const char *line;
 
 	fake(SOCK_DGRAM, serve_sntp);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-npv", "-o",
 	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
 	ck_assert_int_le(llabs((long long)(printed_time(client.out,
 	    RDATE_FORMAT) - time(NULL) - 100)), 1);
-	line = strstr(client.out, "timeclient: adjust local clock by ");
-	ck_assert_ptr_nonnull(line);
-	ck_assert_int_eq(sscanf(line, "timeclient: adjust local clock by %lf "
-	    "seconds", &adjust), 1);
-	ck_assert_msg(adjust > 99.0 && adjust < 101.5, "%s", client.out);
+	adjust = printed_adjust();
+	ck_assert_msg(adjust > 100.4 && adjust < 100.6, "%s", client.out);
 	ck_assert(strstr(client.err, "over sntp") != NULL);
 }
 END_TEST
 
 START_TEST(sntp_kiss_of_death)
 {
-	fake(SOCK_DGRAM, serve_sntp_kiss);
+	sntp_fake.stratum = 0;
+	sntp_fake.refid = "RATE";
+	fake(SOCK_DGRAM, serve_sntp);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-np", "-o",
 	    portarg, "127.0.0.1", NULL }, utc, 5000), 1);
-	ck_assert_msg(strstr(client.err, "kiss-o'-death") != NULL, "%s",
+	ck_assert_msg(strstr(client.err, "server refused (kiss-o'-death RATE)")
+	    != NULL, "%s", client.err);
+}
+END_TEST
+
+/*
+ * A reply to the first request that comes after the resend: computed with
+ * the first request's send time, which its cookie names. With the resend's
+ * time it was off by half the wait (0.5 s here), and -s would step by it.
+ */
+START_TEST(sntp_reply_after_resend)
+{
+	double adjust;
+
+	sntp_fake.ahead_ns = 100 * NS_PER_SECOND;
+	sntp_fake.first_only_after_ms = 1500;
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-npv", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	adjust = printed_adjust();
+	ck_assert_msg(adjust > 99.95 && adjust < 100.05, "%s", client.out);
+}
+END_TEST
+
+/* 200 stray datagrams (short, wrong mode, wrong cookie), then the reply. */
+START_TEST(sntp_strays_ignored)
+{
+	sntp_fake.junk = 200;
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-npv", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_msg(printed_adjust() > 100.4, "%s", client.out);
+}
+END_TEST
+
+/* A reply that would step the clock by years is refused, the clock kept. */
+START_TEST(sntp_bad_times_never_set)
+{
+	char spy[PATH_MAX], spyenv[PATH_MAX + 16];
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
+	sntp_fake.no_receive_time = 1;
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-n", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	ck_assert_msg(strstr(client.err, "server sent no time") != NULL, "%s",
 	    client.err);
+	ck_assert_int_eq(access(spy, F_OK), -1);	/* nothing set */
+}
+END_TEST
+
+/* -0.3 s is slewed as -1 s + 700000 us: a negative tv_usec BSDs refuse. */
+START_TEST(slew_of_a_negative_fraction)
+{
+	char spy[PATH_MAX], spyenv[PATH_MAX + 16], line[128];
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	long long sec, usec;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
+	sntp_fake.ahead_ns = -300000000;
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-na", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	ck_assert_ptr_nonnull(f = fopen(spy, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_int_eq(sscanf(line, "slew %lld %lld", &sec, &usec), 2);
+	ck_assert_int_eq(sec, -1);
+	ck_assert_msg(usec > 600000 && usec < 800000, "%s", line);
+}
+END_TEST
+
+/* RFC 868 over UDP: a 1-byte datagram is a stray, not the end. */
+static void
+serve_short_then_time(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+
+	(void)req, (void)len;
+	sendto(fd, "x", 1, 0, peer, peerlen);
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	sendto(fd, b, 4, 0, peer, peerlen);
+}
+
+START_TEST(udp_stray_ignored)
+{
+	fake(SOCK_DGRAM, serve_short_then_time);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pu", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_le(llabs((long long)(printed_time(client.out,
+	    RDATE_FORMAT) - time(NULL))), 1);
+}
+END_TEST
+
+/* -v tells the true size of a long reply, not what the buffer held. */
+static void
+serve_a_lot(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	static unsigned char lot[100000];
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	rfc868_pack(rfc868_from_unix(time(NULL)), lot);
+	send_all(fd, lot, sizeof(lot));
+}
+
+START_TEST(long_reply_counted)
+{
+	fake(SOCK_STREAM, serve_a_lot);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pv", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_msg(strstr(client.err, "reply was 100000 bytes, used the "
+	    "first 4") != NULL, "%s", client.err);
+}
+END_TEST
+
+/* Child setup: stdout is a full disk. */
+static void
+stdout_full(void)
+{
+	int fd = open("/dev/full", O_WRONLY);
+
+	if (fd != -1)
+		dup2(fd, STDOUT_FILENO);
+}
+
+START_TEST(stdout_failure_said)
+{
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-p", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, stdout_full, 5000), 1);
+	ck_assert_msg(strstr(client.err, "timeclient: stdout: No space left "
+	    "on device") != NULL, "%s", client.err);
+}
+END_TEST
+
+/*
+ * A zone whose abbreviation is too long for the date's buffer: strftime
+ * fails, and the date is refused rather than printed from a buffer it did
+ * not fill.
+ */
+START_TEST(date_that_does_not_format)
+{
+	static char tz[128];
+	const char *const env[] = { tz, NULL };
+
+	snprintf(tz, sizeof(tz), "TZ=<%.60s>0", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o",
+	    portarg, "127.0.0.1", NULL }, env, 5000), 1);
+	ck_assert_msg(strstr(client.err, "cannot show the time") != NULL,
+	    "%s", client.err);
+	ck_assert_uint_eq(client.outlen, 0);
 }
 END_TEST
 
@@ -669,6 +975,7 @@ static const struct bad_input bad_inputs[] = {
 	{ { "-x", "h" }, "usage: timeclient " },
 	{ { "-o", "99999", "h" }, "timeclient: port 99999 is too large\n" },
 	{ { "-o", "-1", "h" }, "timeclient: port -1 is too small\n" },
+	{ { "-o", "0", "h" }, "timeclient: port 0 is too small\n" },
 	{ { "-t", "x", "h" }, "timeclient: -t x is invalid\n" },
 	{ { "-w", "0", "h" }, "timeclient: -w 0 is too small\n" },
 	{ { "-b", "", "h" }, "timeclient: -b  is invalid\n" },
@@ -725,6 +1032,7 @@ timeclient_suite(void)
 	tcase_add_test(peers, by_name);
 	tcase_add_test(peers, verbose_lines);
 	tcase_add_test(peers, many_hosts_first_that_answers);
+	tcase_add_test(peers, many_addresses_said);
 	tcase_add_test(peers, same_as_rdate);
 	tcase_add_test(peers, busybox_rdate_agrees);
 	tcase_add_test(peers, xinetd_builtin_time);
@@ -737,6 +1045,14 @@ timeclient_suite(void)
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
 	tcase_add_test(faults, sntp_kiss_of_death);
+	tcase_add_test(faults, sntp_reply_after_resend);
+	tcase_add_test(faults, sntp_strays_ignored);
+	tcase_add_test(faults, sntp_bad_times_never_set);
+	tcase_add_test(faults, udp_stray_ignored);
+	tcase_add_test(faults, long_reply_counted);
+	tcase_add_test(faults, stdout_failure_said);
+	tcase_add_test(faults, date_that_does_not_format);
+	tcase_add_test(setting, slew_of_a_negative_fraction);
 	tcase_add_test(dates, date_after_2036_wrap);
 	tcase_add_test(dates, date_after_2038);
 	tcase_add_test(dates, date_2100);
@@ -747,6 +1063,7 @@ timeclient_suite(void)
 	tcase_add_test(setting, set_s_prints_nothing);
 	tcase_add_test(setting, set_without_permission);
 	tcase_add_test(setting, set_refused_without_privilege);
+	tcase_add_test(setting, adjust_lines_as_rdate);
 	tcase_add_loop_test(input, bad_input_exits_1, 0,
 	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
 	tcase_add_test(input, usage_matches_man_page);

@@ -1,7 +1,8 @@
 /*
- * Preloaded into timeclient by the tests in place of the calls that change
- * the clock: it writes what would have been done to $CLOCKSPY and changes
- * nothing. CLOCKSPY_DENY=1 makes both calls fail as they do for non-root.
+ * Preloaded into timeclient (and rdate) by the tests in place of the calls
+ * that change the clock: it writes what would have been done to $CLOCKSPY
+ * and changes nothing. CLOCKSPY_DENY=1 makes the calls fail as they do for
+ * non-root.
  */
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -42,6 +43,18 @@ clock_settime(clockid_t clock, const struct timespec *ts)
 	syscall(SYS_clock_gettime, CLOCK_REALTIME, &now);
 	return record("step", (ts->tv_sec - now.tv_sec) * 1000000000LL +
 	    (ts->tv_nsec - now.tv_nsec), 0);
+}
+
+/* rdate steps with it: "step" and the distance, in ns, as above. */
+int
+settimeofday(const struct timeval *tv, const struct timezone *tz)
+{
+	struct timespec now;
+
+	(void)tz;
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &now);
+	return record("step", (tv->tv_sec - now.tv_sec) * 1000000000LL +
+	    (tv->tv_usec * 1000LL - now.tv_nsec), 0);
 }
 
 int

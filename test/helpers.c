@@ -831,6 +831,33 @@ user_mount_namespace(void)
 }
 
 /*
+ * Puts text in place of the file at path, for this process and its
+ * children only: a mount namespace of its own (inside a user namespace
+ * where a plain one is refused) and a scratch file bound over path. 0, or
+ * -1 with errno.
+ */
+int
+private_file(const char *path, const char *text)
+{
+	char copy[PATH_MAX];
+	FILE *f;
+
+	if (scratch_dir() == NULL)
+		return -1;
+	snprintf(copy, sizeof(copy), "%s/private-%d", scratch_dir(),
+	    (int)getpid());
+	if ((f = fopen(copy, "w")) == NULL)
+		return -1;
+	fputs(text, f);
+	if (fclose(f) != 0 || chmod(copy, 0644) == -1)
+		return -1;
+	if (private_mount_namespace("/etc") == -1 &&
+	    (errno != EPERM || user_mount_namespace() == -1))
+		return -1;
+	return mount(copy, path, NULL, MS_BIND, NULL);
+}
+
+/*
  * A syslog of the test's own: a mount namespace of its own with a /dev of
  * its own, holding /dev/null and a /dev/log socket. Where a plain mount
  * namespace is refused (EPERM: a user, or Docker's root), one inside a user

@@ -68,6 +68,7 @@ int private_mount_namespace(const char *);
 int private_network(void);
 int process_gone(pid_t);
 int syslog_trap(void);
+int private_file(const char *, const char *);
 const char *syslog_wait(int, const char *, int);
 const char *scratch_preload(const char *);
 const char *proc_link(pid_t, const char *);
