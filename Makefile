@@ -13,7 +13,7 @@ TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
 	test/check_ratelimit.c test/check_service.c test/check_stress.c \
 	test/check_attacks.c test/check_options.c
 TEST_LIB_OBJ = client.o query.o sntp.o leaps.o options.o ratelimit.o \
-	privdrop.o log.o bench/load.o
+	privdrop.o bench/load.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(BENCH_OBJ) $(TEST_OBJ)
 

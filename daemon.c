@@ -27,6 +27,7 @@
 #define READY	'\0'	/* the child's last byte: never part of a message */
 
 static struct pidfh *pidfh;
+static int devnull = -1;		/* stdio of a daemon, once ready */
 static int piddir = -1;
 static char pidname[NAME_MAX + 1];
 static const char *pidpath;
@@ -123,6 +124,14 @@ parent_wait(int fd)
 	_exit(ready ? 0 : 1);
 }
 
+/* /dev/null, opened while it is in reach: before the chroot. */
+void
+daemon_prepare(void)
+{
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		fatal("/dev/null");
+}
+
 /*
  * fork and setsid. The parent waits (parent_wait) until the child calls
  * daemon_ready(). Until then the child's stderr is the pipe to the parent,
@@ -156,12 +165,12 @@ daemon_detach(void)
 }
 
 /*
- * Ready to serve: the pid goes into the pidfile, a detached parent is let
- * go, and stdio goes to /dev/null (devnull, opened before the chroot; -1:
- * stdio stays, in the foreground). From here on the log is syslog's.
+ * Ready to serve: the pid goes into the pidfile and, when detached, the
+ * parent is let go and stdio goes to /dev/null (opened by daemon_prepare);
+ * from then on the log is syslog's. In the foreground stdio stays.
  */
 void
-daemon_ready(int devnull)
+daemon_ready(void)
 {
 	if (pidfh != NULL && pidfile_write(pidfh) == -1)
 		fatal("pidfile %s", pidpath);
@@ -176,4 +185,5 @@ daemon_ready(int devnull)
 		fatal("dup2 /dev/null");
 	if (devnull > STDERR_FILENO)
 		close(devnull);
+	devnull = -1;
 }

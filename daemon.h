@@ -5,7 +5,8 @@
 #include "timed.h"
 
 void daemon_pidfile(const char *, const struct run_user *, int);
+void daemon_prepare(void);
 void daemon_detach(void);
-void daemon_ready(int);
+void daemon_ready(void);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Dropping root once the sockets are bound, in the plain order: chroot into
  * an empty directory, setgroups, setresgid, setresuid, no_new_privs; then a
- * check that root cannot be had back.
+ * check that root cannot be had back. Errors are returned, for the caller
+ * to report.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -13,32 +14,57 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "privdrop.h"
 
-/* The user to become, looked up while /etc/passwd is still in reach. */
-void
-privdrop_lookup(const char *name, struct run_user *user)
+/* Fills err from a format and the errno of the step that failed. */
+static int
+failed(char *err, size_t errlen, const char *fmt, ...)
+{
+	const char *reason = strerror(errno);
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	len = strlen(err);
+	if (len < errlen)
+		snprintf(err + len, errlen - len, ": %s", reason);
+	return -1;
+}
+
+/*
+ * The user to become, looked up while /etc/passwd is still in reach.
+ * Returns 0, or -1 with why in err.
+ */
+int
+privdrop_lookup(const char *name, struct run_user *user, char *err,
+    size_t errlen)
 {
 	struct passwd *pw;
 
 	errno = 0;
 	if ((pw = getpwnam(name)) == NULL) {
 		if (errno != 0)
-			fatal("user %s", name);
-		fatalx("user %s does not exist: create it (adduser --system "
-		    "--group --no-create-home %s) or name another with -u",
-		    name, name);
+			return failed(err, errlen, "user %s", name);
+		snprintf(err, errlen, "user %s does not exist: create it "
+		    "(adduser --system --group --no-create-home %s) or name "
+		    "another with -u", name, name);
+		return -1;
 	}
-	if (pw->pw_uid == 0)
-		fatalx("user %s is root: name an unprivileged user with -u",
-		    name);
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "user %s is root: name an unprivileged "
+		    "user with -u", name);
+		return -1;
+	}
 	user->uid = pw->pw_uid;
 	user->gid = pw->pw_gid;
+	return 0;
 }
 
 /* Owned by root, and writable by root alone. */
@@ -115,39 +141,51 @@ fail:
 	return -1;
 }
 
-void
-privdrop(const struct run_user *user, const char *dir)
+/*
+ * Changes root to dir and becomes user, for good. Returns 0, or -1 with why
+ * in err; the caller must not serve then.
+ */
+int
+privdrop(const struct run_user *user, const char *dir, char *err,
+    size_t errlen)
 {
-	char err[PATH_MAX + 128];
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 	int fd;
 
-	if ((fd = chroot_dir_open(dir, err, sizeof(err))) == -1)
-		fatalx("%s", err);
-	if (fchdir(fd) == -1)
-		fatal("fchdir %s", dir);
+	if ((fd = chroot_dir_open(dir, err, errlen)) == -1)
+		return -1;
+	if (fchdir(fd) == -1) {
+		close(fd);
+		return failed(err, errlen, "fchdir %s", dir);
+	}
 	close(fd);
 	if (chroot(".") == -1)
-		fatal("chroot %s", dir);
+		return failed(err, errlen, "chroot %s", dir);
 	if (chdir("/") == -1)
-		fatal("chdir / in %s", dir);
+		return failed(err, errlen, "chdir / in %s", dir);
 	if (setgroups(1, &user->gid) == -1)
-		fatal("setgroups");
+		return failed(err, errlen, "setgroups");
 	if (setresgid(user->gid, user->gid, user->gid) == -1)
-		fatal("setresgid %u", (unsigned)user->gid);
+		return failed(err, errlen, "setresgid %u", (unsigned)user->gid);
 	if (setresuid(user->uid, user->uid, user->uid) == -1)
-		fatal("setresuid %u", (unsigned)user->uid);
+		return failed(err, errlen, "setresuid %u", (unsigned)user->uid);
 	/* No exec could give a privilege back; timed execs nothing anyway. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("prctl PR_SET_NO_NEW_PRIVS");
+		return failed(err, errlen, "prctl PR_SET_NO_NEW_PRIVS");
 
-	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1)
-		fatalx("root could be regained after dropping it");
+	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1) {
+		snprintf(err, errlen, "root could be regained after dropping "
+		    "it");
+		return -1;
+	}
 	if (getresuid(&ruid, &euid, &suid) == -1 ||
 	    getresgid(&rgid, &egid, &sgid) == -1 ||
 	    ruid != user->uid || euid != user->uid || suid != user->uid ||
-	    rgid != user->gid || egid != user->gid || sgid != user->gid)
-		fatalx("privileges were not dropped to uid %u gid %u",
-		    (unsigned)user->uid, (unsigned)user->gid);
+	    rgid != user->gid || egid != user->gid || sgid != user->gid) {
+		snprintf(err, errlen, "privileges were not dropped to uid %u "
+		    "gid %u", (unsigned)user->uid, (unsigned)user->gid);
+		return -1;
+	}
+	return 0;
 }

@@ -1,5 +1,4 @@
-privdrop.o: privdrop.c log.h privdrop.h timed.h addr.h
-log.h:
+privdrop.o: privdrop.c privdrop.h timed.h addr.h
 privdrop.h:
 timed.h:
 addr.h:

@@ -6,8 +6,8 @@
 
 #include "timed.h"
 
-void privdrop_lookup(const char *, struct run_user *);
+int privdrop_lookup(const char *, struct run_user *, char *, size_t);
 int chroot_dir_open(const char *, char *, size_t);
-void privdrop(const struct run_user *, const char *);
+int privdrop(const struct run_user *, const char *, char *, size_t);
 
 #endif

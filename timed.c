@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 
 #include <err.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <syslog.h>
@@ -81,7 +80,7 @@ main(int argc, char *argv[])
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
 	char err[256], warn[256];
-	int as_root, detach, connected = 0, n = 0, devnull = -1;
+	int as_root, detach, connected = 0, n = 0;
 	size_t i;
 
 	if (timed_options(argc, argv, &o, err, sizeof(err)) == -1)
@@ -108,8 +107,9 @@ main(int argc, char *argv[])
 			fatalx("-i: %s", err);
 		n = 1;
 	}
-	if (as_root)
-		privdrop_lookup(o.username, &user);
+	if (as_root && privdrop_lookup(o.username, &user, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (o.pidfile == NULL && detach && as_root)
 		daemon_pidfile(PIDFILE_DEFAULT, &user, 1);
 	else if (o.pidfile != NULL)
@@ -124,15 +124,15 @@ main(int argc, char *argv[])
 			log_warnx("%s", warn);
 	}
 	limit_init(o.rate, arc4random());
-	if (detach && (devnull = open("/dev/null", O_RDWR)) == -1)
-		fatal("/dev/null");
-	if (as_root)
-		privdrop(&user, CHROOT_DIR);
+	if (detach)
+		daemon_prepare();
+	if (as_root && privdrop(&user, CHROOT_DIR, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (o.inetd && connected)
 		return serve_connection(STDIN_FILENO);
 	if (detach)
 		daemon_detach();
-	daemon_ready(devnull);
+	daemon_ready();
 	if (!o.debug)
 		log_to_syslog();	/* a good start is a quiet one */
 	for (i = 0; i < (size_t)n && !o.inetd; i++)
