@@ -5,15 +5,15 @@ include config.mk
 
 DAEMON_OBJ = timed.o options.o listen.o serve.o ratelimit.o privdrop.o \
 	daemon.o log.o
-CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o
+CLIENT_OBJ = timeclient.o client.o query.o sntp.o leaps.o subsecond.o
 COMMON_OBJ = rfc868.o addr.o
 BENCH_OBJ = bench/load.o bench/loadgen.o
 TEST_SRC = test/run.c test/helpers.c test/check_rfc868.c test/check_addr.c \
 	test/check_timed.c test/check_client.c test/check_timeclient.c \
 	test/check_ratelimit.c test/check_service.c test/check_stress.c \
-	test/check_attacks.c test/check_options.c
-TEST_LIB_OBJ = client.o query.o sntp.o leaps.o options.o ratelimit.o \
-	privdrop.o bench/load.o
+	test/check_attacks.c test/check_options.c test/check_subsecond.c
+TEST_LIB_OBJ = client.o query.o sntp.o leaps.o subsecond.o options.o \
+	ratelimit.o privdrop.o bench/load.o
 TEST_OBJ = $(TEST_SRC:.c=.o)
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) $(BENCH_OBJ) $(TEST_OBJ)
 
@@ -38,6 +38,9 @@ $(TEST_OBJ): CPPFLAGS += $(CHECK_CFLAGS)
 
 bench/refserver: bench/refserver.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/refserver.c
+
+bench/delayrelay: bench/delayrelay.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ bench/delayrelay.c $(LDLIBS)
 
 bench/loadgen: bench/loadgen.o bench/load.o rfc868.o
 	$(CC) $(LDFLAGS) -o $@ bench/loadgen.o bench/load.o rfc868.o $(LDLIBS)
@@ -188,7 +191,7 @@ lint: lint-man
 	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(CPPFLAGS)
 
 clean:
-	rm -f bench/loadgen bench/refserver $(FUZZ_TARGETS)
+	rm -f bench/loadgen bench/refserver bench/delayrelay $(FUZZ_TARGETS)
 	rm -f timed timeclient $(OBJ) $(OBJ:.o=.d) test/run $(PRELOADS) \
 		timed-$(VERSION).tar.gz
 	rm -rf timed-$(VERSION)

@@ -29,7 +29,7 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 	*err = '\0';
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "46ab:cno:pst:uvw:")) != -1) {
+	while ((ch = getopt(argc, argv, "46ab:cno:pst:uvw:x")) != -1) {
 		switch (ch) {
 		case '4':
 			o->query.family = AF_INET;
@@ -97,9 +97,17 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 			}
 			o->query.timeout_ms = number * 1000;
 			break;
+		case 'x':
+			o->subsecond = 1;
+			break;
 		default:
 			return -1;
 		}
+	}
+	if (o->subsecond && o->query.sntp) {
+		snprintf(err, errlen, "-x and -n exclude each other: SNTP "
+		    "already tells the time to the microsecond");
+		return -1;
 	}
 	o->hosts = argv + optind;
 	o->nhosts = argc - optind;

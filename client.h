@@ -9,7 +9,7 @@
 #include "query.h"
 
 #define CLIENT_USAGE \
-	"[-46acnpsuv] [-b sec] [-o port] [-t msec] [-w sec] host ..."
+	"[-46acnpsuvx] [-b sec] [-o port] [-t msec] [-w sec] host ..."
 #define CLIENT_DEADLINE_S	10
 
 struct client_options {
@@ -21,6 +21,7 @@ struct client_options {
 	int leaps;		/* -c */
 	long max_delay_ms;	/* -t; 0: no limit */
 	int verbose;		/* -v */
+	int subsecond;		/* -x */
 	char **hosts;
 	int nhosts;
 };

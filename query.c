@@ -30,6 +30,8 @@
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
 #define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
 #define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
+#define SUBSECOND_PROBES_MAX	16	/* -x: probes in flight in a round */
+#define PROBE_GRACE_NS	250000000	/* -x: a probe's answer, at most */
 
 /* The UDP requests of one exchange: each one's cookie and send time. */
 struct sends {
@@ -39,8 +41,9 @@ struct sends {
 	long long sent_ms[SENDS_MAX];	/* monotonic, for the delay */
 };
 
-static long long
-monotonic_ms(void)
+/* Monotonic ms; query_host's deadlines are on this clock. */
+long long
+query_clock_ms(void)
 {
 	struct timespec ts;
 
@@ -60,7 +63,7 @@ realtime_ns(void)
 static int
 left_ms(long long deadline)
 {
-	long long left = deadline - monotonic_ms();
+	long long left = deadline - query_clock_ms();
 
 	return left > 0 ? (int)left : 0;
 }
@@ -202,7 +205,7 @@ tcp_count_rest(int fd, struct answer *ans, long long deadline)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN && wait_for(fd, POLLIN,
-		    monotonic_ms() + 100 < deadline ? monotonic_ms() + 100 :
+		    query_clock_ms() + 100 < deadline ? query_clock_ms() + 100 :
 		    deadline))
 			continue;
 		return;
@@ -274,7 +277,7 @@ udp_send(int fd, const struct query_options *o, struct sends *s, char *err,
 		sntp_request(request, s->cookie[i]);
 		reqlen = SNTP_SIZE;
 	}
-	s->sent_ms[i] = monotonic_ms();
+	s->sent_ms[i] = query_clock_ms();
 	s->sent_ns[i] = realtime_ns();
 	if (send(fd, request, reqlen, 0) == -1) {
 		say(err, errlen, "send: %s", strerror(errno));
@@ -305,7 +308,7 @@ udp_answer(const unsigned char *dgram, size_t size,
 			return 0;
 		}
 		ans->sent_ns = s->sent_ns[0];
-		ans->delay_ms = monotonic_ms() - s->sent_ms[0];
+		ans->delay_ms = query_clock_ms() - s->sent_ms[0];
 		return 1;
 	}
 	which = sntp_which(dgram, size, s->cookie, s->n);
@@ -315,7 +318,7 @@ udp_answer(const unsigned char *dgram, size_t size,
 		return 0;
 	}
 	ans->sent_ns = s->sent_ns[which];
-	ans->delay_ms = monotonic_ms() - s->sent_ms[which];
+	ans->delay_ms = query_clock_ms() - s->sent_ms[which];
 	if (sntp_reply(dgram, size, ans->sent_ns, ans->received_ns,
 	    &ans->sntp_offset_ns, err, errlen) == -1)
 		return -1;
@@ -344,7 +347,7 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 	for (;;) {
 		if (udp_send(fd, o, &s, err, errlen) == -1)
 			return -1;
-		resend_at = monotonic_ms() + interval;
+		resend_at = query_clock_ms() + interval;
 		if (resend_at > deadline)
 			resend_at = deadline;
 		interval *= 2;
@@ -366,7 +369,7 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 			if (answered != 0)
 				return answered == 1 ? 0 : -1;
 		}
-		if (monotonic_ms() >= deadline) {
+		if (query_clock_ms() >= deadline) {
 			if (*stray != '\0')
 				say(err, errlen, "no answer in time (%s came "
 				    "instead)", stray);
@@ -403,7 +406,7 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 		say(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	start = monotonic_ms();
+	start = query_clock_ms();
 	ans->sent_ns = realtime_ns();
 	if (connect(fd, (const struct sockaddr *)addr, len) == -1 &&
 	    errno != EINPROGRESS) {
@@ -413,7 +416,7 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 	}
 	if (socktype == SOCK_STREAM) {
 		ok = tcp_exchange(fd, ans, deadline, err, errlen);
-		ans->delay_ms = monotonic_ms() - start;
+		ans->delay_ms = query_clock_ms() - start;
 	} else
 		ok = udp_exchange(fd, o, ans, deadline, err, errlen);
 	close(fd);
@@ -428,7 +431,7 @@ int
 query_host(const char *host, const struct query_options *o,
     struct answer *ans, char *err, size_t errlen)
 {
-	long long deadline = monotonic_ms() + o->timeout_ms, share;
+	long long deadline = query_clock_ms() + o->timeout_ms, share;
 	struct addr_list a;
 	char why[192], text[ADDR_TEXT_MAX];
 	unsigned port;
@@ -449,13 +452,16 @@ query_host(const char *host, const struct query_options *o,
 		memset(ans, 0, sizeof(*ans));
 		snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
 		/* What is left, shared fairly with the addresses after this. */
-		share = monotonic_ms() + (deadline - monotonic_ms()) /
+		share = query_clock_ms() + (deadline - query_clock_ms()) /
 		    (long long)(a.n - i);
 		result = query_address(&a.addr[i], a.len[i], o, ans, share, why,
 		    sizeof(why));
-		if (result == 0)
+		if (result == 0) {
+			memcpy(&ans->addr, &a.addr[i], sizeof(ans->addr));
+			ans->addrlen = a.len[i];
 			return 0;
-		if (result == TIMED_OUT && monotonic_ms() >= deadline) {
+		}
+		if (result == TIMED_OUT && query_clock_ms() >= deadline) {
 			/* The whole deadline, and what came instead, if any. */
 			snprintf(text, sizeof(text), "%s", strstr(why, " (") ?
 			    strstr(why, " (") : "");
@@ -470,4 +476,132 @@ query_host(const char *host, const struct query_options *o,
 			note(o, "%s", err);
 	}
 	return -1;
+}
+
+/*
+ * A probe's socket: UDP connected to the server, or a TCP connection under
+ * way. -1 with errno.
+ */
+static int
+probe_send(const struct answer *server, const struct query_options *o,
+    struct probe *p)
+{
+	int fd, socktype = o->udp ? SOCK_DGRAM : SOCK_STREAM;
+
+	fd = socket(server->addr.ss_family, socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	p->sent_ns = realtime_ns();
+	if ((connect(fd, (const struct sockaddr *)&server->addr,
+	    server->addrlen) == -1 && errno != EINPROGRESS) ||
+	    (socktype == SOCK_DGRAM && send(fd, "", 0, 0) == -1)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads what a probe's socket has; 1 when its answer is complete. */
+static int
+probe_read(int fd, const struct query_options *o, struct probe *p,
+    size_t *got, unsigned char *buf)
+{
+	ssize_t n;
+
+	n = o->udp ? recv(fd, buf, RFC868_SIZE, MSG_TRUNC) :
+	    read(fd, buf + *got, RFC868_SIZE - *got);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;			/* refused, reset, closed */
+	*got = o->udp ? (size_t)n : *got + (size_t)n;
+	if (*got < RFC868_SIZE)
+		return 0;	/* UDP: a stray; TCP: the rest is on its way */
+	p->received_ns = realtime_ns();
+	p->value = rfc868_unpack(buf);
+	p->answered = 1;
+	return 1;
+}
+
+/*
+ * timeclient -x: n probes to the address that answered, the i-th sent so
+ * that the server reads its clock at probes[i].aim_ns (our realtime clock),
+ * taking half the shortest round trip seen (half_rtt_ns) for the way
+ * there. The monotonic clock schedules the sends; the realtime clock
+ * stamps them. Replies are read as they come, each probe on a socket of
+ * its own (an RFC 868 reply names no request). A probe with no answer by
+ * the round's end (its last aim, plus time for an answer) is given up: it
+ * costs only its share of the round. Returns how many were answered, or
+ * -1 with why in err when none could be sent.
+ */
+int
+query_probes(const struct answer *server, const struct query_options *o,
+    struct probe *probes, int n, int64_t half_rtt_ns, long long deadline,
+    char *err, size_t errlen)
+{
+	struct pollfd pfd[SUBSECOND_PROBES_MAX];
+	unsigned char buf[SUBSECOND_PROBES_MAX][RFC868_SIZE];
+	size_t got[SUBSECOND_PROBES_MAX];
+	struct timespec real, mono, wait;
+	int64_t real_to_mono, now, next, end, grace;
+	int i, sent = 0, open = 0, answered = 0, failed = 0, r;
+
+	if (n > SUBSECOND_PROBES_MAX)
+		n = SUBSECOND_PROBES_MAX;
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	real_to_mono = ((int64_t)mono.tv_sec - real.tv_sec) * NS_PER_SECOND +
+	    mono.tv_nsec - real.tv_nsec;
+	grace = 8 * half_rtt_ns + PROBE_GRACE_NS;
+	end = probes[n - 1].aim_ns + real_to_mono + grace;
+	if (end > deadline * 1000000)
+		end = deadline * 1000000;
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = -1;
+		pfd[i].events = POLLIN;
+		got[i] = 0;
+		probes[i].answered = 0;
+	}
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		now = (int64_t)mono.tv_sec * NS_PER_SECOND + mono.tv_nsec;
+		while (sent < n && now >= probes[sent].aim_ns - half_rtt_ns +
+		    real_to_mono) {
+			pfd[sent].fd = probe_send(server, o, &probes[sent]);
+			if (pfd[sent].fd == -1)
+				failed++;
+			else
+				open++;
+			sent++;
+		}
+		if ((sent == n && open == 0) || now >= end)
+			break;
+		next = sent < n ? probes[sent].aim_ns - half_rtt_ns +
+		    real_to_mono : end;
+		wait.tv_sec = (next - now) / NS_PER_SECOND;
+		wait.tv_nsec = (next - now) % NS_PER_SECOND;
+		if (ppoll(pfd, (nfds_t)sent, &wait, NULL) <= 0)
+			continue;
+		for (i = 0; i < sent; i++) {
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
+				continue;
+			r = probe_read(pfd[i].fd, o, &probes[i], &got[i],
+			    buf[i]);
+			if (r == 0)
+				continue;
+			answered += r == 1;
+			close(pfd[i].fd);
+			pfd[i].fd = -1;
+			open--;
+		}
+	}
+	for (i = 0; i < sent; i++)
+		if (pfd[i].fd != -1)
+			close(pfd[i].fd);
+	if (failed == n) {
+		say(err, errlen, "cannot send a probe: %s", strerror(errno));
+		return -1;
+	}
+	return answered;
 }

@@ -26,9 +26,22 @@ struct answer {
 	int64_t sntp_offset_ns;		/* SNTP: remote minus local */
 	long delay_ms;			/* from the first packet to the answer */
 	char peer[ADDR_TEXT_MAX + 16];	/* "::1 port 37" */
+	struct sockaddr_storage addr;	/* the address that answered */
+	socklen_t addrlen;
+};
+
+/* One RFC 868 probe of timeclient -x: when to aim it, what came of it. */
+struct probe {
+	int64_t aim_ns;			/* the server should read its clock */
+	int64_t sent_ns, received_ns;	/* our clock, Unix ns */
+	uint32_t value;
+	int answered;
 };
 
 int query_host(const char *, const struct query_options *, struct answer *,
     char *, size_t);
+long long query_clock_ms(void);
+int query_probes(const struct answer *, const struct query_options *,
+    struct probe *, int, int64_t, long long, char *, size_t);
 
 #endif

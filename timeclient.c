@@ -17,8 +17,10 @@
 #include "leaps.h"
 #include "query.h"
 #include "rfc868.h"
+#include "subsecond.h"
 
 #define US_PER_SECOND	1000000
+#define AIM_MARGIN_NS	20000000	/* -x: time to set a round up */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -51,6 +53,84 @@ timeval_of(int64_t offset_ns)
 		tv.tv_sec--;
 	}
 	return tv;
+}
+
+static int64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
+}
+
+/*
+ * -x: rounds of probes aimed at the server's next second edge, each round
+ * spreading its probes over the window the edge must fall in (subsecond.c),
+ * all to the address that gave the first answer; until the bound is 1 ms
+ * wide, 40 queries are spent, the deadline (monotonic ms) comes, or two
+ * rounds in a row go unanswered. Exits 1 when no one offset explains the
+ * replies: never a confident wrong offset.
+ */
+static void
+subsecond_measure(const char *host, const struct query_options *qo,
+    const struct answer *first, long long deadline, int verbose,
+    struct offset_bound *b, int *queries)
+{
+	struct probe probes[SUBSECOND_ROUND_PROBES];
+	int64_t margin, last_aim_ms;
+	char why[256];
+	int n, i, got, unanswered = 0;
+
+	bound_init(b);
+	bound_add(b, rfc868_to_unix(rfc868_unpack(first->reply)),
+	    first->sent_ns, first->received_ns);
+	*queries = 1;
+	while (bound_width(b) > SUBSECOND_GOAL_NS &&
+	    *queries < SUBSECOND_QUERIES_MAX && unanswered < 2) {
+		n = SUBSECOND_QUERIES_MAX - *queries;
+		if (n > SUBSECOND_ROUND_PROBES)
+			n = SUBSECOND_ROUND_PROBES;
+		margin = AIM_MARGIN_NS > 2 * b->rtt_min_ns ? AIM_MARGIN_NS :
+		    2 * b->rtt_min_ns;
+		for (i = 0; i < n; i++)
+			probes[i].aim_ns = probe_aim(b, realtime_ns() + margin,
+			    i, n);
+		last_aim_ms = (probes[n - 1].aim_ns - realtime_ns()) / 1000000;
+		if (query_clock_ms() + last_aim_ms >= deadline)
+			break;
+		got = query_probes(first, qo, probes, n, b->rtt_min_ns / 2,
+		    deadline, why, sizeof(why));
+		if (got == -1)
+			errx(1, "%s: -x: %s", host, why);
+		*queries += n;
+		unanswered = got == 0 ? unanswered + 1 : 0;
+		for (i = 0; i < n; i++)
+			if (probes[i].answered)
+				bound_add(b, rfc868_to_unix(probes[i].value),
+				    probes[i].sent_ns, probes[i].received_ns);
+		if (b->inconsistent)
+			errx(1, "%s: -x: the replies agree on no one offset: "
+			    "the server's clock moved during the measurement, "
+			    "or more than one server answered", host);
+		if (verbose)
+			fprintf(stderr, "%s: -x: %d probes, %d answered, the "
+			    "offset known to %.3f ms\n", getprogname(), n, got,
+			    (double)bound_width(b) / 1000000);
+	}
+}
+
+/*
+ * The uncertainty -x states, in whole ms, rounded up: half the bound's
+ * width, and the half millisecond the printed offset may be rounded by,
+ * so that the printed interval always holds the bound.
+ */
+static long long
+stated_uncertainty(const struct offset_bound *b)
+{
+	int64_t ns = bound_width(b) / 2 + 500000;
+
+	return (ns + 999999) / 1000000;
 }
 
 /* Steps the clock by offset_ns, or slews it with adjtime(2). */
@@ -93,13 +173,16 @@ main(int argc, char *argv[])
 	struct client_options o;
 	struct answer ans;
 	struct leaps leaps;
+	struct offset_bound bound;
 	const char *how, *suffix = "";
 	char why[512], when[64];
 	int64_t offset_ns, remote_seconds, adjust_seconds = 0;
-	int i, slew, too_slow = 0;
+	long long started = 0;
+	int i, slew, queries = 0, too_slow = 0;
 
 	memset(&ans, 0, sizeof(ans));
 	memset(&leaps, 0, sizeof(leaps));
+	bound_init(&bound);
 	if (client_options(argc, argv, &o, why, sizeof(why)) == -1) {
 		if (*why != '\0')
 			errx(1, "%s", why);
@@ -112,6 +195,7 @@ main(int argc, char *argv[])
 
 	/* Hosts are tried in turn; the first to answer in time is used. */
 	for (i = 0; i < o.nhosts; i++) {
+		started = query_clock_ms();
 		if (query_host(o.hosts[i], &o.query, &ans, why, sizeof(why)) ==
 		    -1) {
 			warnx("%s", why);
@@ -137,6 +221,17 @@ main(int argc, char *argv[])
 			remote_seconds += adjust_seconds;
 		}
 		how = "sntp";
+	} else if (o.subsecond) {
+		remote_seconds = rfc868_to_unix(rfc868_unpack(ans.reply));
+		subsecond_measure(o.hosts[i], &o.query, &ans, started +
+		    o.query.timeout_ms, o.verbose, &bound, &queries);
+		if (o.leaps)
+			adjust_seconds = leaps_posix_to_right(&leaps,
+			    remote_seconds) - remote_seconds;
+		remote_seconds += adjust_seconds;
+		offset_ns = bound_middle(&bound) + adjust_seconds *
+		    NS_PER_SECOND;
+		how = o.query.udp ? "udp" : "tcp";
 	} else {
 		remote_seconds = rfc868_to_unix(rfc868_unpack(ans.reply));
 		if (o.leaps)
@@ -159,7 +254,7 @@ main(int argc, char *argv[])
 	slew = o.slew;
 	if (!o.print_only) {
 		if (o.step_above >= 0) {
-			slew = llabs(offset_ns / NS_PER_SECOND) <= o.step_above;
+			slew = llabs(offset_ns) <= o.step_above * NS_PER_SECOND;
 			suffix = slew ? " (adjtime)" : " (instant change)";
 		}
 		clock_change(offset_ns, slew);
@@ -170,11 +265,24 @@ main(int argc, char *argv[])
 		if (!o.query.sntp && ans.size > RFC868_SIZE)
 			fprintf(stderr, "%s: reply was %zu bytes, used the "
 			    "first %d\n", getprogname(), ans.size, RFC868_SIZE);
+		if (o.subsecond)
+			fprintf(stderr, "%s: -x: %d queries, %d replies, the "
+			    "offset in [%.6f, %.6f) s\n", getprogname(), queries,
+			    bound.replies, (double)bound.lo_ns / NS_PER_SECOND,
+			    (double)bound.hi_ns / NS_PER_SECOND);
 	}
 	/* As rdate: the adjustment is said when slewing, or asked (-v). */
 	if (!o.set_only) {
 		printf("%s\n", when);
-		if (slew || o.verbose) {
+		if ((slew || o.verbose) && o.subsecond) {
+			printf("%s: adjust local clock by %.3f seconds "
+			    "\302\261 %.3f s", getprogname(),
+			    (double)offset_ns / NS_PER_SECOND,
+			    (double)stated_uncertainty(&bound) / 1000);
+			if (o.verbose)
+				printf(" (%d queries)", queries);
+			printf("%s\n", suffix);
+		} else if (slew || o.verbose) {
 			if (o.query.sntp)
 				printf("%s: adjust local clock by %.6f "
 				    "seconds%s\n", getprogname(),

@@ -61,12 +61,14 @@ START_TEST(options_all_letters)
 	ck_assert_int_eq(opts.query.family, AF_INET6);
 	ck_assert(opts.slew && opts.leaps && opts.query.sntp);
 	ck_assert(opts.print_only && opts.set_only);
-	ck_assert(opts.query.udp && opts.verbose);
+	ck_assert(opts.query.udp && opts.verbose && !opts.subsecond);
 	ck_assert_int_eq(opts.step_above, 5);
 	ck_assert_uint_eq(opts.query.port, 8037);
 	ck_assert_int_eq(opts.max_delay_ms, 250);
 	ck_assert_int_eq(opts.query.timeout_ms, 3000);
 	ck_assert_int_eq(opts.nhosts, 2);
+	ck_assert_int_eq(parse("-ux", "h", NULL), 0);
+	ck_assert(opts.subsecond && opts.query.udp);
 	ck_assert_int_eq(parse("-4", "-o", "time", "h", NULL), 0);
 	ck_assert_int_eq(opts.query.family, AF_INET);
 	ck_assert_uint_eq(opts.query.port, 37);
@@ -77,8 +79,13 @@ START_TEST(options_bad)
 {
 	ck_assert_int_eq(parse(NULL), -1);
 	ck_assert_str_eq(err, "");		/* the usage line */
-	ck_assert_int_eq(parse("-x", "host", NULL), -1);
+	ck_assert_int_eq(parse("-y", "host", NULL), -1);
 	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(parse("-x", "-n", "host", NULL), -1);
+	ck_assert_str_eq(err, "-x and -n exclude each other: SNTP already "
+	    "tells the time to the microsecond");
+	ck_assert_int_eq(parse("-o", "0", "host", NULL), -1);
+	ck_assert_str_eq(err, "port 0 is too small");
 	ck_assert_int_eq(parse("-o", "99999", "host", NULL), -1);
 	ck_assert_str_eq(err, "port 99999 is too large");
 	ck_assert_int_eq(parse("-o", "nosuchservice", "host", NULL), -1);

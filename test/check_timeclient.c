@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -244,39 +245,50 @@ START_TEST(busybox_rdate_agrees)
 }
 END_TEST
 
-START_TEST(xinetd_builtin_time)
+/*
+ * xinetd's built-in time service, TCP and UDP, on a free loopback port
+ * (UNLISTED), with env (faketime) and its files in the scratch directory:
+ * its pidfile too, which xinetd removes when it exits. cps: it shuts the
+ * service for 10 s after 50 connections a second by default.
+ */
+static void
+xinetd_up(const char *const env[])
 {
 	char conf[128], text[128], pidfile[128];
 	unsigned char reply[8];
 	FILE *f;
 	int fd, i;
 
-	if (access("/usr/sbin/xinetd", X_OK) != 0)
-		SKIP("xinetd is not installed (apt-get install xinetd)");
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
 	close(fd);
 	snprintf(portarg, sizeof(portarg), "%u", port);
 	ck_assert_ptr_nonnull(scratch_dir());
 	snprintf(conf, sizeof(conf), "%s/xinetd.conf", scratch_dir());
 	snprintf(text, sizeof(text), "%s/xinetd.log", scratch_dir());
-	/* Its own: xinetd removes its pidfile when it exits. */
 	snprintf(pidfile, sizeof(pidfile), "%s/xinetd.pid", scratch_dir());
 	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
 	for (i = 0; i < 2; i++)
 		fprintf(f, "service time\n{\n\ttype = INTERNAL UNLISTED\n"
 		    "\tid = time-%s\n\tsocket_type = %s\n\tprotocol = %s\n"
 		    "\tuser = root\n\twait = %s\n\tport = %u\n"
-		    "\tbind = 127.0.0.1\n}\n", i ? "dgram" : "stream",
-		    i ? "dgram" : "stream", i ? "udp" : "tcp", i ? "yes" : "no",
-		    port);
+		    "\tbind = 127.0.0.1\n\tcps = 1000 1\n}\n",
+		    i ? "dgram" : "stream", i ? "dgram" : "stream",
+		    i ? "udp" : "tcp", i ? "yes" : "no", port);
 	fclose(f);
 	ck_assert_int_eq(proc_start(&peer, (const char *const[]){
 	    "/usr/sbin/xinetd", "-dontfork", "-f", conf, "-filelog", text,
-	    "-pidfile", pidfile, NULL }, NULL, NULL), 0);
+	    "-pidfile", pidfile, NULL }, env, NULL), 0);
 	for (i = 0; i < 50 && tcp_query(AF_INET, port, reply, sizeof(reply),
 	    1000) != 4; i++)
 		usleep(100000);
 	ck_assert_msg(i < 50, "xinetd did not answer: %s", peer.err);
+}
+
+START_TEST(xinetd_builtin_time)
+{
+	if (access("/usr/sbin/xinetd", X_OK) != 0)
+		SKIP("xinetd is not installed (apt-get install xinetd)");
+	xinetd_up(NULL);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
 	    "127.0.0.1", NULL }, utc, 5000), 0);
 	ck_assert_int_le(llabs((long long)(printed_time(client.out,
@@ -964,15 +976,229 @@ START_TEST(date_that_does_not_format)
 }
 END_TEST
 
+/* Whether our binaries run under a wrapper (valgrind), many times slower. */
+static int
+wrapped(void)
+{
+	const char *wrapper = getenv("TEST_WRAPPER");
+
+	return wrapper != NULL && *wrapper != '\0';
+}
+
+/* What -pvx printed: the offset, the stated uncertainty, the queries. */
+static void
+subsecond_printed(double *offset, double *uncertainty, int *queries)
+{
+	const char *line = strstr(client.out, "adjust local clock by ");
+
+	ck_assert_msg(line != NULL, "%s%s", client.out, client.err);
+	ck_assert_msg(sscanf(line, "adjust local clock by %lf seconds "
+	    "\302\261 %lf s (%d queries)", offset, uncertainty, queries) == 3,
+	    "%s", line);
+}
+
+/*
+ * timeclient -x against a timed whose clock runs off ours by a fraction
+ * of a second (faketime): the estimate within 5 ms, the stated interval
+ * holding the truth, at most 40 queries; over TCP and UDP, IPv4 and IPv6.
+ */
+static const struct {
+	const char *faketime;
+	double offset;
+	const char *flags, *host;
+} subsecond_cases[] = {
+	{ "FAKETIME=+0.437", 0.437, "-pvx", "127.0.0.1" },
+	{ "FAKETIME=+0.437", 0.437, "-pvxu", "::1" },
+	{ "FAKETIME=-0.812", -0.812, "-pvxu", "127.0.0.1" },
+	{ "FAKETIME=-0.812", -0.812, "-pvx", "::1" },
+	{ "FAKETIME=+12.25", 12.25, "-pvx", "127.0.0.1" },
+	{ "FAKETIME=+12.25", 12.25, "-pvxu", "127.0.0.1" },
+};
+
+START_TEST(subsecond_from_timed)
+{
+	const char *env[] = { faketime_preload(), subsecond_cases[_i].faketime,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	double offset, uncertainty, truth = subsecond_cases[_i].offset;
+	int queries;
+
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	timed_up(env);
+	ck_assert_int_eq(timeclient((const char *const[]){
+	    subsecond_cases[_i].flags, "-o", portarg, subsecond_cases[_i].host,
+	    NULL }, utc, 15000), 0);
+	subsecond_printed(&offset, &uncertainty, &queries);
+	fprintf(stderr, "-x %s %s: %.3f s, truth %.3f s, +- %.3f s, %d "
+	    "queries\n", subsecond_cases[_i].flags, subsecond_cases[_i].host,
+	    offset, truth, uncertainty, queries);
+	/* Always: the stated interval holds the truth. */
+	ck_assert_msg(fabs(offset - truth) <= uncertainty + 1e-9, "%s",
+	    client.out);
+	/* Unhindered by valgrind's slowness: within 5 ms. */
+	if (!wrapped())
+		ck_assert_msg(fabs(offset - truth) <= 0.005, "%s", client.out);
+	ck_assert_int_le(queries, 40);
+}
+END_TEST
+
+/* Any RFC 868 server serves: xinetd's built-in time, 0.437 s ahead. */
+START_TEST(subsecond_from_xinetd)
+{
+	const char *env[] = { faketime_preload(), "FAKETIME=+0.437",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1", NULL };
+	double offset, uncertainty;
+	int i, queries;
+
+	if (access("/usr/sbin/xinetd", X_OK) != 0)
+		SKIP("xinetd is not installed (apt-get install xinetd)");
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	xinetd_up(env);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(timeclient((const char *const[]){
+		    i ? "-pvxu" : "-pvx", "-o", portarg, "127.0.0.1", NULL },
+		    utc, 15000), 0);
+		subsecond_printed(&offset, &uncertainty, &queries);
+		fprintf(stderr, "-x xinetd %s: %.3f s +- %.3f s, %d queries\n",
+		    i ? "udp" : "tcp", offset, uncertainty, queries);
+		ck_assert_msg(fabs(offset - 0.437) <= uncertainty + 1e-9, "%s",
+		    client.out);
+		if (!wrapped())
+			ck_assert_msg(fabs(offset - 0.437) <= 0.005, "%s",
+			    client.out);
+		ck_assert_int_le(queries, 40);
+	}
+}
+END_TEST
+
+/*
+ * A fake RFC 868 server over UDP, 0.25 s ahead: it ignores every third
+ * request (lost probes), or its clock steps by half a second 1.5 s after
+ * the first request; each request is counted in a file.
+ */
+static struct {
+	int ignore_every;
+	int step_after_ms;
+	char count_file[PATH_MAX];
+} rfc868_fake;
+
+static void
+serve_rfc868_fake(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	static struct timespec first;
+	static int requests;
+	struct timespec now;
+	unsigned char b[4];
+	int64_t ns, ahead = 250 * 1000000LL;
+	FILE *f;
+
+	(void)req, (void)len;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (requests++ == 0)
+		first = now;
+	if (rfc868_fake.count_file[0] != '\0' &&
+	    (f = fopen(rfc868_fake.count_file, "a")) != NULL) {
+		fputs("q\n", f);
+		fclose(f);
+	}
+	if (rfc868_fake.ignore_every && requests % rfc868_fake.ignore_every == 0)
+		return;
+	if (rfc868_fake.step_after_ms && (now.tv_sec - first.tv_sec) * 1000 +
+	    (now.tv_nsec - first.tv_nsec) / 1000000 > rfc868_fake.step_after_ms)
+		ahead += 500 * 1000000LL;
+	ns = (int64_t)now.tv_sec * NS_PER_SECOND + now.tv_nsec + ahead;
+	rfc868_pack(rfc868_from_unix(ns / NS_PER_SECOND), b);
+	sendto(fd, b, 4, 0, peer, peerlen);
+}
+
+/* A third of the probes lost: still right, or less sure; never wrong. */
+START_TEST(subsecond_with_lost_probes)
+{
+	double offset, uncertainty;
+	int queries, lines = 0;
+	char line[16];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(rfc868_fake.count_file, sizeof(rfc868_fake.count_file),
+	    "%s/requests", scratch_dir());
+	rfc868_fake.ignore_every = 3;
+	fake(SOCK_DGRAM, serve_rfc868_fake);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pvxu", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 15000), 0);
+	subsecond_printed(&offset, &uncertainty, &queries);
+	fprintf(stderr, "-x, a third lost: %.3f s +- %.3f s, %d queries\n",
+	    offset, uncertainty, queries);
+	ck_assert_msg(fabs(offset - 0.25) <= uncertainty + 1e-9, "%s",
+	    client.out);
+	if (!wrapped())
+		ck_assert_msg(fabs(offset - 0.25) <= 0.005, "%s", client.out);
+	/* What the server saw: no more than was said, no more than 40. */
+	ck_assert_ptr_nonnull(f = fopen(rfc868_fake.count_file, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		lines++;
+	fclose(f);
+	ck_assert_int_le(lines, 40 + 3);	/* + the first query's resends */
+	ck_assert_int_le(queries, 40);
+}
+END_TEST
+
+/* A clock that steps during the measurement: said, and exit 1. */
+START_TEST(subsecond_stepping_server)
+{
+	rfc868_fake.step_after_ms = 1500;
+	fake(SOCK_DGRAM, serve_rfc868_fake);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pxu", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 15000), 1);
+	ck_assert_msg(strstr(client.err, "the replies agree on no one offset")
+	    != NULL, "%s", client.err);
+	ck_assert_uint_eq(client.outlen, 0);
+}
+END_TEST
+
+/* -x sets the clock by the fraction it measured (through the spy). */
+START_TEST(subsecond_sets_the_fraction)
+{
+	char spy[PATH_MAX], spyenv[PATH_MAX + 16], line[128];
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+0.437",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	long long step;
+	FILE *f;
+
+	if (fakeenv[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
+	timed_up(fakeenv);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-sx", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 15000), 0);
+	ck_assert_ptr_nonnull(f = fopen(spy, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	fclose(f);
+	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
+	ck_assert_msg(llabs(step - 437000000LL) <= (wrapped() ? 50000000 :
+	    5000000), "%s", line);
+}
+END_TEST
+
 struct bad_input {
 	const char *args[6];
 	const char *message;
 };
 
 static const struct bad_input bad_inputs[] = {
-	{ { NULL }, "usage: timeclient [-46acnpsuv] [-b sec] [-o port] "
+	{ { NULL }, "usage: timeclient [-46acnpsuvx] [-b sec] [-o port] "
 	    "[-t msec] [-w sec] host ...\n" },
-	{ { "-x", "h" }, "usage: timeclient " },
+	{ { "-y", "h" }, "usage: timeclient " },
+	{ { "-x", "-n", "h" }, "timeclient: -x and -n exclude each other: SNTP "
+	    "already tells the time to the microsecond\n" },
 	{ { "-o", "99999", "h" }, "timeclient: port 99999 is too large\n" },
 	{ { "-o", "-1", "h" }, "timeclient: port -1 is too small\n" },
 	{ { "-o", "0", "h" }, "timeclient: port 0 is too small\n" },
@@ -1017,12 +1243,13 @@ timeclient_suite(void)
 	TCase *dates = tcase_create("dates");
 	TCase *setting = tcase_create("setting");
 	TCase *input = tcase_create("input");
-	TCase *all[] = { peers, faults, dates, setting, input };
+	TCase *subsecond = tcase_create("subsecond");
+	TCase *all[] = { peers, faults, dates, setting, input, subsecond };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_checked_fixture(all[i], NULL, teardown);
-		tcase_set_timeout(all[i], 30);
+		tcase_set_timeout(all[i], all[i] == subsecond ? 90 : 30);
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(peers, tcp_ipv4);
@@ -1067,5 +1294,11 @@ timeclient_suite(void)
 	tcase_add_loop_test(input, bad_input_exits_1, 0,
 	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
 	tcase_add_test(input, usage_matches_man_page);
+	tcase_add_loop_test(subsecond, subsecond_from_timed, 0,
+	    sizeof(subsecond_cases) / sizeof(subsecond_cases[0]));
+	tcase_add_test(subsecond, subsecond_from_xinetd);
+	tcase_add_test(subsecond, subsecond_with_lost_probes);
+	tcase_add_test(subsecond, subsecond_stepping_server);
+	tcase_add_test(subsecond, subsecond_sets_the_fraction);
 	return s;
 }

@@ -133,6 +133,7 @@ main(void)
 	srunner_add_suite(runner, options_suite());
 	srunner_add_suite(runner, timed_suite());
 	srunner_add_suite(runner, client_suite());
+	srunner_add_suite(runner, subsecond_suite());
 	srunner_add_suite(runner, timeclient_suite());
 	srunner_add_suite(runner, ratelimit_suite());
 	srunner_add_suite(runner, service_suite());

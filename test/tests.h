@@ -14,5 +14,6 @@ Suite *stress_suite(void);
 Suite *timeclient_suite(void);
 Suite *attacks_suite(void);
 Suite *options_suite(void);
+Suite *subsecond_suite(void);
 
 #endif

@@ -1,2 +1,0 @@
-addr.o: addr.c addr.h
-addr.h:

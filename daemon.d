@@ -1,5 +1,0 @@
-daemon.o: daemon.c daemon.h timed.h addr.h log.h
-daemon.h:
-timed.h:
-addr.h:
-log.h:

@@ -1,3 +1,0 @@
-leaps.o: leaps.c leaps.h rfc868.h
-leaps.h:
-rfc868.h:

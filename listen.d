@@ -1,4 +1,0 @@
-listen.o: listen.c listen.h timed.h addr.h
-listen.h:
-timed.h:
-addr.h:

@@ -1,2 +1,0 @@
-ratelimit.o: ratelimit.c ratelimit.h
-ratelimit.h:

@@ -1,2 +1,0 @@
-rfc868.o: rfc868.c rfc868.h
-rfc868.h:

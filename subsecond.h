@@ -1,0 +1,30 @@
+/*
+ * timeclient -x: the clock offset to the millisecond from a server that
+ * answers in whole seconds. Pure functions: the bound each reply puts on
+ * the offset, and where to aim the next probes.
+ */
+#ifndef SUBSECOND_H
+#define SUBSECOND_H
+
+#include <stdint.h>
+
+#define SUBSECOND_QUERIES_MAX	40	/* within timed's burst of 40 */
+#define SUBSECOND_ROUND_PROBES	13	/* 11 cut the bound by 11, 2 guard */
+#define SUBSECOND_GOAL_NS	1000000	/* stop once the bound is 1 ms wide */
+#define SUBSECOND_GUARD_NS	1000000	/* guards: this far outside, at least */
+
+/* The offset (server minus local clock) lies in [lo_ns, hi_ns). */
+struct offset_bound {
+	int64_t lo_ns, hi_ns;
+	int replies;
+	int64_t rtt_min_ns;		/* the shortest exchange seen */
+	int inconsistent;		/* replies that no one offset explains */
+};
+
+void bound_init(struct offset_bound *);
+void bound_add(struct offset_bound *, int64_t, int64_t, int64_t);
+int64_t bound_width(const struct offset_bound *);
+int64_t bound_middle(const struct offset_bound *);
+int64_t probe_aim(const struct offset_bound *, int64_t, int, int);
+
+#endif

@@ -1,2 +1,0 @@
-test/run.o: test/run.c test/tests.h
-test/tests.h:

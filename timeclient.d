@@ -1,6 +1,0 @@
-timeclient.o: timeclient.c client.h query.h addr.h leaps.h rfc868.h
-client.h:
-query.h:
-addr.h:
-leaps.h:
-rfc868.h:
