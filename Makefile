@@ -187,7 +187,8 @@ lint: lint-man
 		--suppress=missingIncludeSystem --suppress=variableScope \
 		--suppress=getpwnamCalled --suppress=getservbynameCalled \
 		--suppress=readdirCalled \
-		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" -I. $(LINT_SRC)
+		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" \
+		-DTIME_FLOOR=$(TIME_FLOOR) -I. $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(CPPFLAGS)
 
 clean:

@@ -1,5 +1,10 @@
 # timed version
 VERSION = 0.1.0
+# The floor, set with each release: timed serves no time before it, and
+# timeclient sets none (a board without a battery boots to 1970). Unix
+# seconds of the release date (here 2026-11-23 00:00:00 UTC), a constant so
+# that builds are reproducible.
+TIME_FLOOR = 1795392000
 
 # Customize below to fit your system
 
@@ -20,7 +25,8 @@ CHECK_LIBS != $(PKG_CONFIG) --libs check
 # WERROR=-Werror (CI, development) makes warnings errors; not by default,
 # so that a user's next compiler, with new warnings, still builds timed.
 WERROR ?=
-CPPFLAGS += -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" $(BSD_CFLAGS)
+CPPFLAGS += -D_GNU_SOURCE -DVERSION=\"$(VERSION)\" -DTIME_FLOOR=$(TIME_FLOOR) \
+	$(BSD_CFLAGS)
 CFLAGS += -std=c99 -pedantic -Wall -Wextra $(WERROR) -O2 -g
 LDFLAGS +=
 LDLIBS += $(BSD_LIBS)

@@ -60,7 +60,7 @@ timed_options(int argc, char *argv[], struct timed_options *o, char *err,
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "46dfil:P:p:r:TUu:V")) != -1) {
+	while ((ch = getopt(argc, argv, "46dfil:P:p:r:STUu:V")) != -1) {
 		switch (ch) {
 		case '4':
 			only4 = o->spec_given = 1;
@@ -101,6 +101,9 @@ timed_options(int argc, char *argv[], struct timed_options *o, char *err,
 			if (errstr != NULL)
 				first_error(err, errlen, &failed,
 				    "rate %s is %s", optarg, errstr);
+			break;
+		case 'S':
+			o->require_sync = 1;
 			break;
 		case 'T':
 			tcp_only = o->spec_given = 1;

@@ -6,7 +6,7 @@
 
 #include "timed.h"
 
-#define TIMED_USAGE	"[-46dfiTUV] [-l address] [-P pidfile] [-p port] " \
+#define TIMED_USAGE	"[-46dfiSTUV] [-l address] [-P pidfile] [-p port] " \
 			"[-r rate] [-u user]"
 #define USER_DEFAULT	"_timed"
 
@@ -16,6 +16,7 @@ struct timed_options {
 	int debug, foreground, inetd;	/* -d -f -i */
 	const char *pidfile;		/* -P; NULL: the default, if any */
 	long long rate;			/* -r */
+	int require_sync;		/* -S */
 	const char *username;		/* -u */
 	int version;			/* -V */
 };

@@ -32,6 +32,7 @@
 #define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
 #define SUBSECOND_PROBES_MAX	16	/* -x: probes in flight in a round */
 #define PROBE_GRACE_NS	250000000	/* -x: a probe's answer, at most */
+#define PROBE_SPIN_NS	2000000		/* -x: awake this long before a send */
 
 /* The UDP requests of one exchange: each one's cookie and send time. */
 struct sends {
@@ -579,6 +580,14 @@ query_probes(const struct answer *server, const struct query_options *o,
 			break;
 		next = sent < n ? probes[sent].aim_ns - half_rtt_ns +
 		    real_to_mono : end;
+		/*
+		 * Waking from a long sleep can take a millisecond (a virtual
+		 * machine's idle CPU): sleep until shortly before a send,
+		 * then watch the clock, so each probe leaves on time.
+		 */
+		next -= sent < n ? PROBE_SPIN_NS : 0;
+		if (next < now)
+			next = now;
 		wait.tv_sec = (next - now) / NS_PER_SECOND;
 		wait.tv_nsec = (next - now) % NS_PER_SECOND;
 		if (ppoll(pfd, (nfds_t)sent, &wait, NULL) <= 0)

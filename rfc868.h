@@ -13,6 +13,11 @@
 #define RFC868_UNIX_EPOCH 2208988800u	/* 1970-01-01 in seconds since 1900 */
 #define NS_PER_SECOND	1000000000LL
 
+/* config.mk sets it with each release: no clock reads earlier than that. */
+#ifndef TIME_FLOOR
+#error "TIME_FLOOR (Unix seconds of the release date) comes from config.mk"
+#endif
+
 uint32_t rfc868_from_unix(time_t);
 int64_t rfc868_to_unix(uint32_t);
 void rfc868_pack(uint32_t, unsigned char[RFC868_SIZE]);

@@ -5,11 +5,13 @@
  */
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/timex.h>
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +39,9 @@ static struct {
 	unsigned long long low_port, bogus_source;	/* UDP, dropped */
 	unsigned long long over_source_rate, over_global_rate;
 	unsigned long long accept_errors, send_errors, recv_errors;
-	unsigned long long no_clock;		/* queries left unanswered */
+	unsigned long long no_clock;		/* left unanswered: no clock, */
+	unsigned long long below_floor;		/* ... before the floor, */
+	unsigned long long unsynced;		/* ... not synchronized (-S) */
 	unsigned long long not_unicast;		/* UDP to broadcast, multicast */
 } count;
 static uint64_t started_ms;
@@ -47,7 +51,17 @@ static int limit_logs;
 
 static sigset_t waitmask;		/* the signals we act on, unblocked */
 
-static int clock_failure_logged;
+/* Why this wake-up has no reply: a clock no one should be told. */
+static enum silence {
+	ANSWERING,
+	NO_CLOCK,		/* it cannot be read */
+	BELOW_FLOOR,		/* it reads before this release */
+	UNSYNCED,		/* -S: the kernel says it is not synchronized */
+} silence, silence_said;
+static int require_sync;		/* -S */
+static void sync_read(uint64_t);
+static int synced = 1;			/* -S: as last read, once a second */
+static uint64_t synced_read_ms;
 static int monotonic_failure_logged;
 
 static void
@@ -93,13 +107,14 @@ monotonic_ms(void)
 }
 
 /*
- * Installs the handlers and blocks their signals until pselect waits, and
- * starts the uptime clock. Called before the sockets open, so a signal
+ * Installs the handlers and blocks their signals until pselect waits,
+ * starts the uptime clock, and (-S, sync_required) reads whether the
+ * clock is synchronized. Called before the sockets open, so a signal
  * sent as soon as the daemon says it listens is held for the loop, not
  * taken by the default action.
  */
 void
-serve_init(void)
+serve_init(int sync_required)
 {
 	struct sigaction sa;
 	sigset_t blocked;
@@ -129,6 +144,8 @@ serve_init(void)
 	/* The limiter and the pauses cannot work without it. */
 	if ((started_ms = monotonic_ms()) == 0)
 		fatalx("cannot read the monotonic clock");
+	require_sync = sync_required;
+	sync_read(started_ms);
 }
 
 static void
@@ -136,11 +153,13 @@ counters_log(void)
 {
 	log_info("counters: tcp %llu answered, udp %llu answered; dropped: "
 	    "%llu low port, %llu bogus source, %llu over source rate, %llu "
-	    "over global rate, %llu without clock, %llu not unicast; errors: "
-	    "%llu accept, %llu send, %llu recv; %llu log lines lost; up %llu s",
+	    "over global rate, %llu without clock, %llu before the floor, "
+	    "%llu unsynchronized, %llu not unicast; errors: %llu accept, "
+	    "%llu send, %llu recv; %llu log lines lost; up %llu s",
 	    count.tcp_answered, count.udp_answered, count.low_port,
 	    count.bogus_source, count.over_source_rate, count.over_global_rate,
-	    count.no_clock, count.not_unicast, count.accept_errors,
+	    count.no_clock, count.below_floor, count.unsynced,
+	    count.not_unicast, count.accept_errors,
 	    count.send_errors, count.recv_errors, log_dropped(),
 	    (unsigned long long)(monotonic_ms() - started_ms) / 1000);
 }
@@ -178,25 +197,117 @@ within_limits(int socktype, const struct sockaddr_storage *peer)
 	return 0;
 }
 
+/* "2026-11-23 00:00:00 UTC", for the log. */
+static const char *
+utc_text(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+	return buf;
+}
+
+/*
+ * -S: whether the kernel says the clock is synchronized (as chrony, ntpd
+ * and systemd-timesyncd leave it, and timedatectl reads it): ntp_adjtime
+ * with no mode only reads. Read at most once a second, on the loop's own
+ * wake-ups, never per query. A refusal (a seccomp filter) is not a yes.
+ */
+static void
+sync_read(uint64_t now)
+{
+	struct timex tx;
+	int state;
+
+	if (!require_sync || (synced_read_ms != 0 && now - synced_read_ms <
+	    1000))
+		return;
+	synced_read_ms = now;
+	memset(&tx, 0, sizeof(tx));
+	if ((state = ntp_adjtime(&tx)) == -1) {
+		if (synced)
+			log_warn("-S: cannot read whether the clock is "
+			    "synchronized, so not answering");
+		synced = 0;
+		return;
+	}
+	synced = state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
+/* Says each change of silence once: why it began, and that it ended. */
+static void
+silence_say(const struct timespec *now)
+{
+	char reading[64], floor[64];
+
+	if (silence == silence_said)
+		return;
+	utc_text(now->tv_sec, reading, sizeof(reading));
+	utc_text(TIME_FLOOR, floor, sizeof(floor));
+	switch (silence) {
+	case ANSWERING:
+		log_info("answering again: the clock reads %s", reading);
+		break;
+	case NO_CLOCK:
+		log_warn("cannot read the clock, not answering");
+		break;
+	case BELOW_FLOOR:
+		log_warnx("the clock reads %s, before %s (this release): not "
+		    "answering until it is set", reading, floor);
+		break;
+	case UNSYNCED:
+		log_warnx("the kernel says the clock is not synchronized: not "
+		    "answering until it is (-S)");
+		break;
+	}
+	silence_said = silence;
+}
+
 /*
  * The reply for this wake-up. clock_gettime, not time(3): its failure is
- * distinct from a value. RFC 868: a server that cannot tell the time sends
- * nothing, never a 0 that clients would read as 2036.
+ * distinct from a value. RFC 868's way to say "I do not know the time" is
+ * to send nothing, never a 0 that clients would read as 2036: so without a
+ * clock, with a clock before this release (a board without a battery
+ * boots to 1970, and every client would follow it), and with -S while the
+ * clock is not synchronized, timed stays silent.
  */
 static int
 reply_now(unsigned char reply[RFC868_SIZE])
 {
-	struct timespec now;
+	struct timespec now = { 0, 0 };
 
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1) {
-		if (!clock_failure_logged)
-			log_warn("cannot read the clock, not answering");
-		clock_failure_logged = 1;
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		silence = NO_CLOCK;
+	else if (now.tv_sec < TIME_FLOOR)
+		silence = BELOW_FLOOR;
+	else if (!synced)
+		silence = UNSYNCED;
+	else
+		silence = ANSWERING;
+	silence_say(&now);
+	if (silence != ANSWERING)
 		return -1;
-	}
-	clock_failure_logged = 0;
 	rfc868_pack(rfc868_from_unix(now.tv_sec), reply);
 	return 0;
+}
+
+/* A query left unanswered for want of a clock to tell, counted by why. */
+static void
+silence_count(void)
+{
+	switch (silence) {
+	case BELOW_FLOOR:
+		count.below_floor++;
+		break;
+	case UNSYNCED:
+		count.unsynced++;
+		break;
+	default:
+		count.no_clock++;
+		break;
+	}
 }
 
 static void
@@ -281,7 +392,7 @@ serve_tcp(struct listener *l, const unsigned char *reply)
 		l->fault_logged = 0;
 		log_peer("tcp", &peer);
 		if (reply == NULL)
-			count.no_clock++;
+			silence_count();
 		else if (within_limits(SOCK_STREAM, &peer))
 			reply_tcp(fd, reply);
 		close(fd);
@@ -429,7 +540,7 @@ udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
 		return 0;
 	}
 	if (!clock_ok) {
-		count.no_clock++;
+		silence_count();
 		return 0;
 	}
 	return within_limits(SOCK_DGRAM, peer);
@@ -552,8 +663,12 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 				continue;
 			fatal("pselect");
 		}
+		now_ms = monotonic_ms();
+		sync_read(now_ms);
 		if (ready == 0) {
 			log_debug("still waiting");
+			/* A change of the clock's state is said even when idle. */
+			reply_now(reply);
 			if (idle_exit > 0 && ++idle >= idle_exit) {
 				log_debug("idle for %d s, exiting", idle);
 				return;
@@ -562,7 +677,6 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 		}
 		idle = 0;
 		have_reply = reply_now(reply) == 0;
-		now_ms = monotonic_ms();
 		for (i = 0; i < n; i++) {
 			if (!FD_ISSET(listeners[i].fd, &readable))
 				continue;

@@ -6,7 +6,7 @@
 
 #include "timed.h"
 
-void serve_init(void);
+void serve_init(int);
 void serve(struct listener *, size_t, int);
 int serve_connection(int);
 

@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 #define SUBSECOND_QUERIES_MAX	40	/* within timed's burst of 40 */
-#define SUBSECOND_ROUND_PROBES	13	/* 11 cut the bound by 11, 2 guard */
-#define SUBSECOND_GOAL_NS	1000000	/* stop once the bound is 1 ms wide */
-#define SUBSECOND_GUARD_NS	1000000	/* guards: this far outside, at least */
+#define SUBSECOND_ROUNDS	3	/* each at one of the server's edges */
+#define SUBSECOND_ROUND_PROBES	12	/* 10 cut the bound by 10, 2 guard */
+#define SUBSECOND_CHECK_PROBES	2	/* a last round: the guards alone */
+#define SUBSECOND_GUARD_NS	2000000	/* guards: this far outside, at least */
 
 /* The offset (server minus local clock) lies in [lo_ns, hi_ns). */
 struct offset_bound {

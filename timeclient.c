@@ -65,54 +65,73 @@ realtime_ns(void)
 }
 
 /*
- * -x: rounds of probes aimed at the server's next second edge, each round
- * spreading its probes over the window the edge must fall in (subsecond.c),
- * all to the address that gave the first answer; until the bound is 1 ms
- * wide, 40 queries are spent, the deadline (monotonic ms) comes, or two
- * rounds in a row go unanswered. Exits 1 when no one offset explains the
- * replies: never a confident wrong offset.
+ * One round of n probes at the server's next second edge (subsecond.c),
+ * to the address that gave the first answer, their replies added to *b.
+ * Returns how many were answered, or -1 when the deadline (monotonic ms)
+ * leaves no time for it. Exits 1 when no one offset explains the replies.
+ */
+static int
+subsecond_round(const char *host, const struct query_options *qo,
+    const struct answer *first, long long deadline, int n,
+    struct offset_bound *b)
+{
+	struct probe probes[SUBSECOND_ROUND_PROBES];
+	int64_t margin;
+	char why[256];
+	int i, got;
+
+	margin = AIM_MARGIN_NS > 2 * b->rtt_min_ns ? AIM_MARGIN_NS :
+	    2 * b->rtt_min_ns;
+	for (i = 0; i < n; i++)
+		probes[i].aim_ns = probe_aim(b, realtime_ns() + margin, i, n);
+	if (query_clock_ms() + (probes[n - 1].aim_ns - realtime_ns()) /
+	    1000000 >= deadline)
+		return -1;
+	got = query_probes(first, qo, probes, n, b->rtt_min_ns / 2, deadline,
+	    why, sizeof(why));
+	if (got == -1)
+		errx(1, "%s: -x: %s", host, why);
+	for (i = 0; i < n; i++)
+		if (probes[i].answered)
+			bound_add(b, rfc868_to_unix(probes[i].value),
+			    probes[i].sent_ns, probes[i].received_ns);
+	if (b->inconsistent)
+		errx(1, "%s: -x: the replies agree on no one offset: the "
+		    "server's clock moved during the measurement, or more than "
+		    "one server answered", host);
+	return got;
+}
+
+/*
+ * -x: rounds of probes aimed at the server's next second edges, each
+ * spreading its probes over the window the edge must fall in, then a last
+ * round of the two guards alone around the edge found: a clock that moved
+ * during the last round (which that round cannot see: its readings stay in
+ * order) is caught there. Until the rounds are done, the deadline comes,
+ * or two rounds in a row go unanswered; the result is never a confident
+ * wrong offset.
  */
 static void
 subsecond_measure(const char *host, const struct query_options *qo,
     const struct answer *first, long long deadline, int verbose,
     struct offset_bound *b, int *queries)
 {
-	struct probe probes[SUBSECOND_ROUND_PROBES];
-	int64_t margin, last_aim_ms;
-	char why[256];
-	int n, i, got, unanswered = 0;
+	int round, n, got, unanswered = 0;
 
 	bound_init(b);
 	bound_add(b, rfc868_to_unix(rfc868_unpack(first->reply)),
 	    first->sent_ns, first->received_ns);
 	*queries = 1;
-	while (bound_width(b) > SUBSECOND_GOAL_NS &&
-	    *queries < SUBSECOND_QUERIES_MAX && unanswered < 2) {
-		n = SUBSECOND_QUERIES_MAX - *queries;
-		if (n > SUBSECOND_ROUND_PROBES)
-			n = SUBSECOND_ROUND_PROBES;
-		margin = AIM_MARGIN_NS > 2 * b->rtt_min_ns ? AIM_MARGIN_NS :
-		    2 * b->rtt_min_ns;
-		for (i = 0; i < n; i++)
-			probes[i].aim_ns = probe_aim(b, realtime_ns() + margin,
-			    i, n);
-		last_aim_ms = (probes[n - 1].aim_ns - realtime_ns()) / 1000000;
-		if (query_clock_ms() + last_aim_ms >= deadline)
+	for (round = 0; round <= SUBSECOND_ROUNDS && unanswered < 2; round++) {
+		n = round < SUBSECOND_ROUNDS ? SUBSECOND_ROUND_PROBES :
+		    SUBSECOND_CHECK_PROBES;
+		if (*queries + n > SUBSECOND_QUERIES_MAX)
 			break;
-		got = query_probes(first, qo, probes, n, b->rtt_min_ns / 2,
-		    deadline, why, sizeof(why));
-		if (got == -1)
-			errx(1, "%s: -x: %s", host, why);
+		if ((got = subsecond_round(host, qo, first, deadline, n,
+		    b)) == -1)
+			break;
 		*queries += n;
 		unanswered = got == 0 ? unanswered + 1 : 0;
-		for (i = 0; i < n; i++)
-			if (probes[i].answered)
-				bound_add(b, rfc868_to_unix(probes[i].value),
-				    probes[i].sent_ns, probes[i].received_ns);
-		if (b->inconsistent)
-			errx(1, "%s: -x: the replies agree on no one offset: "
-			    "the server's clock moved during the measurement, "
-			    "or more than one server answered", host);
 		if (verbose)
 			fprintf(stderr, "%s: -x: %d probes, %d answered, the "
 			    "offset known to %.3f ms\n", getprogname(), n, got,
@@ -131,6 +150,32 @@ stated_uncertainty(const struct offset_bound *b)
 	int64_t ns = bound_width(b) / 2 + 500000;
 
 	return (ns + 999999) / 1000000;
+}
+
+/*
+ * A time before this program was made is plainly wrong: a server that
+ * booted without a battery and serves 1970. It is never set (at boot,
+ * where -s runs, a wrong server would otherwise win); -p shows it, warned.
+ */
+static void
+below_floor(const char *host, int64_t remote_seconds, int print_only)
+{
+	char when[64], floor[64];
+	time_t t = (time_t)remote_seconds, f = TIME_FLOOR;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", (long long)remote_seconds);
+	if (gmtime_r(&f, &tm) == NULL ||
+	    strftime(floor, sizeof(floor), "%Y-%m-%d", &tm) == 0)
+		snprintf(floor, sizeof(floor), "%lld", (long long)f);
+	if (!print_only)
+		errx(1, "%s: its time, %s, is before %s, when this timeclient "
+		    "was made: not setting the clock from it", host, when,
+		    floor);
+	warnx("warning: %s: its time, %s, is before %s, when this "
+	    "timeclient was made", host, when, floor);
 }
 
 /* Steps the clock by offset_ns, or slews it with adjtime(2). */
@@ -245,6 +290,8 @@ main(int argc, char *argv[])
 	if ((time_t)remote_seconds != remote_seconds)
 		errx(1, "%s: the time %lld does not fit this system's time_t",
 		    o.hosts[i], (long long)remote_seconds);
+	if (remote_seconds < TIME_FLOOR)
+		below_floor(o.hosts[i], remote_seconds, o.print_only);
 	if (!o.set_only && client_format_time(remote_seconds, when,
 	    sizeof(when)) == 0)
 		errx(1, "%s: cannot show the time %lld in this time zone",

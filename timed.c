@@ -92,7 +92,7 @@ main(int argc, char *argv[])
 	as_root = geteuid() == 0;
 	detach = !o.debug && !o.foreground && !o.inetd;
 
-	serve_init();
+	serve_init(o.require_sync);
 	/* Stray descriptors go before the log's is opened, not after. */
 	if (o.inetd)
 		closefrom(STDERR_FILENO + 1);

@@ -62,7 +62,7 @@ START_TEST(converges_and_holds)
 		ck_assert_msg(b.lo_ns <= thetas[t] && thetas[t] < b.hi_ns,
 		    "theta %lld outside [%lld, %lld)", (long long)thetas[t],
 		    (long long)b.lo_ns, (long long)b.hi_ns);
-		ck_assert_msg(bound_width(&b) <= SUBSECOND_GOAL_NS,
+		ck_assert_msg(bound_width(&b) <= 2 * MS,
 		    "theta %lld: %lld ns wide", (long long)thetas[t],
 		    (long long)bound_width(&b));
 		ck_assert_int_eq(b.replies, 1 + 3 * SUBSECOND_ROUND_PROBES);
@@ -142,6 +142,61 @@ START_TEST(stepping_server_is_caught)
 END_TEST
 
 /*
+ * The whole -x sequence (rounds, then the check round of the two guards)
+ * against a server whose clock steps by step_ns after probe p of round r.
+ * Returns whether the result is not a confident wrong one: the replies
+ * came out inconsistent, or the bound holds the server's clock as it is at
+ * the end (a step early enough is simply the clock measured), or, for a
+ * step between the two probes of the last check, as it was just before.
+ */
+static int
+stepping_caught(int r, int p, int64_t step_ns)
+{
+	struct offset_bound b;
+	int64_t now = START, theta = 437 * MS, rtt = MS / 10, s = START;
+	int64_t before = theta;
+	int round, i, n;
+
+	bound_init(&b);
+	bound_add(&b, reply_seconds(theta, now, now + rtt, 0.5), now,
+	    now + rtt);
+	for (round = 1; round <= SUBSECOND_ROUNDS + 1 && !b.inconsistent;
+	    round++) {
+		n = round <= SUBSECOND_ROUNDS ? SUBSECOND_ROUND_PROBES :
+		    SUBSECOND_CHECK_PROBES;
+		for (i = 0; i < n && !b.inconsistent; i++) {
+			if (round == r && i == p)
+				theta += step_ns;
+			s = probe_aim(&b, now + 20 * MS, i, n) - rtt / 2;
+			bound_add(&b, reply_seconds(theta, s, s + rtt, 0.5), s,
+			    s + rtt);
+		}
+		now = s + rtt;
+	}
+	return b.inconsistent || (b.lo_ns <= theta && theta < b.hi_ns) ||
+	    (r == SUBSECOND_ROUNDS + 1 && b.lo_ns <= before &&
+	    before < b.hi_ns);
+}
+
+/* Half a second forward or back, after any probe of any round. */
+START_TEST(step_anywhere_is_caught)
+{
+	int r, p, n;
+
+	for (r = 1; r <= SUBSECOND_ROUNDS + 1; r++) {
+		n = r <= SUBSECOND_ROUNDS ? SUBSECOND_ROUND_PROBES :
+		    SUBSECOND_CHECK_PROBES;
+		for (p = 1; p < n; p++) {
+			ck_assert_msg(stepping_caught(r, p, 500 * MS),
+			    "+0.5 s after probe %d of round %d", p, r);
+			ck_assert_msg(stepping_caught(r, p, -500 * MS),
+			    "-0.5 s after probe %d of round %d", p, r);
+		}
+	}
+}
+END_TEST
+
+/*
  * The probes of a round: in order, in the future, the inner ones in the
  * window of the server's next edge, the guards just outside it.
  */
@@ -184,6 +239,7 @@ subsecond_suite(void)
 	tcase_add_test(tc, asymmetry_widens_never_misleads);
 	tcase_add_test(tc, one_reply);
 	tcase_add_test(tc, stepping_server_is_caught);
+	tcase_add_test(tc, step_anywhere_is_caught);
 	tcase_add_test(tc, aims_in_the_window);
 	suite_add_tcase(s, tc);
 	return s;

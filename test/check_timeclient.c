@@ -1151,8 +1151,9 @@ START_TEST(subsecond_stepping_server)
 {
 	rfc868_fake.step_after_ms = 1500;
 	fake(SOCK_DGRAM, serve_rfc868_fake);
-	ck_assert_int_eq(timeclient((const char *const[]){ "-pxu", "-o",
-	    portarg, "127.0.0.1", NULL }, utc, 15000), 1);
+	ck_assert_msg(timeclient((const char *const[]){ "-pvxu", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 15000) == 1, "%s%s", client.out,
+	    client.err);
 	ck_assert_msg(strstr(client.err, "the replies agree on no one offset")
 	    != NULL, "%s", client.err);
 	ck_assert_uint_eq(client.outlen, 0);

@@ -392,7 +392,7 @@ START_TEST(broken_clock_sends_nothing)
 }
 END_TEST
 
-#define USAGE "usage: timed [-46dfiTUV] [-l address] [-P pidfile] [-p port] " \
+#define USAGE "usage: timed [-46dfiSTUV] [-l address] [-P pidfile] [-p port] " \
 	"[-r rate] [-u user]\n"
 
 struct bad_input {
