@@ -351,11 +351,14 @@ reply_tcp(int fd, const unsigned char *reply)
 
 /*
  * A connection is answered, or closed without a byte: without a clock
- * (taking nothing from its source's allowance), or over its rate.
+ * (taking nothing from its source's allowance), or over its rate. The
+ * clock is read once the connection is accepted, never before its client
+ * asked: a client that times its queries (timeclient -x) relies on it.
  */
 static void
-serve_tcp(struct listener *l, const unsigned char *reply)
+serve_tcp(struct listener *l)
 {
+	unsigned char reply[RFC868_SIZE];
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	int i, fd;
@@ -391,7 +394,7 @@ serve_tcp(struct listener *l, const unsigned char *reply)
 		}
 		l->fault_logged = 0;
 		log_peer("tcp", &peer);
-		if (reply == NULL)
+		if (reply_now(reply) == -1)
 			silence_count();
 		else if (within_limits(SOCK_STREAM, &peer))
 			reply_tcp(fd, reply);
@@ -553,7 +556,7 @@ udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
  * up once; a round resets only what recvmmsg overwrote.
  */
 static void
-serve_udp(struct listener *l, const unsigned char *reply)
+serve_udp(struct listener *l)
 {
 	static struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
 	static struct sockaddr_storage peers[UDP_BATCH];
@@ -562,12 +565,13 @@ serve_udp(struct listener *l, const unsigned char *reply)
 	static size_t out_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
 	static unsigned char request[64];
 	static struct iovec request_iov = { request, sizeof(request) };
-	static struct iovec reply_iov;
+	static unsigned char reply[RFC868_SIZE];
+	static struct iovec reply_iov = { reply, sizeof(reply) };
 	static int ready;
 	struct sockaddr_storage dst;
 	struct in_addr local;
 	unsigned ifindex = 0;
-	int i, n, nout, round, have_dst, have_local;
+	int i, n, nout, round, have_dst, have_local, clock_ok;
 
 	if (!ready) {
 		for (i = 0; i < UDP_BATCH; i++) {
@@ -581,8 +585,6 @@ serve_udp(struct listener *l, const unsigned char *reply)
 		}
 		ready = 1;
 	}
-	reply_iov.iov_base = (void *)reply;
-	reply_iov.iov_len = RFC868_SIZE;
 	for (round = 0; round < UDP_ROUNDS; round++) {
 		for (i = 0; i < UDP_BATCH; i++) {
 			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
@@ -601,12 +603,14 @@ serve_udp(struct listener *l, const unsigned char *reply)
 			return;
 		}
 		l->fault_logged = 0;
+		/* Read after the batch came: after every request in it. */
+		clock_ok = reply_now(reply) == 0;
 		for (i = nout = 0; i < n; i++) {
 			log_peer("udp", &peers[i]);
 			have_dst = request_destination(&in[i].msg_hdr, &dst,
 			    &ifindex, &local, &have_local) == 0;
 			if (!udp_answerable(l, &peers[i], have_dst ? &dst : NULL,
-			    have_local ? &local : NULL, reply != NULL))
+			    have_local ? &local : NULL, clock_ok))
 				continue;
 			out[nout].msg_hdr.msg_name = &peers[i];
 			out[nout].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
@@ -631,7 +635,7 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 	struct timespec tick;
 	fd_set readable;
 	size_t i;
-	int maxfd, ready, have_reply, idle = 0;
+	int maxfd, ready, idle = 0;
 
 	while (!quit_signal) {
 		if (hangup) {
@@ -676,16 +680,13 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 			continue;
 		}
 		idle = 0;
-		have_reply = reply_now(reply) == 0;
 		for (i = 0; i < n; i++) {
 			if (!FD_ISSET(listeners[i].fd, &readable))
 				continue;
 			if (listeners[i].socktype == SOCK_STREAM)
-				serve_tcp(&listeners[i],
-				    have_reply ? reply : NULL);
+				serve_tcp(&listeners[i]);
 			else
-				serve_udp(&listeners[i],
-				    have_reply ? reply : NULL);
+				serve_udp(&listeners[i]);
 		}
 	}
 	log_info("exiting on signal %d", (int)quit_signal);

@@ -80,6 +80,7 @@ subsecond_round(const char *host, const struct query_options *qo,
 	char why[256];
 	int i, got;
 
+	memset(probes, 0, sizeof(probes));
 	margin = AIM_MARGIN_NS > 2 * b->rtt_min_ns ? AIM_MARGIN_NS :
 	    2 * b->rtt_min_ns;
 	for (i = 0; i < n; i++)

@@ -706,6 +706,46 @@ START_TEST(set_refused_without_privilege)
 }
 END_TEST
 
+/* A server without a battery, serving 1970-01-02. */
+static void
+serve_1970(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	rfc868_pack(rfc868_from_unix(86400), b);
+	send_all(fd, b, 4);
+}
+
+/*
+ * A time before this timeclient was made is never set (at boot, where -s
+ * runs, a wrong server would win); -p shows it, with a warning.
+ */
+START_TEST(never_sets_before_the_floor)
+{
+	char spy[PATH_MAX], spyenv[PATH_MAX + 16];
+	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
+	fake(SOCK_STREAM, serve_1970);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	ck_assert_msg(strstr(client.err, "its time, 1970-01-02 00:00:00 UTC, "
+	    "is before 2026-11-23, when this timeclient was made: not setting "
+	    "the clock from it") != NULL, "%s", client.err);
+	ck_assert_int_eq(access(spy, F_OK), -1);	/* nothing set */
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_str_eq(client.out, "Fri Jan  2 00:00:00 UTC 1970\n");
+	ck_assert_msg(strstr(client.err, "warning: 127.0.0.1: its time") !=
+	    NULL, "%s", client.err);
+}
+END_TEST
+
 /*
  * A fake SNTP server, as the test sets it before it starts (the child gets
  * a copy): how far ahead, its stratum and reference id, how many junk
@@ -1292,6 +1332,7 @@ timeclient_suite(void)
 	tcase_add_test(setting, set_without_permission);
 	tcase_add_test(setting, set_refused_without_privilege);
 	tcase_add_test(setting, adjust_lines_as_rdate);
+	tcase_add_test(setting, never_sets_before_the_floor);
 	tcase_add_loop_test(input, bad_input_exits_1, 0,
 	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
 	tcase_add_test(input, usage_matches_man_page);

@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <linux/capability.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -392,6 +393,111 @@ START_TEST(broken_clock_sends_nothing)
 }
 END_TEST
 
+/*
+ * A clock before this release (a board without a battery boots to 1970)
+ * is not served: no TCP byte, no UDP reply, said once and counted; a day
+ * past the floor, it is.
+ */
+static void
+assert_floor(const char *when, int answered)
+{
+	char faketime[64];
+	const char *env[] = { faketime_preload(), faketime,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[64];
+	const char *line;
+	unsigned long long below;
+	size_t before;
+
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
+	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    answered ? 4 : 0);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    answered ? 2000 : 300), answered ? 4 : -1);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    answered ? 4 : 0);
+	before = daemon_proc.errlen;
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
+	ck_assert(proc_wait_text(&daemon_proc, "before the floor", 2000));
+	line = strstr(daemon_proc.err + before, "without clock, ");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(sscanf(line, "without clock, %llu before the floor",
+	    &below), 1);
+	ck_assert_uint_eq(below, answered ? 0 : 3);
+	ck_assert_int_eq(count_text(daemon_proc.err, "(this release): not "
+	    "answering until it is set"), answered ? 0 : 1);
+}
+
+START_TEST(floor_1970)
+{
+	assert_floor("1970-01-02 00:00:00", 0);
+}
+END_TEST
+
+START_TEST(floor_2001)
+{
+	assert_floor("2001-09-09 01:46:40", 0);
+}
+END_TEST
+
+START_TEST(floor_plus_a_day)
+{
+	char when[32];
+	time_t t = TIME_FLOOR + 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	assert_floor(when, 1);
+}
+END_TEST
+
+/*
+ * -S: silent while the kernel says the clock is not synchronized (a
+ * preloaded ntp_adjtime says so while a file exists), answering once it
+ * is, with a line at each change; the state is read once a second.
+ */
+START_TEST(require_sync)
+{
+	char when[PATH_MAX], whenenv[PATH_MAX + 32];
+	/* The wall clock itself works: it fails only if that file exists. */
+	const char *env[] = { scratch_preload("clockfail.so"), whenenv,
+	    "CLOCKFAIL_WHEN=/nonexistent/clock-fails",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *argv[] = { timed_copy(), "-d", "-S", "-l", "127.0.0.1",
+	    "-p", "0", NULL };
+	unsigned char reply[8];
+	FILE *f;
+	int i;
+
+	ck_assert_ptr_nonnull(env[0]);
+	ck_assert_ptr_nonnull(argv[0]);
+	snprintf(when, sizeof(when), "%s/unsynced", scratch_dir());
+	snprintf(whenenv, sizeof(whenenv), "CLOCKFAIL_UNSYNCED_WHEN=%s", when);
+	ck_assert_ptr_nonnull(f = fopen(when, "w"));
+	fclose(f);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, become_nobody), 0);
+	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
+	    daemon_proc.err);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    0);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    300), -1);
+	ck_assert(proc_wait_text(&daemon_proc, "not synchronized", 2000));
+	unlink(when);
+	for (i = 0; i < 30 && tcp_query(AF_INET, port, reply, sizeof(reply),
+	    2000) != 4; i++)
+		usleep(100000);
+	ck_assert_msg(i < 30, "still silent: %s", daemon_proc.err);
+	ck_assert(proc_wait_text(&daemon_proc, "answering again", 2000));
+	ck_assert_int_eq(count_text(daemon_proc.err, "not synchronized"), 1);
+}
+END_TEST
+
 #define USAGE "usage: timed [-46dfiSTUV] [-l address] [-P pidfile] [-p port] " \
 	"[-r rate] [-u user]\n"
 
@@ -578,6 +684,10 @@ timed_suite(void)
 	tcase_add_test(clock, faketime_after_2038);
 	tcase_add_test(clock, faketime_2100);
 	tcase_add_test(clock, broken_clock_sends_nothing);
+	tcase_add_test(clock, floor_1970);
+	tcase_add_test(clock, floor_2001);
+	tcase_add_test(clock, floor_plus_a_day);
+	tcase_add_test(clock, require_sync);
 	suite_add_tcase(s, clock);
 
 	tcase_add_checked_fixture(input, NULL, daemon_teardown);

@@ -3,9 +3,12 @@
  * board whose RTC failed. The wall clock by default; CLOCK_MONOTONIC with
  * CLOCKFAIL_MONOTONIC=1. With CLOCKFAIL_WHEN=path, only while that file
  * exists, so a test can break the clock under a running daemon. Other
- * clocks still work.
+ * clocks still work. CLOCKFAIL_UNSYNCED_WHEN=path: ntp_adjtime says the
+ * clock is not synchronized while that file exists, and that it is
+ * otherwise.
  */
 #include <sys/syscall.h>
+#include <sys/timex.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,4 +27,18 @@ clock_gettime(clockid_t clock, struct timespec *ts)
 		return -1;
 	}
 	return syscall(SYS_clock_gettime, clock, ts);
+}
+
+int
+ntp_adjtime(struct timex *tx)
+{
+	const char *when = getenv("CLOCKFAIL_UNSYNCED_WHEN");
+	int unsynced = when != NULL && access(when, F_OK) == 0;
+
+	if (tx->modes != 0) {
+		errno = EPERM;
+		return -1;
+	}
+	tx->status = unsynced ? STA_UNSYNC : 0;
+	return unsynced ? TIME_ERROR : TIME_OK;
 }
