@@ -52,8 +52,9 @@ query_clock_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t
-realtime_ns(void)
+/* The realtime clock in Unix ns: what -x and the exchanges stamp with. */
+int64_t
+query_realtime_ns(void)
 {
 	struct timespec ts;
 
@@ -251,7 +252,7 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 		}
 		ans->length += n;
 	}
-	ans->received_ns = realtime_ns();
+	ans->received_ns = query_realtime_ns();
 	ans->size = ans->length;
 	if (ans->length == 0) {
 		say(err, errlen, "closed without sending the time");
@@ -279,7 +280,7 @@ udp_send(int fd, const struct query_options *o, struct sends *s, char *err,
 		reqlen = SNTP_SIZE;
 	}
 	s->sent_ms[i] = query_clock_ms();
-	s->sent_ns[i] = realtime_ns();
+	s->sent_ns[i] = query_realtime_ns();
 	if (send(fd, request, reqlen, 0) == -1) {
 		say(err, errlen, "send: %s", strerror(errno));
 		return -1;
@@ -355,7 +356,7 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 		while (wait_for(fd, POLLIN, resend_at)) {
 			/* MSG_TRUNC: the datagram's true size, for -v. */
 			n = recv(fd, ans->reply, sizeof(ans->reply), MSG_TRUNC);
-			ans->received_ns = realtime_ns();
+			ans->received_ns = query_realtime_ns();
 			if (n == -1 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n == -1) {
@@ -408,7 +409,7 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 		return -1;
 	}
 	start = query_clock_ms();
-	ans->sent_ns = realtime_ns();
+	ans->sent_ns = query_realtime_ns();
 	if (connect(fd, (const struct sockaddr *)addr, len) == -1 &&
 	    errno != EINPROGRESS) {
 		say(err, errlen, "connect: %s", strerror(errno));
@@ -493,7 +494,7 @@ probe_send(const struct answer *server, const struct query_options *o,
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	p->sent_ns = realtime_ns();
+	p->sent_ns = query_realtime_ns();
 	if ((connect(fd, (const struct sockaddr *)&server->addr,
 	    server->addrlen) == -1 && errno != EINPROGRESS) ||
 	    (socktype == SOCK_DGRAM && send(fd, "", 0, 0) == -1)) {
@@ -519,7 +520,7 @@ probe_read(int fd, const struct query_options *o, struct probe *p,
 	*got = o->udp ? (size_t)n : *got + (size_t)n;
 	if (*got < RFC868_SIZE)
 		return 0;	/* UDP: a stray; TCP: the rest is on its way */
-	p->received_ns = realtime_ns();
+	p->received_ns = query_realtime_ns();
 	p->value = rfc868_unpack(buf);
 	p->answered = 1;
 	return 1;

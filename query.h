@@ -41,6 +41,7 @@ struct probe {
 int query_host(const char *, const struct query_options *, struct answer *,
     char *, size_t);
 long long query_clock_ms(void);
+int64_t query_realtime_ns(void);
 int query_probes(const struct answer *, const struct query_options *,
     struct probe *, int, int64_t, long long, char *, size_t);
 

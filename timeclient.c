@@ -55,15 +55,6 @@ timeval_of(int64_t offset_ns)
 	return tv;
 }
 
-static int64_t
-realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
-}
-
 /*
  * One round of n probes at the server's next second edge (subsecond.c),
  * to the address that gave the first answer, their replies added to *b.
@@ -84,8 +75,9 @@ subsecond_round(const char *host, const struct query_options *qo,
 	margin = AIM_MARGIN_NS > 2 * b->rtt_min_ns ? AIM_MARGIN_NS :
 	    2 * b->rtt_min_ns;
 	for (i = 0; i < n; i++)
-		probes[i].aim_ns = probe_aim(b, realtime_ns() + margin, i, n);
-	if (query_clock_ms() + (probes[n - 1].aim_ns - realtime_ns()) /
+		probes[i].aim_ns = probe_aim(b, query_realtime_ns() + margin,
+		    i, n);
+	if (query_clock_ms() + (probes[n - 1].aim_ns - query_realtime_ns()) /
 	    1000000 >= deadline)
 		return -1;
 	got = query_probes(first, qo, probes, n, b->rtt_min_ns / 2, deadline,
