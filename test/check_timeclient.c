@@ -519,6 +519,36 @@ START_TEST(date_2100)
 END_TEST
 
 /*
+ * The clock spy (test/clockspy.so) in place of the calls that set the
+ * clock: the environment that preloads it, its record file in the scratch
+ * directory (spy_file), and the first record it wrote.
+ */
+static char spy_file[PATH_MAX];
+
+static const char *const *
+spy_env(void)
+{
+	static char spyenv[PATH_MAX + 16];
+	static const char *env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(spy_file, sizeof(spy_file), "%s/clockspy", scratch_dir());
+	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy_file);
+	return env;
+}
+
+static void
+spy_record(char *line, size_t size)
+{
+	FILE *f = fopen(spy_file, "r");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, (int)size, f));
+	fclose(f);
+}
+
+/*
  * Setting the clock through the spy: timed runs 100 s ahead (faketime), and
  * the spy records what timeclient asked for instead of doing it.
  */
@@ -526,23 +556,17 @@ static void
 clock_setting(const char *const args[], const char *expect_line,
     const char *expect_out)
 {
-	char spy[128], spyenv[160];
+	const char *const *env = spy_env();
 	char line[128], *end;
-	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
 	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+100",
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	const char *argv[12];
 	long long value, extra;
-	FILE *f;
 	size_t i;
 
 	if (fakeenv[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
-	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
 	timed_up(fakeenv);
 	for (i = 0; args[i] != NULL; i++)
 		argv[i] = args[i];
@@ -552,10 +576,7 @@ clock_setting(const char *const args[], const char *expect_line,
 	argv[i] = NULL;
 	ck_assert_int_eq(timeclient_with(argv, env, drop_clock_privilege, 5000),
 	    0);
-	f = fopen(spy, "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
-	fclose(f);
+	spy_record(line, sizeof(line));
 	ck_assert_msg(strncmp(line, expect_line, strlen(expect_line)) == 0,
 	    "spy saw \"%s\"", line);
 	value = strtoll(line + strlen(expect_line), &end, 10);
@@ -643,9 +664,7 @@ START_TEST(adjust_lines_as_rdate)
 		{ "-a", NULL }, { "-p", "-b", "200", NULL }, { "-pv", NULL },
 	};
 	static char expect[OUTPUT_MAX];
-	char spyenv[PATH_MAX + 16];
-	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
+	const char *const *env = spy_env();
 	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+100",
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
@@ -657,8 +676,6 @@ START_TEST(adjust_lines_as_rdate)
 		SKIP("rdate is not installed (apt-get install rdate)");
 	if (fakeenv[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s/clockspy", scratch_dir());
 	timed_up(fakeenv);
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		argv[0] = "/usr/sbin/rdate";
@@ -724,20 +741,15 @@ serve_1970(int fd, const void *req, size_t len, const void *peer,
  */
 START_TEST(never_sets_before_the_floor)
 {
-	char spy[PATH_MAX], spyenv[PATH_MAX + 16];
-	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
+	const char *const *env = spy_env();
 
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
-	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
 	fake(SOCK_STREAM, serve_1970);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
 	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
 	ck_assert_msg(strstr(client.err, "its time, 1970-01-02 00:00:00 UTC, "
 	    "is before 2026-11-23, when this timeclient was made: not setting "
 	    "the clock from it") != NULL, "%s", client.err);
-	ck_assert_int_eq(access(spy, F_OK), -1);	/* nothing set */
+	ck_assert_int_eq(access(spy_file, F_OK), -1);	/* nothing set */
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o",
 	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
 	ck_assert_str_eq(client.out, "Fri Jan  2 00:00:00 UTC 1970\n");
@@ -888,42 +900,30 @@ END_TEST
 /* A reply that would step the clock by years is refused, the clock kept. */
 START_TEST(sntp_bad_times_never_set)
 {
-	char spy[PATH_MAX], spyenv[PATH_MAX + 16];
-	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *const *env = spy_env();
 
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
-	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
 	sntp_fake.no_receive_time = 1;
 	fake(SOCK_DGRAM, serve_sntp);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-n", "-o",
 	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
 	ck_assert_msg(strstr(client.err, "server sent no time") != NULL, "%s",
 	    client.err);
-	ck_assert_int_eq(access(spy, F_OK), -1);	/* nothing set */
+	ck_assert_int_eq(access(spy_file, F_OK), -1);	/* nothing set */
 }
 END_TEST
 
 /* -0.3 s is slewed as -1 s + 700000 us: a negative tv_usec BSDs refuse. */
 START_TEST(slew_of_a_negative_fraction)
 {
-	char spy[PATH_MAX], spyenv[PATH_MAX + 16], line[128];
-	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *const *env = spy_env();
+	char line[128];
 	long long sec, usec;
-	FILE *f;
 
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
-	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
 	sntp_fake.ahead_ns = -300000000;
 	fake(SOCK_DGRAM, serve_sntp);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-na", "-o",
 	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
-	ck_assert_ptr_nonnull(f = fopen(spy, "r"));
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
-	fclose(f);
+	spy_record(line, sizeof(line));
 	ck_assert_int_eq(sscanf(line, "slew %lld %lld", &sec, &usec), 2);
 	ck_assert_int_eq(sec, -1);
 	ck_assert_msg(usec > 600000 && usec < 800000, "%s", line);
@@ -1203,26 +1203,19 @@ END_TEST
 /* -x sets the clock by the fraction it measured (through the spy). */
 START_TEST(subsecond_sets_the_fraction)
 {
-	char spy[PATH_MAX], spyenv[PATH_MAX + 16], line[128];
-	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *const *env = spy_env();
+	char line[128];
 	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+0.437",
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	long long step;
-	FILE *f;
 
 	if (fakeenv[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spy, sizeof(spy), "%s/clockspy", scratch_dir());
-	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy);
 	timed_up(fakeenv);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-sx", "-o",
 	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 15000), 0);
-	ck_assert_ptr_nonnull(f = fopen(spy, "r"));
-	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
-	fclose(f);
+	spy_record(line, sizeof(line));
 	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
 	ck_assert_msg(llabs(step - 437000000LL) <= (wrapped() ? 50000000 :
 	    5000000), "%s", line);
