@@ -449,21 +449,27 @@ stdin_from_inetd(void)
 }
 
 static void
-inetd_start(void)
+inetd_start_with(const char *option, const char *const env[])
 {
-	const char *argv[] = { timed_path(), "-i", "-d", "-u", "nobody", NULL };
+	const char *argv[] = { timed_path(), "-i", "-d", "-u", "nobody",
+	    option, NULL };
 
-	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, stdin_from_inetd),
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, stdin_from_inetd),
 	    0);
 	close(inetd_fd);
 }
 
-/* inetd "stream nowait": the connection is descriptor 0. */
-START_TEST(inetd_stream_nowait)
+static void
+inetd_start(void)
+{
+	inetd_start_with(NULL, NULL);
+}
+
+/* A client connected to a port of ours, whose accepted end is inetd_fd. */
+static int
+inetd_connection(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	unsigned char reply[16];
-	ssize_t n, got = 0;
 	int listener, client;
 
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &listener), 0);
@@ -473,16 +479,118 @@ START_TEST(inetd_stream_nowait)
 	ck_assert_int_eq(connect(client, (struct sockaddr *)&sin, sizeof(sin)),
 	    0);
 	ck_assert_int_ne(inetd_fd = accept(listener, NULL, NULL), -1);
-	inetd_start();
-	while ((n = read(client, reply + got, sizeof(reply) - got)) > 0)
+	close(listener);
+	return client;
+}
+
+/* All the client reads until the server closes; -1 on a timeout. */
+static ssize_t
+read_all(int fd, unsigned char *buf, size_t size)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n, got = 0;
+
+	while ((size_t)got < size) {
+		if (poll(&pfd, 1, 3000) != 1)
+			return -1;
+		if ((n = read(fd, buf + got, size - got)) <= 0)
+			break;
 		got += n;
-	ck_assert_int_eq(got, 4);
+	}
+	return got;
+}
+
+/* inetd "stream nowait": the connection is descriptor 0. */
+START_TEST(inetd_stream_nowait)
+{
+	unsigned char reply[16];
+	int client = inetd_connection();
+
+	inetd_start();
+	ck_assert_int_eq(read_all(client, reply, sizeof(reply)), 4);
 	ck_assert_int_le(llabs(rfc868_value(reply) - now_rfc868() %
 	    0x100000000LL), 1);
 	ck_assert(proc_wait_exit(&daemon_proc, 2000));
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
 	close(client);
-	close(listener);
+}
+END_TEST
+
+#define BELOW_FLOOR_SAID "(this release): not answering until it is set"
+
+/* faketime's environment for timed, the clock at when; NULL without it. */
+static const char *const *
+faketime_env(const char *when)
+{
+	static char faketime[64];
+	static const char *env[] = { NULL, faketime,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0", NULL };
+
+	if ((env[0] = faketime_preload()) == NULL)
+		return NULL;
+	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
+	return env;
+}
+
+/*
+ * The floor holds under inetd too: a connection handed over while the
+ * clock reads 1970 is closed without a byte, and a datagram socket
+ * answers nothing; each says why once.
+ */
+START_TEST(inetd_below_floor)
+{
+	const char *const *env = faketime_env("1970-01-02 00:00:00");
+	unsigned char reply[16];
+	int client;
+
+	if (env == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	client = inetd_connection();
+	inetd_start_with(NULL, env);
+	ck_assert_int_eq(read_all(client, reply, sizeof(reply)), 0);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	ck_assert_int_eq(count_text(daemon_proc.err, BELOW_FLOOR_SAID), 1);
+	close(client);
+	proc_stop(&daemon_proc);
+
+	ck_assert_int_eq(port_free(AF_INET, SOCK_DGRAM, &port, &inetd_fd), 0);
+	inetd_start_with(NULL, env);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    500), -1);
+	ck_assert_int_eq(udp_query(AF_INET, port, "x", 1, reply, sizeof(reply),
+	    300), -1);
+	ck_assert(proc_wait_text(&daemon_proc, BELOW_FLOOR_SAID, 2000));
+	ck_assert_int_eq(count_text(daemon_proc.err, BELOW_FLOOR_SAID), 1);
+}
+END_TEST
+
+/*
+ * -S under inetd: the kernel's state is read before the first reply, so
+ * a handed-over connection gets no byte while the clock is unsynchronized.
+ */
+START_TEST(inetd_unsynchronized)
+{
+	char flag[PATH_MAX];
+	const char *const *env = unsynced_env(flag, sizeof(flag));
+	unsigned char reply[16];
+	int client, synced;
+
+	for (synced = 0; synced <= 1; synced++) {
+		if (synced)
+			unlink(flag);
+		client = inetd_connection();
+		inetd_start_with("-S", env);
+		ck_assert_int_eq(read_all(client, reply, sizeof(reply)),
+		    synced ? 4 : 0);
+		ck_assert(proc_wait_exit(&daemon_proc, 2000));
+		ck_assert_int_eq(exit_code(&daemon_proc), !synced);
+		ck_assert_int_eq(count_text(daemon_proc.err,
+		    "not synchronized"), !synced);
+		close(client);
+		proc_stop(&daemon_proc);
+	}
 }
 END_TEST
 
@@ -521,13 +629,36 @@ START_TEST(inetd_stream_wait)
 }
 END_TEST
 
+#define ADDRESS_ARG	32	/* "[::1]:65535" and room to spare */
+
+/*
+ * Starts a chain of systemd-socket-activate on a free port, whose
+ * addresses it writes into v4 and v6 (ADDRESS_ARG bytes; v6 may be NULL),
+ * and waits until the last listens.
+ */
+static void
+activated_start(const char *const argv[], char *v4, char *v6)
+{
+	int fd;
+
+	if (access("/usr/bin/systemd-socket-activate", X_OK) != 0)
+		SKIP("systemd-socket-activate is not installed");
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(v4, ADDRESS_ARG, "127.0.0.1:%u", port);
+	if (v6 != NULL)
+		snprintf(v6, ADDRESS_ARG, "[::1]:%u", port);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	ck_assert(proc_wait_text(&daemon_proc, "as 3.", 5000));
+}
+
 /*
  * systemd socket activation, TCP and UDP on IPv4 and IPv6: four sockets
  * through four chained systemd-socket-activate, none bound by timed.
  */
 START_TEST(systemd_socket_activation)
 {
-	char v4[32], v6[32];
+	char v4[ADDRESS_ARG], v6[ADDRESS_ARG];
 	/*
 	 * timed changes root as root, so no LeakSanitizer (see helpers.c);
 	 * the last systemd-socket-activate gives timed a fresh environment,
@@ -540,16 +671,8 @@ START_TEST(systemd_socket_activation)
 	    "-E", "ASAN_OPTIONS=detect_leaks=0", "--",
 	    timed_path(), "-d", "-u", "nobody", NULL };
 	unsigned char reply[16];
-	int fd;
 
-	if (access("/usr/bin/systemd-socket-activate", X_OK) != 0)
-		SKIP("systemd-socket-activate is not installed");
-	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
-	close(fd);
-	snprintf(v4, sizeof(v4), "127.0.0.1:%u", port);
-	snprintf(v6, sizeof(v6), "[::1]:%u", port);
-	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
-	ck_assert(proc_wait_text(&daemon_proc, "as 3.", 5000));
+	activated_start(argv, v4, v6);
 	/* It execs timed at the first sign of a client; that one waits. */
 	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 5000),
 	    4);
@@ -564,6 +687,43 @@ START_TEST(systemd_socket_activation)
 	    2000), 4);
 	ck_assert_int_eq(udp_query(AF_INET6, port, "", 0, reply, sizeof(reply),
 	    2000), 4);
+	kill(daemon_proc.pid, SIGTERM);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+}
+END_TEST
+
+/*
+ * The floor under socket activation: timed, started by the first client
+ * while its clock reads 2001, closes TCP connections without a byte and
+ * leaves datagrams unanswered, and says so once.
+ */
+START_TEST(socket_activation_below_floor)
+{
+	char v4[ADDRESS_ARG], faketime[64], preload[2 * PATH_MAX + 48];
+	const char *argv[] = { "systemd-socket-activate", "-l", v4, "--",
+	    "systemd-socket-activate", "--datagram", "-l", v4,
+	    "-E", preload, "-E", faketime,
+	    "-E", "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "-E", "ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0", "--",
+	    timed_path(), "-d", "-u", "nobody", NULL };
+	unsigned char reply[16];
+
+	if (faketime_preload() == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	snprintf(preload, sizeof(preload), "%s", faketime_preload());
+	snprintf(faketime, sizeof(faketime), "FAKETIME=2001-09-09 01:46:40");
+	activated_start(argv, v4, NULL);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 5000),
+	    0);
+	ck_assert_msg(proc_wait_text(&daemon_proc, BELOW_FLOOR_SAID, 5000),
+	    "%s", daemon_proc.err);
+	ck_assert(strstr(daemon_proc.err, "serving on 2 sockets") != NULL);
+	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
+	    500), -1);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    0);
+	ck_assert_int_eq(count_text(daemon_proc.err, BELOW_FLOOR_SAID), 1);
 	kill(daemon_proc.pid, SIGTERM);
 	ck_assert(proc_wait_exit(&daemon_proc, 2000));
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
@@ -794,8 +954,11 @@ service_suite(void)
 	tcase_add_test(handed, inetd_stream_nowait);
 	tcase_add_test(handed, inetd_dgram_wait);
 	tcase_add_test(handed, inetd_stream_wait);
+	tcase_add_test(handed, inetd_below_floor);
+	tcase_add_test(handed, inetd_unsynchronized);
 	tcase_add_test(handed, systemd_socket_activation);
 	tcase_add_test(handed, systemd_dual_stack);
+	tcase_add_test(handed, socket_activation_below_floor);
 	tcase_add_test(limits, counters_match_clients);
 	tcase_add_test(limits, flood_held_to_rate);
 	tcase_add_test(limits, default_limit_on_tcp);

@@ -463,23 +463,14 @@ END_TEST
  */
 START_TEST(require_sync)
 {
-	char when[PATH_MAX], whenenv[PATH_MAX + 32];
-	/* The wall clock itself works: it fails only if that file exists. */
-	const char *env[] = { scratch_preload("clockfail.so"), whenenv,
-	    "CLOCKFAIL_WHEN=/nonexistent/clock-fails",
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	char when[PATH_MAX];
+	const char *const *env = unsynced_env(when, sizeof(when));
 	const char *argv[] = { timed_copy(), "-d", "-S", "-l", "127.0.0.1",
 	    "-p", "0", NULL };
 	unsigned char reply[8];
-	FILE *f;
 	int i;
 
-	ck_assert_ptr_nonnull(env[0]);
 	ck_assert_ptr_nonnull(argv[0]);
-	snprintf(when, sizeof(when), "%s/unsynced", scratch_dir());
-	snprintf(whenenv, sizeof(whenenv), "CLOCKFAIL_UNSYNCED_WHEN=%s", when);
-	ck_assert_ptr_nonnull(f = fopen(when, "w"));
-	fclose(f);
 	ck_assert_int_eq(proc_start(&daemon_proc, argv, env, become_nobody), 0);
 	ck_assert_msg(timed_port(&daemon_proc, &port) == 0, "%s",
 	    daemon_proc.err);

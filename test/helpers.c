@@ -1003,3 +1003,27 @@ count_text(const char *haystack, const char *needle)
 	}
 	return n;
 }
+
+/*
+ * The environment of a timed whose kernel says the clock is not
+ * synchronized while the file flag (made here, in the scratch directory)
+ * exists, and synchronized once it is gone: clockfail.so's ntp_adjtime,
+ * the wall clock untouched (it would fail only if /nonexistent existed).
+ */
+const char *const *
+unsynced_env(char *flag, size_t size)
+{
+	static char flagenv[PATH_MAX + 32];
+	static const char *env[] = { NULL, flagenv,
+	    "CLOCKFAIL_WHEN=/nonexistent/clock-fails",
+	    "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0", NULL };
+	int fd;
+
+	ck_assert_ptr_nonnull(env[0] = scratch_preload("clockfail.so"));
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(flag, size, "%s/unsynced", scratch_dir());
+	snprintf(flagenv, sizeof(flagenv), "CLOCKFAIL_UNSYNCED_WHEN=%s", flag);
+	ck_assert_int_ne(fd = open(flag, O_WRONLY | O_CREAT, 0644), -1);
+	close(fd);
+	return env;
+}

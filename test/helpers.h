@@ -71,6 +71,7 @@ int syslog_trap(void);
 int private_file(const char *, const char *);
 const char *syslog_wait(int, const char *, int);
 const char *scratch_preload(const char *);
+const char *const *unsynced_env(char *, size_t);
 const char *proc_link(pid_t, const char *);
 int proc_root_is(pid_t, const char *);
 int count_text(const char *, const char *);
