@@ -58,17 +58,41 @@ test/run: $(TEST_OBJ) $(TEST_LIB_OBJ) $(COMMON_OBJ)
 # Preloaded by the tests, so built without sanitizers: a clock_gettime that
 # fails, a spy in place of the calls that set the clock, and what keeps
 # libfaketime out of /dev/shm.
-PRELOADS = test/clockfail.so test/clockspy.so test/noshm.so test/failcall.so
-test/clockfail.so: test/clockfail.c
-	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockfail.c
-test/clockspy.so: test/clockspy.c
-	$(CC) -O2 -Wall -fPIC -shared -o $@ test/clockspy.c
+# The clock ones are each built twice on a 32-bit glibc, the second time
+# as their 64-bit-time twins (test/preload.h), and fakeclock stands in for
+# libfaketime where that wraps only the 32-bit names.
+PRELOADS = test/clockfail.so test/clockspy.so test/fakeclock.so \
+	test/noshm.so test/failcall.so
+PRELOAD_CFLAGS = -O2 -Wall -fPIC
+TWIN_FLAGS = -DTIME64_TWIN -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64
+test/clockfail.so: test/clockfail.c test/preload.h
+	$(CC) $(PRELOAD_CFLAGS) $(TWIN_FLAGS) -c -o test/clockfail.twin.o \
+		test/clockfail.c
+	$(CC) $(PRELOAD_CFLAGS) -shared -o $@ test/clockfail.c \
+		test/clockfail.twin.o
+test/clockspy.so: test/clockspy.c test/preload.h
+	$(CC) $(PRELOAD_CFLAGS) $(TWIN_FLAGS) -c -o test/clockspy.twin.o \
+		test/clockspy.c
+	$(CC) $(PRELOAD_CFLAGS) -shared -o $@ test/clockspy.c \
+		test/clockspy.twin.o
+test/fakeclock.so: test/fakeclock.c test/preload.h
+	$(CC) $(PRELOAD_CFLAGS) $(TWIN_FLAGS) -c -o test/fakeclock.twin.o \
+		test/fakeclock.c
+	$(CC) $(PRELOAD_CFLAGS) -shared -o $@ test/fakeclock.c \
+		test/fakeclock.twin.o
 test/noshm.so: test/noshm.c
 	$(CC) -O2 -Wall -fPIC -shared -o $@ test/noshm.c -ldl
-test/failcall.so: test/failcall.c
-	$(CC) -O2 -Wall -fPIC -shared -o $@ test/failcall.c -ldl
+test/failcall.so: test/failcall.c test/preload.h
+	$(CC) $(PRELOAD_CFLAGS) $(TWIN_FLAGS) -c -o test/failcall.twin.o \
+		test/failcall.c
+	$(CC) $(PRELOAD_CFLAGS) -shared -o $@ test/failcall.c \
+		test/failcall.twin.o -ldl
 
-check: timed timeclient test/run $(PRELOADS)
+# The platform's default time_t, on purpose: no config.mk flags.
+test/time32probe: test/time32probe.c
+	$(CC) $(PRELOAD_CFLAGS) -o $@ test/time32probe.c
+
+check: timed timeclient test/run $(PRELOADS) test/time32probe
 	./test/run
 
 # Speed and memory against the bare reference server (bench/run).
@@ -76,7 +100,7 @@ bench: timed bench/loadgen bench/refserver
 	sh bench/run
 
 # The suite with the floods ten times larger.
-stress: timed timeclient test/run $(PRELOADS)
+stress: timed timeclient test/run $(PRELOADS) test/time32probe
 	STRESS=1 ./test/run
 
 # The same suite with our binaries under valgrind; any error fails a test.
@@ -194,6 +218,7 @@ lint: lint-man
 clean:
 	rm -f bench/loadgen bench/refserver bench/delayrelay $(FUZZ_TARGETS)
 	rm -f timed timeclient $(OBJ) $(OBJ:.o=.d) test/run $(PRELOADS) \
+		test/*.twin.o test/time32probe \
 		timed-$(VERSION).tar.gz
 	rm -rf timed-$(VERSION)
 

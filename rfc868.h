@@ -18,6 +18,15 @@
 #error "TIME_FLOOR (Unix seconds of the release date) comes from config.mk"
 #endif
 
+/*
+ * A 32-bit time_t ends in January 2038: such a timed would fall silent
+ * and such a timeclient could not say 2040. Refused at build time, not
+ * found out then.
+ */
+_Static_assert(sizeof(time_t) >= 8, "time_t is 32 bits here: build with "
+    "-D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 (glibc 2.34 or later; config.mk "
+    "does), or with a libc whose time_t is 64 bits");
+
 uint32_t rfc868_from_unix(time_t);
 int64_t rfc868_to_unix(uint32_t);
 void rfc868_pack(uint32_t, unsigned char[RFC868_SIZE]);

@@ -375,6 +375,42 @@ START_TEST(faketime_2100)
 }
 END_TEST
 
+/* 2040, past the 32-bit time_t, and a leap day. */
+START_TEST(faketime_2040)
+{
+	assert_value_at("2040-02-29 12:34:56", 0x07A37670u);
+}
+END_TEST
+
+/*
+ * The clock the 2038 tests fake is faked as glibc behaves: a program with
+ * a 32-bit time_t (test/time32probe, built without _TIME_BITS=64) gets
+ * EOVERFLOW past 2038, one with a 64-bit time_t the true value. On a
+ * 32-bit build this is what timed would do without config.mk's flags,
+ * and what faketime_2040 shows it does not.
+ */
+START_TEST(faked_clock_as_glibc)
+{
+	const char *probe[] = { "./test/time32probe", NULL };
+	const char *env[] = { faketime_preload_for(probe[0]), NULL,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1", NULL };
+	static struct proc p;
+	int narrow = sizeof(long) == 4;	/* glibc's time_t is its long */
+
+	if (env[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	env[1] = "FAKETIME=2030-05-05 05:05:05";
+	ck_assert_int_eq(proc_run(&p, probe, env, NULL, 5000), 0);
+	ck_assert_str_eq(p.out, "1904187905\n");
+	env[1] = "FAKETIME=2040-01-01 00:00:00";
+	ck_assert_int_eq(proc_run(&p, probe, env, NULL, 5000), 0);
+	ck_assert_str_eq(p.out, narrow ?
+	    "clock_gettime: Value too large for defined data type\n" :
+	    "2208988800\n");
+	ck_assert_int_eq(exit_code(&p), narrow);
+}
+END_TEST
+
 /* RFC 868: a server that cannot tell the time closes, or stays silent. */
 START_TEST(broken_clock_sends_nothing)
 {
@@ -674,6 +710,8 @@ timed_suite(void)
 	tcase_add_test(clock, faketime_before_2036_wrap);
 	tcase_add_test(clock, faketime_after_2038);
 	tcase_add_test(clock, faketime_2100);
+	tcase_add_test(clock, faketime_2040);
+	tcase_add_test(clock, faked_clock_as_glibc);
 	tcase_add_test(clock, broken_clock_sends_nothing);
 	tcase_add_test(clock, floor_1970);
 	tcase_add_test(clock, floor_2001);

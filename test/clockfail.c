@@ -5,9 +5,11 @@
  * exists, so a test can break the clock under a running daemon. Other
  * clocks still work. CLOCKFAIL_UNSYNCED_WHEN=path: ntp_adjtime says the
  * clock is not synchronized while that file exists, and that it is
- * otherwise.
+ * otherwise. Built with its 64-bit-time twins (see preload.h).
  */
-#include <sys/syscall.h>
+#include "preload.h"
+
+#ifndef PRELOAD_EMPTY
 #include <sys/timex.h>
 
 #include <errno.h>
@@ -26,7 +28,7 @@ clock_gettime(clockid_t clock, struct timespec *ts)
 		errno = EINVAL;
 		return -1;
 	}
-	return syscall(SYS_clock_gettime, clock, ts);
+	return syscall(SYS_CLOCK_GETTIME, clock, ts);
 }
 
 int
@@ -42,3 +44,4 @@ ntp_adjtime(struct timex *tx)
 	tx->status = unsynced ? STA_UNSYNC : 0;
 	return unsynced ? TIME_ERROR : TIME_OK;
 }
+#endif

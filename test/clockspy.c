@@ -2,9 +2,11 @@
  * Preloaded into timeclient (and rdate) by the tests in place of the calls
  * that change the clock: it writes what would have been done to $CLOCKSPY
  * and changes nothing. CLOCKSPY_DENY=1 makes the calls fail as they do for
- * non-root.
+ * non-root. Built with its 64-bit-time twins (see preload.h).
  */
-#include <sys/syscall.h>
+#include "preload.h"
+
+#ifndef PRELOAD_EMPTY
 #include <sys/time.h>
 
 #include <errno.h>
@@ -40,7 +42,7 @@ clock_settime(clockid_t clock, const struct timespec *ts)
 		errno = EINVAL;
 		return -1;
 	}
-	syscall(SYS_clock_gettime, CLOCK_REALTIME, &now);
+	syscall(SYS_CLOCK_GETTIME, CLOCK_REALTIME, &now);
 	return record("step", (ts->tv_sec - now.tv_sec) * 1000000000LL +
 	    (ts->tv_nsec - now.tv_nsec), 0);
 }
@@ -52,7 +54,7 @@ settimeofday(const struct timeval *tv, const struct timezone *tz)
 	struct timespec now;
 
 	(void)tz;
-	syscall(SYS_clock_gettime, CLOCK_REALTIME, &now);
+	syscall(SYS_CLOCK_GETTIME, CLOCK_REALTIME, &now);
 	return record("step", (tv->tv_sec - now.tv_sec) * 1000000000LL +
 	    (tv->tv_usec * 1000LL - now.tv_nsec), 0);
 }
@@ -64,3 +66,4 @@ adjtime(const struct timeval *delta, struct timeval *olddelta)
 		olddelta->tv_sec = olddelta->tv_usec = 0;
 	return record("slew", delta->tv_sec, delta->tv_usec);
 }
+#endif

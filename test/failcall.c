@@ -2,9 +2,13 @@
  * Preloaded into timed by the tests: one call fails, as a fault the tests
  * cannot make otherwise. FAILCALL=setsid: setsid fails (EPERM), a fatal
  * error after detaching. FAILCALL=recvmmsg: recvmmsg fails (ENOMEM) every
- * time, a fault that leaves the socket readable.
+ * time, a fault that leaves the socket readable. Built with its 64-bit
+ * time twin, __recvmmsg64 (see preload.h).
  */
 #define _GNU_SOURCE
+#include "preload.h"
+
+#ifndef PRELOAD_EMPTY
 #include <sys/socket.h>
 
 #include <dlfcn.h>
@@ -21,6 +25,14 @@ failing(const char *name)
 	return which != NULL && strcmp(which, name) == 0;
 }
 
+/* The next recvmmsg: the 64-bit-time one in the twin build. */
+#if defined(__USE_TIME_BITS64) && __TIMESIZE == 32
+#define RECVMMSG	"__recvmmsg64"
+#else
+#define RECVMMSG	"recvmmsg"
+#endif
+
+#ifndef TIME64_TWIN
 pid_t
 setsid(void)
 {
@@ -32,6 +44,7 @@ setsid(void)
 	}
 	return next();
 }
+#endif
 
 int
 recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
@@ -39,7 +52,7 @@ recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
 {
 	int (*next)(int, struct mmsghdr *, unsigned int, int,
 	    struct timespec *) = (int (*)(int, struct mmsghdr *, unsigned int,
-	    int, struct timespec *))dlsym(RTLD_NEXT, "recvmmsg");
+	    int, struct timespec *))dlsym(RTLD_NEXT, RECVMMSG);
 
 	if (failing("recvmmsg") || next == NULL) {
 		errno = ENOMEM;
@@ -47,3 +60,4 @@ recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
 	}
 	return next(fd, msgs, n, flags, timeout);
 }
+#endif

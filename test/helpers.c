@@ -619,28 +619,52 @@ elf_kind(const char *path, unsigned char *class, unsigned *machine)
 	return 0;
 }
 
+/* Whether library can be preloaded into binary: one ELF class, one machine. */
+int
+elf_match(const char *library, const char *binary)
+{
+	unsigned char class1, class2;
+	unsigned machine1, machine2;
+
+	return elf_kind(library, &class1, &machine1) == 0 &&
+	    elf_kind(binary, &class2, &machine2) == 0 && class1 == class2 &&
+	    machine1 == machine2;
+}
+
 /*
- * "LD_PRELOAD=<noshm.so> <libfaketime.so.1>", or NULL when faketime is
- * missing. On a multiarch host several libfaketime are installed; the one
- * whose ELF class and machine are timed's is taken, since a 64-bit binary
- * cannot load a 32-bit library (and the other way round). noshm.so comes
- * first, to keep libfaketime out of /dev/shm; both are copied to the scratch
- * directory, where a timed started as nobody can read them.
+ * The LD_PRELOAD that fakes the clock (FAKETIME=...) in binary, or NULL
+ * when there is none. On a multiarch host several libfaketime are
+ * installed; the one whose ELF class and machine are the binary's is
+ * taken, since a 64-bit binary cannot load a 32-bit library (and the other
+ * way round), with noshm.so first to keep it out of /dev/shm. A 32-bit
+ * binary gets the project's own fakeclock.so instead: Debian's 32-bit
+ * libfaketime does not wrap the 64-bit-time functions that timed calls
+ * there. Both are copied to the scratch directory, where a timed started
+ * as nobody can read them.
  */
 const char *
-faketime_preload(void)
+faketime_preload_for(const char *binary)
 {
-	static char preload[2 * PATH_MAX + 32], noshm[PATH_MAX];
+	static char preload[2][2 * PATH_MAX + 32];
+	char noshm[PATH_MAX];
 	unsigned char want_class, class;
 	unsigned want_machine, machine;
-	const char *lib = NULL;
+	const char *lib = NULL, *own;
+	char *cached;
 	glob_t g;
 	size_t i;
 
-	if (preload[0] != '\0')
-		return preload;
-	if (elf_kind(timed_path(), &want_class, &want_machine) == -1)
+	if (elf_kind(binary, &want_class, &want_machine) == -1)
 		return NULL;
+	cached = preload[want_class == ELFCLASS32];
+	if (cached[0] != '\0')
+		return cached;
+	if (want_class == ELFCLASS32) {
+		if (elf_match("./test/fakeclock.so", binary) &&
+		    (own = scratch_preload("fakeclock.so")) != NULL)
+			snprintf(cached, sizeof(preload[0]), "%s", own);
+		return cached[0] != '\0' ? cached : NULL;
+	}
 	if (glob("/usr/lib/*/faketime/libfaketime.so.1", 0, NULL, &g) != 0)
 		return NULL;
 	for (i = 0; i < g.gl_pathc && lib == NULL; i++)
@@ -649,10 +673,17 @@ faketime_preload(void)
 			lib = g.gl_pathv[i];
 	if (lib != NULL && scratch_copy("./test/noshm.so", "noshm.so", noshm,
 	    sizeof(noshm)) != NULL)
-		snprintf(preload, sizeof(preload), "LD_PRELOAD=%s %s", noshm,
+		snprintf(cached, sizeof(preload[0]), "LD_PRELOAD=%s %s", noshm,
 		    lib);
 	globfree(&g);
-	return preload[0] != '\0' ? preload : NULL;
+	return cached[0] != '\0' ? cached : NULL;
+}
+
+/* The clock-faking LD_PRELOAD for our own binaries (see above). */
+const char *
+faketime_preload(void)
+{
+	return faketime_preload_for(timed_path());
 }
 
 /*

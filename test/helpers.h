@@ -58,6 +58,8 @@ pid_t fake_server(int family, int socktype, serve_fn, unsigned *);
 void fake_server_stop(pid_t);
 const char *timeclient_path(void);
 const char *faketime_preload(void);
+const char *faketime_preload_for(const char *);
+int elf_match(const char *, const char *);
 const char *scratch_dir(void);
 const char *timed_copy(void);
 int timed_port(struct proc *, unsigned *);
