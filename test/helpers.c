@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -746,10 +747,35 @@ proc_root_is(pid_t pid, const char *dir)
 void
 drop_clock_privilege(void)
 {
-	if (geteuid() == 0 &&
-	    prctl(PR_CAPBSET_DROP, CAP_SYS_TIME, 0, 0, 0) == -1 &&
-	    prctl(PR_CAPBSET_READ, CAP_SYS_TIME, 0, 0, 0) != 0)
+	if (capability_drop(CAP_SYS_TIME) == -1)
 		_exit(125);
+}
+
+/*
+ * Drops cap for this process and what it executes: from the bounding set,
+ * and from the inheritable and ambient sets, through which a program gets
+ * after exec what the bounding set lost (root's inheritable set is full in
+ * systemd-nspawn and some container runtimes). 0, or -1 with errno.
+ */
+int
+capability_drop(int cap)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && geteuid() == 0 &&
+	    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0)
+		return -1;
+	if (syscall(SYS_capget, &head, data) == -1)
+		return -1;
+	data[cap / 32].inheritable &= ~(1u << (cap % 32));
+	if (syscall(SYS_capset, &head, data) == -1)
+		return -1;
+	/* Ambient needs inheritable, so it went with it; said, to be sure. */
+	if (prctl(PR_CAP_AMBIENT_IS_SET, cap, 0, 0, 0) == 1)
+		return -1;
+	return 0;
 }
 
 /*

@@ -66,6 +66,7 @@ int timed_port(struct proc *, unsigned *);
 int timed_start_quiet(struct proc *, unsigned *, const char *const[]);
 void become_nobody(void);
 void drop_clock_privilege(void);
+int capability_drop(int);
 int private_mount_namespace(const char *);
 int private_network(void);
 int process_gone(pid_t);
