@@ -33,15 +33,22 @@ static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t hangup;
 static volatile sig_atomic_t dump_counters;
 
+/* Why this wake-up has no reply: a clock no one should be told. */
+enum silence {
+	ANSWERING,
+	NO_CLOCK,		/* it cannot be read */
+	BELOW_FLOOR,		/* it reads before this release */
+	UNSYNCED,		/* -S: the kernel says it is not synchronized */
+	SILENCES
+};
+
 /* What SIGUSR1 reports: every query counted once, by what became of it. */
 static struct {
 	unsigned long long tcp_answered, udp_answered;
 	unsigned long long low_port, bogus_source;	/* UDP, dropped */
 	unsigned long long over_source_rate, over_global_rate;
 	unsigned long long accept_errors, send_errors, recv_errors;
-	unsigned long long no_clock;		/* left unanswered: no clock, */
-	unsigned long long below_floor;		/* ... before the floor, */
-	unsigned long long unsynced;		/* ... not synchronized (-S) */
+	unsigned long long silenced[SILENCES];	/* left unanswered, by why */
 	unsigned long long not_unicast;		/* UDP to broadcast, multicast */
 } count;
 static uint64_t started_ms;
@@ -51,13 +58,7 @@ static int limit_logs;
 
 static sigset_t waitmask;		/* the signals we act on, unblocked */
 
-/* Why this wake-up has no reply: a clock no one should be told. */
-static enum silence {
-	ANSWERING,
-	NO_CLOCK,		/* it cannot be read */
-	BELOW_FLOOR,		/* it reads before this release */
-	UNSYNCED,		/* -S: the kernel says it is not synchronized */
-} silence, silence_said;
+static enum silence silence, silence_said;
 static int require_sync;		/* -S */
 static void sync_read(uint64_t);
 static int synced = 1;			/* -S: as last read, once a second */
@@ -158,7 +159,8 @@ counters_log(void)
 	    "%llu send, %llu recv; %llu log lines lost; up %llu s",
 	    count.tcp_answered, count.udp_answered, count.low_port,
 	    count.bogus_source, count.over_source_rate, count.over_global_rate,
-	    count.no_clock, count.below_floor, count.unsynced,
+	    count.silenced[NO_CLOCK], count.silenced[BELOW_FLOOR],
+	    count.silenced[UNSYNCED],
 	    count.not_unicast, count.accept_errors,
 	    count.send_errors, count.recv_errors, log_dropped(),
 	    (unsigned long long)(monotonic_ms() - started_ms) / 1000);
@@ -261,6 +263,8 @@ silence_say(const struct timespec *now)
 		log_warnx("the kernel says the clock is not synchronized: not "
 		    "answering until it is (-S)");
 		break;
+	case SILENCES:		/* a count, not a state */
+		break;
 	}
 	silence_said = silence;
 }
@@ -291,23 +295,6 @@ reply_now(unsigned char reply[RFC868_SIZE])
 		return -1;
 	rfc868_pack(rfc868_from_unix(now.tv_sec), reply);
 	return 0;
-}
-
-/* A query left unanswered for want of a clock to tell, counted by why. */
-static void
-silence_count(void)
-{
-	switch (silence) {
-	case BELOW_FLOOR:
-		count.below_floor++;
-		break;
-	case UNSYNCED:
-		count.unsynced++;
-		break;
-	default:
-		count.no_clock++;
-		break;
-	}
 }
 
 static void
@@ -395,7 +382,7 @@ serve_tcp(struct listener *l)
 		l->fault_logged = 0;
 		log_peer("tcp", &peer);
 		if (reply_now(reply) == -1)
-			silence_count();
+			count.silenced[silence]++;
 		else if (within_limits(SOCK_STREAM, &peer))
 			reply_tcp(fd, reply);
 		close(fd);
@@ -543,7 +530,7 @@ udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
 		return 0;
 	}
 	if (!clock_ok) {
-		silence_count();
+		count.silenced[silence]++;
 		return 0;
 	}
 	return within_limits(SOCK_DGRAM, peer);
