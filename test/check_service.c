@@ -518,21 +518,6 @@ END_TEST
 
 #define BELOW_FLOOR_SAID "(this release): not answering until it is set"
 
-/* faketime's environment for timed, the clock at when; NULL without it. */
-static const char *const *
-faketime_env(const char *when)
-{
-	static char faketime[64];
-	static const char *env[] = { NULL, faketime,
-	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
-	    "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0", NULL };
-
-	if ((env[0] = faketime_preload()) == NULL)
-		return NULL;
-	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
-	return env;
-}
-
 /*
  * The floor holds under inetd too: a connection handed over while the
  * clock reads 1970 is closed without a byte, and a datagram socket

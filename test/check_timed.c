@@ -332,16 +332,11 @@ END_TEST
 static void
 assert_value_at(const char *when, uint32_t expected)
 {
-	char faketime[64];
-	const char *preload = faketime_preload();
-	const char *env[] = { preload, faketime,
-	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *const *env = faketime_env(when);
 	unsigned char reply[64];
 
-	if (preload == NULL)
+	if (env == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
 	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
 	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
 	    RFC868_SIZE);
@@ -437,18 +432,14 @@ END_TEST
 static void
 assert_floor(const char *when, int answered)
 {
-	char faketime[64];
-	const char *env[] = { faketime_preload(), faketime,
-	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *const *env = faketime_env(when);
 	unsigned char reply[64];
 	const char *line;
 	unsigned long long below;
 	size_t before;
 
-	if (env[0] == NULL)
+	if (env == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
 	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
 	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
 	    answered ? 4 : 0);

@@ -71,6 +71,21 @@ timed_path(void)
 	return path != NULL ? path : "./timed";
 }
 
+/*
+ * ASAN_OPTIONS as the test set them, and detect_leaks=0 after them: for a
+ * child that LeakSanitizer cannot check (see proc_start).
+ */
+static void
+asan_without_leaks(void)
+{
+	static char options[512];
+	const char *set = getenv("ASAN_OPTIONS");
+
+	snprintf(options, sizeof(options), "ASAN_OPTIONS=%s%sdetect_leaks=0",
+	    set != NULL ? set : "", set != NULL && *set != '\0' ? ":" : "");
+	putenv(options);
+}
+
 /* Drains what the child wrote into its buffers, for up to timeout_ms. */
 static void
 proc_read(struct proc *p, int timeout_ms)
@@ -145,11 +160,11 @@ proc_start(struct proc *p, const char *const argv[], const char *const env[],
 		 * where LeakSanitizer cannot read /proc and fails at exit;
 		 * valgrind (make check-valgrind) checks those leaks instead.
 		 */
-		if (geteuid() == 0 && strstr(argv[0], "timed") != NULL &&
-		    strstr(argv[0], "timeclient") == NULL)
-			putenv("ASAN_OPTIONS=detect_leaks=0");
 		for (i = 0; env != NULL && env[i] != NULL; i++)
 			putenv((char *)env[i]);
+		if (geteuid() == 0 && strstr(argv[0], "timed") != NULL &&
+		    strstr(argv[0], "timeclient") == NULL)
+			asan_without_leaks();
 		if (setup != NULL)
 			setup();
 		execvp(args[0], (char *const *)args);
@@ -637,7 +652,8 @@ elf_match(const char *library, const char *binary)
  * when there is none. On a multiarch host several libfaketime are
  * installed; the one whose ELF class and machine are the binary's is
  * taken, since a 64-bit binary cannot load a 32-bit library (and the other
- * way round), with noshm.so first to keep it out of /dev/shm. A 32-bit
+ * way round), with noshm.so first to keep it out of /dev/shm: none when
+ * noshm.so was built for another machine (xinetd in a 32-bit run). A 32-bit
  * binary gets the project's own fakeclock.so instead: Debian's 32-bit
  * libfaketime does not wrap the 64-bit-time functions that timed calls
  * there. Both are copied to the scratch directory, where a timed started
@@ -647,7 +663,7 @@ const char *
 faketime_preload_for(const char *binary)
 {
 	static char preload[2][2 * PATH_MAX + 32];
-	char noshm[PATH_MAX];
+	char noshm[PATH_MAX] = "";	/* scratch_copy reuses a path it finds */
 	unsigned char want_class, class;
 	unsigned want_machine, machine;
 	const char *lib = NULL, *own;
@@ -672,7 +688,9 @@ faketime_preload_for(const char *binary)
 		if (elf_kind(g.gl_pathv[i], &class, &machine) == 0 &&
 		    class == want_class && machine == want_machine)
 			lib = g.gl_pathv[i];
-	if (lib != NULL && scratch_copy("./test/noshm.so", "noshm.so", noshm,
+	/* Without a noshm.so it can load, libfaketime would fill /dev/shm. */
+	if (lib != NULL && elf_match("./test/noshm.so", binary) &&
+	    scratch_copy("./test/noshm.so", "noshm.so", noshm,
 	    sizeof(noshm)) != NULL)
 		snprintf(cached, sizeof(preload[0]), "LD_PRELOAD=%s %s", noshm,
 		    lib);
@@ -685,6 +703,25 @@ const char *
 faketime_preload(void)
 {
 	return faketime_preload_for(timed_path());
+}
+
+/*
+ * The environment of one of our binaries whose wall clock reads when
+ * (FAKETIME's syntax), its monotonic clock left alone; NULL when nothing
+ * can fake it here. One at a time: the next call rewrites it.
+ */
+const char *const *
+faketime_env(const char *when)
+{
+	static char faketime[128];
+	static const char *env[] = { NULL, faketime,
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+
+	if ((env[0] = faketime_preload()) == NULL)
+		return NULL;
+	snprintf(faketime, sizeof(faketime), "FAKETIME=%s", when);
+	return env;
 }
 
 /*
@@ -1073,7 +1110,7 @@ unsynced_env(char *flag, size_t size)
 	static char flagenv[PATH_MAX + 32];
 	static const char *env[] = { NULL, flagenv,
 	    "CLOCKFAIL_WHEN=/nonexistent/clock-fails",
-	    "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0", NULL };
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	int fd;
 
 	ck_assert_ptr_nonnull(env[0] = scratch_preload("clockfail.so"));

@@ -59,6 +59,7 @@ void fake_server_stop(pid_t);
 const char *timeclient_path(void);
 const char *faketime_preload(void);
 const char *faketime_preload_for(const char *);
+const char *const *faketime_env(const char *);
 int elf_match(const char *, const char *);
 const char *scratch_dir(void);
 const char *timed_copy(void);

@@ -4,8 +4,9 @@
  *
  * The runner is a guest on the machine: the tests' files live in one
  * scratch directory it removes, every process a test started is stopped at
- * the end (a daemon that detached too), and /dev/null must still be the
- * null device when the run is over.
+ * the end (a daemon that detached too), /dev/null must still be the null
+ * device when the run is over, and /dev/shm must hold no file of
+ * libfaketime's that was not there before.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -112,12 +113,76 @@ dev_null_intact(void)
 	return 0;
 }
 
+#define SHM_DIR		"/dev/shm"
+#define SHM_KNOWN_MAX	4096
+
+/* libfaketime's files in /dev/shm ("faketime_shm_PID", "sem.faketime_..."). */
+static char *shm_known[SHM_KNOWN_MAX];
+static size_t shm_nknown;
+
+static int
+shm_is_faketime(const char *name)
+{
+	return strncmp(name, "faketime_", 9) == 0 ||
+	    strncmp(name, "sem.faketime_", 13) == 0;
+}
+
+/* Those there before the run: another's, not ours to judge. */
+static void
+shm_note(void)
+{
+	DIR *dir = opendir(SHM_DIR);
+	struct dirent *e;
+
+	while (dir != NULL && (e = readdir(dir)) != NULL)
+		if (shm_is_faketime(e->d_name) && shm_nknown < SHM_KNOWN_MAX)
+			shm_known[shm_nknown++] = strdup(e->d_name);
+	if (dir != NULL)
+		closedir(dir);
+}
+
+/*
+ * noshm.so keeps libfaketime from leaving files in /dev/shm for every
+ * process a test kills: any the run added say it failed somewhere. They
+ * are named and removed. The number left.
+ */
+static int
+shm_left(void)
+{
+	DIR *dir = opendir(SHM_DIR);
+	struct dirent *e;
+	char path[sizeof(SHM_DIR) + 256];
+	size_t i;
+	int left = 0;
+
+	while (dir != NULL && (e = readdir(dir)) != NULL) {
+		if (!shm_is_faketime(e->d_name))
+			continue;
+		for (i = 0; i < shm_nknown; i++)
+			if (shm_known[i] != NULL &&
+			    strcmp(shm_known[i], e->d_name) == 0)
+				break;
+		if (i < shm_nknown)
+			continue;
+		fprintf(stderr, "test/run: left in %s by libfaketime: %s\n",
+		    SHM_DIR, e->d_name);
+		snprintf(path, sizeof(path), "%s/%s", SHM_DIR, e->d_name);
+		unlink(path);
+		left++;
+	}
+	if (dir != NULL)
+		closedir(dir);
+	for (i = 0; i < shm_nknown; i++)
+		free(shm_known[i]);
+	return left;
+}
+
 int
 main(void)
 {
 	char scratch[] = "/tmp/timed-test-XXXXXX", cmd[64];
 	SRunner *runner;
-	int failed;
+	int failed, intact;
 
 	/* Orphans of the tests become ours, for children_stop(). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
@@ -128,6 +193,7 @@ main(void)
 		return EXIT_FAILURE;
 	}
 	setenv("TIMED_TEST_SCRATCH", scratch, 1);
+	shm_note();
 	runner = srunner_create(rfc868_suite());
 	srunner_add_suite(runner, addr_suite());
 	srunner_add_suite(runner, options_suite());
@@ -148,7 +214,8 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", scratch);
-	if (!dev_null_intact())
+	intact = dev_null_intact();
+	if (shm_left() > 0 || !intact)
 		return EXIT_FAILURE;
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
