@@ -1,10 +1,17 @@
 /*
- * Running as a daemon: the pidfile, detaching from the terminal, and
- * telling the parent when the child is ready.
+ * Running as a daemon: valid stdio, the pidfile, detaching from the
+ * terminal, and telling the parent when the child is ready.
  *
- * The pidfile is locked (libbsd's pidfile_open), so a second instance is
- * told who runs; it is removed at exit through a descriptor of its
- * directory, since after the chroot its path leads nowhere.
+ * The pidfile is written by root and must never become a way for the user
+ * timed becomes (or anyone) to make root write elsewhere: it is opened
+ * without following a link, relative to a directory that was checked (or,
+ * the default one, made and kept root's alone), must be a regular file of
+ * ours with one link, and is held read-only for its lock. The pid is
+ * written through a second descriptor, checked to be the same file, before
+ * root is dropped; then the directory is closed, so nothing outside the
+ * chroot is held. A daemon that dropped root cannot remove its pidfile
+ * from a directory only root may write: it is left behind, stale, and its
+ * lock (gone with the process) tells a live instance from a dead one.
  *
  * The parent of a detaching daemon does not leave at fork: it waits on a
  * pipe that is the child's stderr until the child is ready to serve. So an
@@ -25,37 +32,155 @@
 #include "log.h"
 
 #define READY	'\0'	/* the child's last byte: never part of a message */
+#define PIDFILE_OPEN	(O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
 
-static struct pidfh *pidfh;
 static int devnull = -1;		/* stdio of a daemon, once ready */
-static int piddir = -1;
-static char pidname[NAME_MAX + 1];
-static const char *pidpath;
+static int pid_fd = -1;			/* locked, read-only */
+static int pid_dir = -1;		/* until the pid is written */
+static struct stat pid_stat;		/* what pid_fd is */
+static char pid_name[NAME_MAX + 1];
+static const char *pid_path;
 
-static void
-pidfile_cleanup(void)
+/*
+ * Descriptors 0, 1 and 2 made valid before anything is opened: with one
+ * closed at start, the log's socket, a listener or the pidfile would take
+ * its number, to be written to as stdio or replaced by /dev/null later.
+ */
+void
+daemon_stdio_open(void)
 {
-	if (pidfh == NULL)
-		return;
-	if (unlinkat(piddir, pidname, 0) == -1)
-		log_warn("cannot remove pidfile %s", pidpath);
-	pidfile_close(pidfh);
-	pidfh = NULL;
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) != fd)
+			exit(1);	/* nowhere to say it */
+}
+
+/* Whether st is the same file as the one locked. */
+static int
+same_file(const struct stat *st)
+{
+	return st->st_dev == pid_stat.st_dev && st->st_ino == pid_stat.st_ino;
 }
 
 /*
- * Takes the pidfile at path, or exits saying who holds it. The default
- * directory is made if missing and given to owner, so that the pidfile can
- * still be removed once root is gone. The pid is written once the process
- * that serves is the one running (daemon_ready).
+ * Removes the pidfile at exit, while its directory is held: a start that
+ * failed, or a daemon that kept its rights (no chroot).
+ */
+static void
+pidfile_unlink(void)
+{
+	struct stat st;
+
+	if (pid_dir == -1)
+		return;
+	if (fstatat(pid_dir, pid_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    same_file(&st) && unlinkat(pid_dir, pid_name, 0) == -1)
+		log_warn("cannot remove pidfile %s", pid_path);
+	close(pid_dir);
+	pid_dir = -1;
+}
+
+/* "already running": with the pid the file holds, when it holds one. */
+static void __attribute__((noreturn))
+pidfile_locked(void)
+{
+	char text[32];
+	const char *errstr;
+	long long pid = 0;
+	ssize_t n = -1;
+	int fd;
+
+	if ((fd = openat(pid_dir, pid_name, O_RDONLY | PIDFILE_OPEN)) != -1) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	if (n > 0) {
+		text[n] = '\0';
+		text[strcspn(text, "\n")] = '\0';
+		pid = strtonum(text, 1, INT_MAX, &errstr);
+	}
+	if (pid > 0)
+		fatalx("already running, pid %lld (pidfile %s)", pid, pid_path);
+	fatalx("already running (pidfile %s is locked)", pid_path);
+}
+
+/*
+ * The pidfile's directory, opened. The default one is timed's own: made
+ * if missing, and given back to root alone if an older timed gave it to
+ * its user. One named with -P is the administrator's: as root, it must be
+ * root's alone, or whoever else may write there could replace the pidfile
+ * that root's init script reads (and kills by).
+ */
+static int
+pidfile_directory(const char *dir, int own_directory)
+{
+	struct stat st;
+	int fd;
+
+	if (own_directory && mkdir(dir, 0755) == -1 && errno != EEXIST)
+		fatal("pidfile directory %s", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (own_directory ? O_NOFOLLOW : 0));
+	if (fd == -1 || fstat(fd, &st) == -1)
+		fatal("pidfile %s", pid_path);
+	if (geteuid() != 0 || (st.st_uid == 0 && (st.st_mode & 022) == 0))
+		return fd;
+	if (!own_directory)
+		fatalx("pidfile directory %s may be written by users other "
+		    "than root, who could replace the pidfile: name one only "
+		    "root may write, such as /run", dir);
+	if (fchown(fd, 0, 0) == -1 || fchmod(fd, 0755) == -1)
+		fatal("pidfile directory %s", dir);
+	return fd;
+}
+
+/*
+ * Opens and locks the pidfile, or says why not. What is there must be a
+ * regular file of ours with one link: not a link to plant (symbolic, or
+ * hard to a file elsewhere), nor another's file. In timed's own directory
+ * anything else is removed and the file made anew; under -P it is refused.
+ */
+static void
+pidfile_take(int own_directory)
+{
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		pid_fd = flopenat(pid_dir, pid_name, O_RDONLY | O_CREAT |
+		    PIDFILE_OPEN, 0644);
+		if (pid_fd == -1 && errno == EWOULDBLOCK)
+			pidfile_locked();
+		if (pid_fd != -1 && fstat(pid_fd, &pid_stat) == -1)
+			fatal("pidfile %s", pid_path);
+		if (pid_fd != -1 && S_ISREG(pid_stat.st_mode) &&
+		    pid_stat.st_nlink == 1 && pid_stat.st_uid == geteuid())
+			return;
+		if (pid_fd == -1 && errno != ELOOP)
+			fatal("pidfile %s", pid_path);
+		if (pid_fd != -1)
+			close(pid_fd);
+		if (!own_directory)
+			fatalx("pidfile %s is %s: refused; remove it", pid_path,
+			    pid_fd == -1 ? "a symbolic link" : "not a regular "
+			    "file of our own with one link");
+		if (unlinkat(pid_dir, pid_name, 0) == -1)
+			fatal("pidfile %s", pid_path);
+	}
+	fatalx("pidfile %s: cannot be made", pid_path);
+}
+
+/*
+ * Takes the pidfile at path, or exits saying who holds it. own_directory:
+ * the default path, whose directory timed makes and keeps root's. The pid
+ * is written by daemon_pidfile_write(), in the process that serves.
  */
 void
-daemon_pidfile(const char *path, const struct run_user *owner,
-    int own_directory)
+daemon_pidfile(const char *path, int own_directory)
 {
-	char dir[PATH_MAX], name[PATH_MAX];
+	char dir[PATH_MAX];
 	const char *slash;
-	pid_t other = -1;
 
 	/* dirname(3) and basename(3) may write into their argument. */
 	if (strlen(path) >= sizeof(dir))
@@ -67,30 +192,43 @@ daemon_pidfile(const char *path, const struct run_user *owner,
 		strlcpy(dir, "/", sizeof(dir));
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	strlcpy(name, slash != NULL ? slash + 1 : path, sizeof(name));
-	if (name[0] == '\0' || strlcpy(pidname, name, sizeof(pidname)) >=
-	    sizeof(pidname))
+	slash = slash != NULL ? slash + 1 : path;
+	if (*slash == '\0' || strcmp(slash, ".") == 0 ||
+	    strcmp(slash, "..") == 0 ||
+	    strlcpy(pid_name, slash, sizeof(pid_name)) >= sizeof(pid_name))
 		fatalx("pidfile %s: not a file name", path);
-	if (own_directory) {
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-			fatal("pidfile directory %s", dir);
-		if (owner != NULL && chown(dir, owner->uid, owner->gid) == -1)
-			fatal("pidfile directory %s", dir);
-	}
-	pidfh = pidfile_open(path, 0644, &other);
-	if (pidfh == NULL) {
-		if (errno == EEXIST && other > 0)
-			fatalx("already running, pid %d (pidfile %s)",
-			    (int)other, path);
-		if (errno == EEXIST)
-			fatalx("already running (pidfile %s is locked)", path);
-		fatal("pidfile %s", path);
-	}
-	piddir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (piddir == -1)
-		fatal("pidfile directory %s", dir);
-	pidpath = path;
-	atexit(pidfile_cleanup);
+	pid_path = path;
+	pid_dir = pidfile_directory(dir, own_directory);
+	pidfile_take(own_directory);
+	atexit(pidfile_unlink);	/* while the directory is held */
+}
+
+/*
+ * Writes this process's pid, through a descriptor of its own checked to be
+ * the locked file; the locked one stays read-only. Then the directory is
+ * let go, unless removable (timed keeps its rights to it: no chroot), and
+ * with it the removal at exit.
+ */
+void
+daemon_pidfile_write(int removable)
+{
+	struct stat st;
+	char text[32];
+	int fd, len;
+
+	if (pid_fd == -1)
+		return;
+	fd = openat(pid_dir, pid_name, O_WRONLY | PIDFILE_OPEN);
+	if (fd == -1 || fstat(fd, &st) == -1 || !same_file(&st))
+		fatalx("pidfile %s was replaced while in use", pid_path);
+	len = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == -1 || write(fd, text, (size_t)len) != len)
+		fatal("pidfile %s", pid_path);
+	close(fd);
+	if (removable)
+		return;
+	close(pid_dir);
+	pid_dir = -1;
 }
 
 /*
@@ -124,24 +262,19 @@ parent_wait(int fd)
 	_exit(ready ? 0 : 1);
 }
 
-/* /dev/null, opened while it is in reach: before the chroot. */
-void
-daemon_prepare(void)
-{
-	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
-		fatal("/dev/null");
-}
-
 /*
- * fork and setsid. The parent waits (parent_wait) until the child calls
- * daemon_ready(). Until then the child's stderr is the pipe to the parent,
- * and its log goes to syslog as well, so a fatal error reaches both.
+ * fork and setsid, with /dev/null opened for later while it is in reach
+ * (before the chroot). The parent waits (parent_wait) until the child
+ * calls daemon_ready(); until then the child's stderr is the pipe to the
+ * parent (and its log goes to syslog as well: log_init()).
  */
 void
 daemon_detach(void)
 {
 	int fds[2];
 
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		fatal("/dev/null");
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		fatal("pipe");
 	switch (fork()) {
@@ -157,7 +290,6 @@ daemon_detach(void)
 	if (dup2(fds[1], STDERR_FILENO) == -1)
 		fatal("dup2");
 	close(fds[1]);
-	log_also_syslog();
 	if (setsid() == -1)
 		fatal("setsid");
 	if (chdir("/") == -1)
@@ -165,18 +297,16 @@ daemon_detach(void)
 }
 
 /*
- * Ready to serve: the pid goes into the pidfile and, when detached, the
- * parent is let go and stdio goes to /dev/null (opened by daemon_prepare);
- * from then on the log is syslog's. In the foreground stdio stays.
+ * Ready to serve: from now on the log is syslog's (but in debug mode);
+ * when detached, the parent is let go and stdio goes to /dev/null. In the
+ * foreground stdio stays.
  */
 void
 daemon_ready(void)
 {
-	if (pidfh != NULL && pidfile_write(pidfh) == -1)
-		fatal("pidfile %s", pidpath);
+	log_ready();
 	if (devnull == -1)
 		return;
-	log_to_syslog();
 	if (write(STDERR_FILENO, (char[]){ READY }, 1) != 1)
 		log_warn("cannot tell the parent that the daemon is ready");
 	if (dup2(devnull, STDIN_FILENO) == -1 ||

@@ -1,11 +1,10 @@
-/* Running as a daemon: the pidfile, detaching, and saying when ready. */
+/* Running as a daemon: stdio, the pidfile, detaching, and saying when ready. */
 #ifndef DAEMON_H
 #define DAEMON_H
 
-#include "timed.h"
-
-void daemon_pidfile(const char *, const struct run_user *, int);
-void daemon_prepare(void);
+void daemon_stdio_open(void);
+void daemon_pidfile(const char *, int);
+void daemon_pidfile_write(int);
 void daemon_detach(void);
 void daemon_ready(void);
 

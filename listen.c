@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,34 @@
 
 #define PORT_TRIES 16	/* -p 0: attempts to find one port free for all */
 
+/*
+ * Why a daemon listening on sa could never answer, or NULL: a multicast
+ * or broadcast address is where requests go to every host at once, which
+ * timed does not answer (ratelimit.c), so it would serve nobody.
+ */
+static const char *
+address_useless(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	const struct in6_addr *a6 = &sin6->sin6_addr;
+	uint32_t a;
+
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_MULTICAST(a6))
+		return "multicast";
+	if (sa->sa_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(a6))
+		return NULL;
+	if (sa->sa_family == AF_INET6)
+		memcpy(&a, &a6->s6_addr[12], 4);
+	else
+		a = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+	a = ntohl(a);
+	if (IN_MULTICAST(a))
+		return "multicast";
+	if (a == INADDR_BROADCAST)
+		return "the broadcast address";
+	return NULL;
+}
+
 /* The addresses of spec, resolved; every address when none is given. */
 static int
 addresses_collect(const struct listen_spec *spec, struct addr_list *list,
@@ -26,7 +55,8 @@ addresses_collect(const struct listen_spec *spec, struct addr_list *list,
 {
 	struct sockaddr_in any4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
-	struct addrinfo hints, *res;
+	struct addrinfo hints, *res, *ai;
+	const char *useless;
 	size_t i;
 	int error;
 
@@ -53,8 +83,18 @@ addresses_collect(const struct listen_spec *spec, struct addr_list *list,
 			    spec->addresses[i], gai_strerror(error));
 			return -1;
 		}
-		addr_list_add_all(list, res);
+		for (ai = res, useless = NULL; ai != NULL && useless == NULL;
+		    ai = ai->ai_next)
+			useless = address_useless(ai->ai_addr);
+		if (useless == NULL)
+			addr_list_add_all(list, res);
 		freeaddrinfo(res);
+		if (useless != NULL) {
+			snprintf(err, errlen, "address %s is %s: timed answers "
+			    "only requests sent to this host alone",
+			    spec->addresses[i], useless);
+			return -1;
+		}
 	}
 	if (list->left_out > 0) {
 		snprintf(err, errlen, "too many addresses to listen on (at most "

@@ -7,13 +7,21 @@
  * /dev/log, and traffic can cause log lines, so a stalled syslogd would
  * freeze the loop (and, since signals wait for pselect, SIGTERM with it).
  * timed writes to /dev/log itself, without blocking, in syslog(3)'s format;
- * a line the socket will not take is dropped and counted.
+ * a line the socket will not take is dropped and counted. stderr is treated
+ * the same way: a supervisor that stops reading a pipe must not freeze the
+ * loop either.
+ *
+ * Where lines go is decided once, by log_init(): stderr in debug mode;
+ * syslog under inetd, whose stderr is the client's socket; otherwise both
+ * until the daemon is ready (a start that fails is told to the one who
+ * started it, and to syslog), then syslog alone.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
 #include <paths.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +33,7 @@
 #include "log.h"
 
 static int to_stderr = 1, to_syslog;
+static int until_ready;			/* both now, syslog once ready */
 static int log_debugging;
 static int log_facility = LOG_DAEMON;
 static int log_fd = -1;			/* /dev/log, non-blocking */
@@ -54,35 +63,31 @@ log_connect(void)
 }
 
 /*
- * Logs to stderr until log_to_syslog(). /dev/log is connected now, while
- * it and the zone files are still in reach (before the chroot). Without a
- * syslog daemon, lines meant for it are lost, as syslog(3) loses them.
+ * Decides, once, where lines go (see the top of this file). /dev/log is
+ * connected now, while it and the zone files are still in reach (before
+ * the chroot). Without a syslog daemon, lines meant for it are lost, as
+ * syslog(3) loses them.
  */
 void
-log_init(int debug, int facility)
+log_init(int debug, int inetd, int facility)
 {
-	to_stderr = 1;
-	to_syslog = 0;
 	log_debugging = debug;
 	log_facility = facility;
+	to_stderr = debug || !inetd;
+	to_syslog = !debug;
+	until_ready = !debug && !inetd;
 	tzset();
-	if (log_fd == -1)
+	if (to_syslog && log_fd == -1)
 		log_fd = log_connect();
 }
 
+/* The daemon serves: a good start is a quiet one, from now on in syslog. */
 void
-log_to_syslog(void)
+log_ready(void)
 {
-	to_stderr = 0;
-	to_syslog = 1;
-}
-
-/* Both, while a detaching daemon's stderr still reaches its parent. */
-void
-log_also_syslog(void)
-{
-	to_stderr = 1;
-	to_syslog = 1;
+	if (until_ready)
+		to_stderr = 0;
+	until_ready = 0;
 }
 
 int
@@ -91,7 +96,7 @@ log_debug_enabled(void)
 	return log_debugging;
 }
 
-/* Lines syslog would not take at once, dropped rather than waited for. */
+/* Lines stderr or syslog would not take at once, dropped, not waited for. */
 unsigned long long
 log_dropped(void)
 {
@@ -133,21 +138,41 @@ syslog_send(int priority, const char *text)
 }
 
 /*
- * One write per line, so a reader of stderr never sees half a message.
- * On stderr, warnings and errors carry the program's name, as err(3) does.
+ * One write per line, so a reader of stderr never sees half a message; and
+ * only when stderr can take it at once. A descriptor that reports room
+ * takes a line of this size without blocking (a pipe's free buffer, a
+ * socket's send space), so a reader that stopped (a pipe nobody drains)
+ * costs lines, counted, never the loop.
  */
+static void
+stderr_send(const char *line, size_t len)
+{
+	struct pollfd pfd = { .fd = STDERR_FILENO, .events = POLLOUT };
+
+	if (poll(&pfd, 1, 0) != 1 || (pfd.revents & POLLOUT) == 0 ||
+	    write(STDERR_FILENO, line, len) != (ssize_t)len)
+		log_lost++;
+}
+
+/* On stderr, warnings and errors carry the program's name, as err(3) does. */
 static void
 vlog(int priority, const char *fmt, va_list ap, const char *reason)
 {
-	char line[1024];
+	char line[1024], out[1200];
 	const char *name = priority <= LOG_WARNING ? getprogname() : NULL;
+	int len;
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	if (to_stderr) {
-		fprintf(stderr, "%s%s%s%s%s\n", name ? name : "",
-		    name ? ": " : "", line, reason ? ": " : "",
-		    reason ? reason : "");
-		fflush(stderr);
+		len = snprintf(out, sizeof(out), "%s%s%s%s%s\n",
+		    name ? name : "", name ? ": " : "", line,
+		    reason ? ": " : "", reason ? reason : "");
+		if (len >= (int)sizeof(out)) {
+			out[sizeof(out) - 2] = '\n';
+			len = sizeof(out) - 1;
+		}
+		if (len > 0)
+			stderr_send(out, (size_t)len);
 	}
 	if (!to_syslog)
 		return;

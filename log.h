@@ -1,4 +1,4 @@
-/* Logging: stderr in debug mode or before detaching, syslog otherwise. */
+/* Logging: stderr in debug mode, syslog under inetd, both until ready. */
 #ifndef LOG_H
 #define LOG_H
 
@@ -6,9 +6,8 @@
 
 #define LOG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
-void log_init(int, int);
-void log_to_syslog(void);
-void log_also_syslog(void);
+void log_init(int, int, int);
+void log_ready(void);
 int log_debug_enabled(void);
 unsigned long long log_dropped(void);
 void log_warn(const char *, ...) LOG_PRINTF(1, 2);

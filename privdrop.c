@@ -16,6 +16,7 @@
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,6 +63,11 @@ privdrop_lookup(const char *name, struct run_user *user, char *err,
 		    "user with -u", name);
 		return -1;
 	}
+	if (pw->pw_gid == 0) {
+		snprintf(err, errlen, "user %s has root's group (gid 0): name "
+		    "a user whose group is not root with -u", name);
+		return -1;
+	}
 	user->uid = pw->pw_uid;
 	user->gid = pw->pw_gid;
 	return 0;
@@ -82,8 +88,13 @@ directory_empty(int fd, char *first, size_t size)
 	DIR *d;
 	int dup_fd, empty = 1;
 
-	if ((dup_fd = dup(fd)) == -1 || (d = fdopendir(dup_fd)) == NULL)
+	strlcpy(first, "entries it cannot list", size);
+	if ((dup_fd = dup(fd)) == -1)
 		return 0;
+	if ((d = fdopendir(dup_fd)) == NULL) {
+		close(dup_fd);
+		return 0;
+	}
 	while (empty && (e = readdir(d)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
 			strlcpy(first, e->d_name, size);
@@ -142,6 +153,40 @@ fail:
 }
 
 /*
+ * The first descriptor that is a directory, or -1. After the chroot such a
+ * descriptor would lead out of it (openat(fd, "../..")), so none may be
+ * held: timed keeps none by construction, and this says so before every
+ * change of root. /proc/self/fd lists them; without /proc, every number
+ * up to the limit is tried.
+ */
+static int
+directory_held(void)
+{
+	struct dirent *e;
+	struct stat st;
+	const char *errstr;
+	long fd, max;
+	DIR *d;
+
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		fd = -1;
+		while (fd == -1 && (e = readdir(d)) != NULL) {
+			fd = strtonum(e->d_name, 0, INT_MAX, &errstr);
+			if (errstr != NULL || fd == dirfd(d) ||
+			    fstat((int)fd, &st) == -1 || !S_ISDIR(st.st_mode))
+				fd = -1;
+		}
+		closedir(d);
+		return (int)fd;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	for (fd = 0; fd < max && fd < INT_MAX; fd++)
+		if (fstat((int)fd, &st) == 0 && S_ISDIR(st.st_mode))
+			return (int)fd;
+	return -1;
+}
+
+/*
  * Changes root to dir and becomes user, for good. Returns 0, or -1 with why
  * in err; the caller must not serve then.
  */
@@ -160,6 +205,11 @@ privdrop(const struct run_user *user, const char *dir, char *err,
 		return failed(err, errlen, "fchdir %s", dir);
 	}
 	close(fd);
+	if ((fd = directory_held()) != -1) {
+		snprintf(err, errlen, "descriptor %d is a directory, which would "
+		    "lead out of chroot directory %s", fd, dir);
+		return -1;
+	}
 	if (chroot(".") == -1)
 		return failed(err, errlen, "chroot %s", dir);
 	if (chdir("/") == -1)

@@ -149,7 +149,11 @@ limit_init(unsigned per_source, uint64_t random_seed)
 
 /*
  * The key of a source: an IPv4 address, or an IPv6 /64, which is what one
- * host or one customer gets (DNS servers' response-rate limits do the same).
+ * host or one customer gets (DNS servers' response-rate limits do the
+ * same). A link-local address is not: fe80::/64 is the prefix of every
+ * host on every link. It is keyed as the host it names on the link it came
+ * from, its interface (the scope) in the bytes the prefix leaves zero, so
+ * neighbours, and hosts on other links, have buckets of their own.
  */
 static void
 addr_key(const struct sockaddr *sa, unsigned char key[16])
@@ -159,7 +163,9 @@ addr_key(const struct sockaddr *sa, unsigned char key[16])
 	memset(key, 0, 16);
 	if (sa->sa_family == AF_INET6) {
 		memcpy(key, &sin6->sin6_addr, 16);
-		if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
+			memcpy(key + 4, &sin6->sin6_scope_id, 4);
+		else if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
 			memset(key + 8, 0, 8);
 		return;
 	}

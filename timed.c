@@ -2,11 +2,12 @@
  * timed: an RFC 868 time server. Sends the seconds since 1900 as 4 bytes to
  * every TCP connection and every UDP datagram, on port 37.
  *
- * Startup order: options; signals; sockets handed over by inetd or systemd,
- * and no other descriptor; the log (syslog at once under inetd, whose
- * stderr is a client); the user to become; the pidfile (a second instance
- * stops here); our own sockets; the drop of root; detaching, with the
- * parent waiting until the child is ready; the loop.
+ * Startup order: stdio made valid, before anything else is opened; options;
+ * sockets handed over by inetd or systemd, and no other descriptor; the
+ * log, whose destination is decided there once (err(3) only before it);
+ * signals; the user to become; the pidfile (a second instance stops
+ * here); our own sockets; detaching, with the parent waiting until the
+ * child is ready; the pid written and the drop of root; the loop.
  */
 #include <sys/socket.h>
 
@@ -40,17 +41,16 @@ usage(void)
  * syslog, since stderr is then the client's socket.
  */
 static void __attribute__((noreturn))
-options_refused(const struct timed_options *o, const char *err)
+options_refused(const struct timed_options *o, const char *message)
 {
 	if (o->inetd && !o->debug) {
-		log_init(0, LOG_DAEMON);
-		log_to_syslog();
-		if (*err != '\0')
-			fatalx("%s", err);
+		log_init(0, 1, LOG_DAEMON);
+		if (*message != '\0')
+			fatalx("%s", message);
 		fatalx("usage: %s %s", getprogname(), TIMED_USAGE);
 	}
-	if (*err != '\0')
-		errx(1, "%s", err);
+	if (*message != '\0')
+		errx(1, "%s", message);
 	usage();
 }
 
@@ -61,12 +61,12 @@ options_refused(const struct timed_options *o, const char *err)
 static int
 sockets_activated(int spec_given, struct listener *listeners)
 {
-	char err[256];
+	char why[256];
 	int n;
 
-	n = listen_activated(listeners, LISTEN_MAX, err, sizeof(err));
+	n = listen_activated(listeners, LISTEN_MAX, why, sizeof(why));
 	if (n == -1)
-		errx(1, "socket activation: %s", err);
+		errx(1, "socket activation: %s", why);
 	closefrom(STDERR_FILENO + 1 + n);
 	if (n > 0 && spec_given)
 		warnx("sockets come from systemd: ignoring -4 -6 -l -p -T -U");
@@ -79,12 +79,13 @@ main(int argc, char *argv[])
 	struct timed_options o;
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
-	char err[256], warn[256];
+	char why[256], note[256];
 	int as_root, detach, connected = 0, n = 0;
 	size_t i;
 
-	if (timed_options(argc, argv, &o, err, sizeof(err)) == -1)
-		options_refused(&o, err);
+	daemon_stdio_open();
+	if (timed_options(argc, argv, &o, why, sizeof(why)) == -1)
+		options_refused(&o, why);
 	if (o.version) {
 		printf("timed %s\n", VERSION);
 		return 0;
@@ -92,49 +93,45 @@ main(int argc, char *argv[])
 	as_root = geteuid() == 0;
 	detach = !o.debug && !o.foreground && !o.inetd;
 
-	serve_init(o.require_sync);
 	/* Stray descriptors go before the log's is opened, not after. */
 	if (o.inetd)
 		closefrom(STDERR_FILENO + 1);
 	else
 		n = sockets_activated(o.spec_given, listeners);
-	log_init(o.debug, LOG_DAEMON);
-	if (o.inetd && !o.debug)
-		log_to_syslog();	/* stderr may be the socket */
+	log_init(o.debug, o.inetd, LOG_DAEMON);
+	serve_init(o.require_sync);
 	if (o.inetd) {
 		if (listen_inherit(STDIN_FILENO, &listeners[0], &connected,
-		    err, sizeof(err)) == -1)
-			fatalx("-i: %s", err);
+		    why, sizeof(why)) == -1)
+			fatalx("-i: %s", why);
 		n = 1;
 	}
-	if (as_root && privdrop_lookup(o.username, &user, err,
-	    sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (o.pidfile == NULL && detach && as_root)
-		daemon_pidfile(PIDFILE_DEFAULT, &user, 1);
-	else if (o.pidfile != NULL)
-		daemon_pidfile(o.pidfile, NULL, 0);
+	if (as_root && privdrop_lookup(o.username, &user, why,
+	    sizeof(why)) == -1)
+		fatalx("%s", why);
+	if (o.pidfile != NULL)
+		daemon_pidfile(o.pidfile, 0);
+	else if (detach && as_root)
+		daemon_pidfile(PIDFILE_DEFAULT, 1);
 
 	if (n == 0) {
-		n = listen_open(&o.spec, listeners, LISTEN_MAX, err,
-		    sizeof(err), warn, sizeof(warn));
+		n = listen_open(&o.spec, listeners, LISTEN_MAX, why,
+		    sizeof(why), note, sizeof(note));
 		if (n == -1)
-			fatalx("%s", err);
-		if (*warn != '\0')
-			log_warnx("%s", warn);
+			fatalx("%s", why);
+		if (*note != '\0')
+			log_warnx("%s", note);
 	}
 	limit_init(o.rate, arc4random());
 	if (detach)
-		daemon_prepare();
-	if (as_root && privdrop(&user, CHROOT_DIR, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		daemon_detach();
+	/* Root, about to leave, cannot remove the pidfile later. */
+	daemon_pidfile_write(!as_root);
+	if (as_root && privdrop(&user, CHROOT_DIR, why, sizeof(why)) == -1)
+		fatalx("%s", why);
 	if (o.inetd && connected)
 		return serve_connection(STDIN_FILENO);
-	if (detach)
-		daemon_detach();
 	daemon_ready();
-	if (!o.debug)
-		log_to_syslog();	/* a good start is a quiet one */
 	for (i = 0; i < (size_t)n && !o.inetd; i++)
 		log_info("listening on %s", listeners[i].name);
 	log_info("timed %s serving on %d socket%s", VERSION, n,

@@ -6,8 +6,10 @@
  */
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -16,6 +18,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,6 +339,135 @@ START_TEST(ipv6_sources_by_64)
 END_TEST
 
 /*
+ * A client in a network namespace of its own, joined to the test's by a
+ * veth pair: its end is "c0", with the link-local address fe80::1, the same
+ * in every such client. It asks the time LINK_ASKS times from there.
+ */
+#define LINK_ASKS	60
+#define LINK_RATE	5	/* -r, so the burst is 20 */
+
+struct link_client {
+	pid_t pid;
+	int go, result;		/* the port goes in, the replies come out */
+};
+
+/* Sends LINK_ASKS requests to fe80::100 on c0; the replies that came. */
+static int
+link_client_ask(unsigned server_port)
+{
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	int fd, i, got = 0;
+
+	if (system("ip link set lo up && ip link set c0 up && "
+	    "ip address add fe80::1/64 dev c0 nodad") != 0)
+		return -1;
+	inet_pton(AF_INET6, "fe80::1", &from.sin6_addr);
+	inet_pton(AF_INET6, "fe80::100", &to.sin6_addr);
+	from.sin6_scope_id = to.sin6_scope_id = if_nametoindex("c0");
+	to.sin6_port = htons(server_port);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&from, sizeof(from)) == -1)
+		return -1;
+	for (i = 0; i < LINK_ASKS; i++) {
+		sendto(fd, "", 0, 0, (struct sockaddr *)&to, sizeof(to));
+		usleep(1000);
+		got += udp_drain(fd);
+	}
+	usleep(300000);
+	return got + udp_drain(fd);
+}
+
+/* Forks the client, which waits in its namespace for the port. */
+static void
+link_client_start(struct link_client *c)
+{
+	int ready[2], go[2], result[2], n;
+	unsigned server_port;
+	char b;
+
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(result), 0);
+	ck_assert_int_ne(c->pid = fork(), -1);
+	if (c->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWNET) == -1)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &server_port,
+		    sizeof(server_port)) != (ssize_t)sizeof(server_port))
+			_exit(1);
+		n = link_client_ask(server_port);
+		_exit(write(result[1], &n, sizeof(n)) == sizeof(n) ? 0 : 1);
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(result[1]);
+	ck_assert_int_eq(read(ready[0], &b, 1), 1);
+	close(ready[0]);
+	c->go = go[1];
+	c->result = result[0];
+}
+
+/* What the client got, once it asked. */
+static int
+link_client_result(struct link_client *c)
+{
+	struct pollfd pfd = { .fd = c->result, .events = POLLIN };
+	int n = -1;
+
+	ck_assert_int_eq(write(c->go, &port, sizeof(port)), sizeof(port));
+	ck_assert_int_eq(poll(&pfd, 1, scale_ms(10000)), 1);
+	ck_assert_int_eq(read(c->result, &n, sizeof(n)), sizeof(n));
+	waitpid(c->pid, NULL, 0);
+	close(c->go);
+	close(c->result);
+	return n;
+}
+
+/*
+ * fe80::1 on one link and fe80::1 on another are two hosts, each with its
+ * own allowance. Before, link-local sources were keyed by fe80::/64 alone:
+ * the second got nothing once the first had spent the burst.
+ */
+START_TEST(link_local_limited_apart)
+{
+	struct link_client c[2];
+	struct timespec began;
+	struct proc ip;
+	char command[128], rate[8];
+	int i, got[2], bound;
+
+	if (private_network() == -1)
+		SKIP("cannot make a network namespace: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		link_client_start(&c[i]);
+		snprintf(command, sizeof(command), "ip link add tl%d type veth "
+		    "peer name c0 netns %d && ip link set tl%d up && ip "
+		    "address add fe80::100/64 dev tl%d nodad", i,
+		    (int)c[i].pid, i, i);
+		if (proc_run(&ip, (const char *const[]){ "sh", "-c", command,
+		    NULL }, NULL, NULL, 5000) == -1 || exit_code(&ip) != 0)
+			SKIP("cannot join a namespace by a veth pair: %s",
+			    ip.err);
+	}
+	snprintf(rate, sizeof(rate), "%d", LINK_RATE);
+	start((const char *const[]){ "-r", rate, NULL }, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &began);
+	for (i = 0; i < 2; i++)
+		got[i] = link_client_result(&c[i]);
+	bound = 4 * LINK_RATE + (int)(LINK_RATE * seconds_since(&began)) + 1;
+	fprintf(stderr, "link-local: fe80::1 on two links, %d and %d of %d "
+	    "answered (burst %d, bound %d)\n", got[0], got[1], LINK_ASKS,
+	    4 * LINK_RATE, bound);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_ge(got[i], 4 * LINK_RATE);
+		ck_assert_int_le(got[i], bound);
+	}
+}
+END_TEST
+
+/*
  * One forged datagram to a broadcast address would make every timed on
  * the link answer the victim. 127.255.255.255 is loopback's broadcast.
  */
@@ -579,6 +711,7 @@ attacks_suite(void)
 	tcase_add_test(network, victim_bounded_under_table_churn);
 	tcase_add_test(network, broadcast_not_answered);
 	tcase_add_test(network, ipv6_sources_by_64);
+	tcase_add_test(network, link_local_limited_apart);
 	tcase_add_test(host, stalled_syslog_does_not_stall);
 	tcase_add_test(host, chroot_directory_checked);
 	tcase_add_test(host, chroot_link_refused_by_timed);

@@ -322,6 +322,29 @@ START_TEST(ipv6_by_its_64)
 }
 END_TEST
 
+/* A link-local source with its interface: fe80::/64 is every link's. */
+static const struct sockaddr *
+link_local(const char *addr, unsigned ifindex)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)v6(addr, 40000);
+
+	sin6->sin6_scope_id = ifindex;
+	return (struct sockaddr *)sin6;
+}
+
+START_TEST(link_local_by_host_and_link)
+{
+	limit_init(10, 1);
+	ck_assert_int_eq(allowed(link_local("fe80::1", 2), 1000, 100), 40);
+	/* The same address on another link is another host. */
+	ck_assert_int_eq(allowed(link_local("fe80::1", 3), 1000, 100), 40);
+	/* A neighbour on the first link is not held to its bucket. */
+	ck_assert_int_eq(allowed(link_local("fe80::2", 2), 1000, 100), 40);
+	ck_assert_int_eq(allowed(link_local("fe80::1", 2), 1000, 1), 0);
+	ck_assert_int_eq(allowed(link_local("fe80::1", 3), 1000, 1), 0);
+}
+END_TEST
+
 START_TEST(rate_zero_is_off)
 {
 	limit_init(0, 1);
@@ -350,6 +373,7 @@ ratelimit_suite(void)
 	tcase_add_test(rates, evicted_victim_keeps_its_state);
 	tcase_add_test(rates, tcp_apart_from_udp);
 	tcase_add_test(rates, ipv6_by_its_64);
+	tcase_add_test(rates, link_local_by_host_and_link);
 	tcase_add_test(rates, rate_zero_is_off);
 	suite_add_tcase(s, sources);
 	suite_add_tcase(s, rates);

@@ -2,6 +2,7 @@
  * timed as a service: privileges, pidfile, daemon mode, inetd and systemd
  * sockets, abuse limits and counters, all on the real binary.
  */
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -45,6 +47,22 @@ scratch(void)
 	const char *dir = scratch_dir();
 
 	ck_assert_ptr_nonnull(dir);
+	return dir;
+}
+
+/*
+ * A directory of the test's own for pidfiles, which only the test's user
+ * may write: as root, root's alone, as timed asks of a pidfile's directory
+ * (the scratch directory is the run user's).
+ */
+static const char *
+pid_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/pid-XXXXXX", scratch());
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 0755), 0);
 	return dir;
 }
 
@@ -110,31 +128,34 @@ START_TEST(root_drops_to_user)
 }
 END_TEST
 
-START_TEST(root_needs_an_existing_user)
+/* timed, as root, told to become user: it must refuse, saying why. */
+static void
+assert_user_refused(const char *user, const char *why)
 {
-	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u",
-	    "nosuchuser", NULL };
+	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", user,
+	    NULL };
 
-	if (geteuid() != 0)
-		SKIP("timed started as root is what this tests");
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
-	ck_assert_msg(strstr(daemon_proc.err, "timed: user nosuchuser does not "
-	    "exist") != NULL, "%s", daemon_proc.err);
+	ck_assert_msg(strstr(daemon_proc.err, why) != NULL, "%s",
+	    daemon_proc.err);
 	ck_assert(strstr(daemon_proc.err, "listening") == NULL);
+}
+
+START_TEST(root_needs_an_existing_user)
+{
+	if (geteuid() != 0)
+		SKIP("timed started as root is what this tests");
+	assert_user_refused("nosuchuser", "timed: user nosuchuser does not "
+	    "exist");
 }
 END_TEST
 
 START_TEST(root_refuses_root_as_user)
 {
-	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", "root",
-	    NULL };
-
 	if (geteuid() != 0)
 		SKIP("timed started as root is what this tests");
-	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
-	ck_assert_int_eq(exit_code(&daemon_proc), 1);
-	ck_assert(strstr(daemon_proc.err, "user root is root") != NULL);
+	assert_user_refused("root", "user root is root");
 }
 END_TEST
 
@@ -179,14 +200,36 @@ pidfile_pid(const char *path)
 	return pid;
 }
 
+/*
+ * After a clean exit. A timed that dropped root cannot remove its pidfile
+ * from a directory only root may write: it stays, stale, holding the pid,
+ * its lock gone with the process, so the next start takes it. One that
+ * kept its user removes it.
+ */
+static void
+assert_pidfile_after_exit(const char *path, pid_t pid)
+{
+	int fd;
+
+	if (geteuid() != 0) {
+		ck_assert_int_eq(access(path, F_OK), -1);
+		return;
+	}
+	ck_assert_int_eq(pidfile_pid(path), pid);
+	ck_assert_int_ne(fd = open(path, O_RDONLY | O_CLOEXEC), -1);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	close(fd);
+}
+
 START_TEST(pidfile_locks_and_goes)
 {
 	char path[PATH_MAX];
 	const char *second[] = { timed_path(), "-d", "-u", "nobody", "-p", "0",
 	    "-P", path, NULL };
 	char expect[64];
+	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
 	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
 	    NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "serving on", 2000));
@@ -199,11 +242,15 @@ START_TEST(pidfile_locks_and_goes)
 	ck_assert_msg(strstr(other.err, expect) != NULL, "%s", other.err);
 	ck_assert(strstr(other.err, "listening") == NULL);
 	ck_assert_int_eq(pidfile_pid(path), daemon_proc.pid);
-	/* A clean exit takes it away, from inside the chroot too. */
+	pid = daemon_proc.pid;
 	kill(daemon_proc.pid, SIGTERM);
 	ck_assert(proc_wait_exit(&daemon_proc, 2000));
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
-	ck_assert_int_eq(access(path, F_OK), -1);
+	assert_pidfile_after_exit(path, pid);
+	/* The next start takes it, stale or not. */
+	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
+	    NULL);
+	ck_assert_int_eq(pidfile_pid(path), daemon_proc.pid);
 }
 END_TEST
 
@@ -258,13 +305,13 @@ detached_start(const char *argv[], char *portarg, const char *path)
 	return pid;
 }
 
-/* SIGTERM ends a detached timed, and its pidfile goes with it. */
+/* SIGTERM ends a detached timed; its pidfile, see above. */
 static void
 detached_stop(pid_t pid, const char *path)
 {
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	ck_assert_msg(gone(pid, 2000), "still running after SIGTERM");
-	ck_assert_int_eq(access(path, F_OK), -1);
+	assert_pidfile_after_exit(path, pid);
 }
 
 /*
@@ -281,7 +328,7 @@ START_TEST(daemon_mode_detaches)
 	const char *fd0;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
 	pid = detached_start(argv, portarg, path);
 	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
 	ck_assert_msg(daemon_proc.out_fd == -1,
@@ -302,31 +349,59 @@ START_TEST(daemon_mode_detaches)
 END_TEST
 
 /*
+ * An empty /run of the test's own, for root's default pidfile: NULL, or
+ * why it cannot be had.
+ */
+static const char *
+private_run(void)
+{
+	static char why[128];
+
+	if (geteuid() != 0)
+		return "the default pidfile is root's: timed started as root "
+		    "is what this tests";
+	if (private_mount_namespace("/run") == -1)
+		snprintf(why, sizeof(why), "cannot make a mount namespace with "
+		    "a private /run: %s", strerror(errno));
+	else if (mount("tmpfs", "/run", "tmpfs", 0, "mode=755") == -1)
+		snprintf(why, sizeof(why), "cannot mount a tmpfs on /run: %s",
+		    strerror(errno));
+	else
+		return NULL;
+	return why;
+}
+
+#define DEFAULT_PIDFILE	"/run/timed/timed.pid"
+
+/* Root's timed, detaching, without -P; the pid it wrote. */
+static pid_t
+default_start(void)
+{
+	char portarg[8];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, NULL };
+
+	return detached_start(argv, portarg, DEFAULT_PIDFILE);
+}
+
+/*
  * Root, detaching, no -P: the pidfile is /run/timed/timed.pid, in a
- * directory timed makes and gives to its user. /run is the machine's, so
+ * directory timed makes and keeps root's alone. /run is the machine's, so
  * the test mounts a /run of its own in a mount namespace of its own.
  */
 START_TEST(default_pidfile_in_run)
 {
-	char portarg[8];
-	const char *path = "/run/timed/timed.pid";
-	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
-	    "-p", portarg, NULL };
+	const char *why;
 	struct stat st;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		SKIP("the default pidfile is root's: timed started as root is "
-		    "what this tests");
-	if (private_mount_namespace("/run") == -1)
-		SKIP("cannot make a mount namespace with a private /run: %s",
-		    strerror(errno));
-	if (mount("tmpfs", "/run", "tmpfs", 0, "mode=755") == -1)
-		SKIP("cannot mount a tmpfs on /run: %s", strerror(errno));
-	pid = detached_start(argv, portarg, path);
+	if ((why = private_run()) != NULL)
+		SKIP("%s", why);
+	pid = default_start();
 	ck_assert_int_eq(stat("/run/timed", &st), 0);
-	ck_assert_uint_eq(st.st_uid, NOBODY);
-	detached_stop(pid, path);
+	ck_assert_uint_eq(st.st_uid, 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	detached_stop(pid, DEFAULT_PIDFILE);
 }
 END_TEST
 
@@ -345,7 +420,7 @@ START_TEST(detach_failure_reaches_the_parent)
 	unsigned char reply[8];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/timed.pid", scratch());
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
 	close(fd);
 	snprintf(portarg, sizeof(portarg), "%u", port);
@@ -500,19 +575,30 @@ read_all(int fd, unsigned char *buf, size_t size)
 	return got;
 }
 
-/* inetd "stream nowait": the connection is descriptor 0. */
-START_TEST(inetd_stream_nowait)
+/*
+ * The client of a handed-over connection gets the time, 4 bytes and no
+ * more, and the daemon exits 0.
+ */
+static void
+assert_connection_answered(int client)
 {
-	unsigned char reply[16];
-	int client = inetd_connection();
+	unsigned char reply[256];
 
-	inetd_start();
 	ck_assert_int_eq(read_all(client, reply, sizeof(reply)), 4);
 	ck_assert_int_le(llabs(rfc868_value(reply) - now_rfc868() %
 	    0x100000000LL), 1);
 	ck_assert(proc_wait_exit(&daemon_proc, 2000));
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
 	close(client);
+}
+
+/* inetd "stream nowait": the connection is descriptor 0. */
+START_TEST(inetd_stream_nowait)
+{
+	int client = inetd_connection();
+
+	inetd_start();
+	assert_connection_answered(client);
 }
 END_TEST
 
@@ -909,6 +995,420 @@ START_TEST(low_source_port_dropped)
 }
 END_TEST
 
+/*
+ * Confinement: what the user timed becomes, a local user, or the one who
+ * starts it cannot turn against root (issue: the pidfile, the chroot,
+ * closed descriptors, inetd's stderr, a stalled stderr).
+ */
+
+/* A file only root (the test's user) may read, holding "secret\n". */
+static void
+victim_make(char *path, size_t size)
+{
+	int fd;
+
+	snprintf(path, size, "%s/victim", pid_dir());
+	ck_assert_int_ne(fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600), -1);
+	ck_assert_int_eq(write(fd, "secret\n", 7), 7);
+	close(fd);
+}
+
+static void
+assert_victim_intact(const char *path)
+{
+	char text[32] = "";
+	struct stat st;
+	int fd;
+
+	ck_assert_int_ne(fd = open(path, O_RDONLY | O_CLOEXEC), -1);
+	ck_assert_int_eq(read(fd, text, sizeof(text) - 1), 7);
+	close(fd);
+	ck_assert_str_eq(text, "secret\n");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+}
+
+/* A symbolic link made as the run user (nobody), in a child: 0 or errno. */
+static int
+symlink_as_nobody(const char *target, const char *link)
+{
+	int status;
+	pid_t pid;
+
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		become_nobody();
+		_exit(symlink(target, link) == 0 ? 0 : errno);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The run user plants /run/timed/timed.pid -> a root-only file in the
+ * directory an older timed gave it. Root's timed neither follows the link
+ * nor leaves the directory the run user's. Before: the file was truncated
+ * and held the pid.
+ */
+START_TEST(default_pidfile_planted_link)
+{
+	const char *why, *path = DEFAULT_PIDFILE;
+	char victim[PATH_MAX];
+	struct stat st;
+	pid_t pid;
+
+	victim_make(victim, sizeof(victim));
+	if ((why = private_run()) != NULL)
+		SKIP("%s", why);
+	ck_assert_int_eq(mkdir("/run/timed", 0755), 0);
+	ck_assert_int_eq(chown("/run/timed", NOBODY, NOBODY), 0);
+	ck_assert_int_eq(symlink_as_nobody(victim, path), 0);
+	pid = default_start();
+	assert_victim_intact(victim);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_uid, 0);
+	ck_assert_int_eq(stat("/run/timed", &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0755);
+	/* Nothing more can be planted there while it runs. */
+	ck_assert_int_eq(symlink_as_nobody(victim, "/run/timed/x"), EACCES);
+	detached_stop(pid, path);
+	assert_victim_intact(victim);
+}
+END_TEST
+
+/* Runs timed -d with -P path; it must refuse, saying why. */
+static void
+assert_pidfile_refused(const char *path, const char *why)
+{
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-p", "0",
+	    "-l", "127.0.0.1", "-P", path, NULL };
+
+	ck_assert_int_eq(proc_run(&other, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&other), 1);
+	ck_assert_msg(strstr(other.err, why) != NULL, "%s", other.err);
+	ck_assert(strstr(other.err, "listening") == NULL);
+	proc_stop(&other);
+}
+
+/*
+ * -P where a link was planted (symbolic, or hard to another's file), and,
+ * for root, in a directory others may write: refused, the file untouched.
+ */
+START_TEST(pidfile_planted_files_refused)
+{
+	char path[PATH_MAX], victim[PATH_MAX];
+	const char *dir;
+
+	victim_make(victim, sizeof(victim));
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
+	ck_assert_int_eq(symlink(victim, path), 0);
+	assert_pidfile_refused(path, "is a symbolic link: refused");
+	assert_victim_intact(victim);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(link(victim, path), 0);
+	assert_pidfile_refused(path, "is not a regular file of our own with "
+	    "one link: refused");
+	assert_victim_intact(victim);
+	if (geteuid() != 0)
+		return;		/* the directory rule is root's */
+	dir = pid_dir();
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	snprintf(path, sizeof(path), "%s/timed.pid", dir);
+	ck_assert_int_eq(symlink_as_nobody(victim, path), 0);
+	assert_pidfile_refused(path, "may be written by users other than "
+	    "root");
+	assert_victim_intact(victim);
+}
+END_TEST
+
+/* A locked pidfile holding "1": still "already running", with the pid. */
+START_TEST(pidfile_locked_says_running)
+{
+	char path[PATH_MAX];
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-p", "0",
+	    "-P", path, NULL };
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
+	ck_assert_int_ne(fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644),
+	    -1);
+	ck_assert_int_eq(write(fd, "1\n", 2), 2);
+	ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+	ck_assert_int_eq(proc_run(&other, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&other), 1);
+	ck_assert_msg(strstr(other.err, "timed: already running, pid 1 "
+	    "(pidfile ") != NULL, "%s", other.err);
+	close(fd);
+}
+END_TEST
+
+/* The soft limit on descriptors of pid, from /proc/PID/limits. */
+static long
+open_limit(pid_t pid)
+{
+	char path[64], line[256];
+	long limit = LONG_MAX;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		sscanf(line, "Max open files %ld", &limit);
+	fclose(f);
+	return limit;
+}
+
+/*
+ * After the drop no descriptor is a directory (one would lead out of the
+ * chroot), and a regular file held (the pidfile, for its lock) is held
+ * read-only. Before: libbsd's pidfile kept its directory open.
+ */
+START_TEST(no_directory_after_drop)
+{
+	char path[PATH_MAX], fdpath[PATH_MAX], line[128];
+	struct dirent *e;
+	struct stat st;
+	unsigned flags;
+	long limit;
+	int regular = 0;
+	DIR *d;
+	FILE *f;
+
+	if (geteuid() != 0)
+		SKIP("timed changes root only when started as root");
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
+	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
+	    NULL);
+	snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd", (int)daemon_proc.pid);
+	if ((d = opendir(fdpath)) == NULL)
+		SKIP("cannot list timed's descriptors (no ptrace access): %s",
+		    strerror(errno));
+	limit = open_limit(daemon_proc.pid);
+	/* valgrind (TEST_WRAPPER) keeps a dozen of its own under the limit. */
+	if (getenv("TEST_WRAPPER") != NULL && *getenv("TEST_WRAPPER") != '\0')
+		limit -= 16;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || atol(e->d_name) >= limit)
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s",
+		    (int)daemon_proc.pid, e->d_name);
+		if (stat(fdpath, &st) == -1 && errno == EACCES) {
+			closedir(d);
+			SKIP("cannot see what timed's descriptors are (no "
+			    "ptrace access): %s", strerror(errno));
+		}
+		ck_assert_int_eq(stat(fdpath, &st), 0);
+		ck_assert_msg(!S_ISDIR(st.st_mode), "descriptor %s is the "
+		    "directory %s", e->d_name,
+		    proc_link(daemon_proc.pid, fdpath + strlen("/proc/") +
+		    strcspn(fdpath + strlen("/proc/"), "/") + 1));
+		if (!S_ISREG(st.st_mode))
+			continue;
+		regular++;
+		snprintf(fdpath, sizeof(fdpath), "/proc/%d/fdinfo/%s",
+		    (int)daemon_proc.pid, e->d_name);
+		ck_assert_ptr_nonnull(f = fopen(fdpath, "r"));
+		flags = 0;
+		while (fgets(line, sizeof(line), f) != NULL)
+			sscanf(line, "flags: %o", &flags);
+		fclose(f);
+		ck_assert_msg((flags & O_ACCMODE) == O_RDONLY, "descriptor %s "
+		    "is open for writing (flags %o)", e->d_name, flags);
+	}
+	closedir(d);
+	ck_assert_int_ge(regular, 1);		/* the pidfile */
+	assert_answers();
+}
+END_TEST
+
+static void
+stdio_closed(void)
+{
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	close(STDERR_FILENO);
+}
+
+/*
+ * Started with descriptors 0, 1 and 2 closed (<&- >&- 2>&-), detaching:
+ * TCP and UDP are served, and the pidfile's lock holds against a second
+ * instance. Before: a listener and the pidfile took 0-2 and were replaced
+ * by /dev/null once ready, so TCP was refused and a second instance
+ * started too.
+ */
+START_TEST(closed_stdio_still_serves)
+{
+	char path[PATH_MAX], portarg[8];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
+	    "-p", portarg, "-P", path, NULL };
+	const char *second[] = { timed_path(), "-d", "-u", "nobody", "-p", "0",
+	    "-P", path, NULL };
+	pid_t pid = -1;
+	int fd, i;
+
+	if (getenv("TEST_WRAPPER") != NULL && *getenv("TEST_WRAPPER") != '\0')
+		SKIP("the wrapper (valgrind) takes a closed descriptor 2 for "
+		    "its own log, and refuses timed's /dev/null there");
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
+	close(fd);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, stdio_closed,
+	    5000), 0);
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	for (i = 0; i < 100 && (pid = pidfile_pid(path)) <= 0; i++)
+		usleep(20000);
+	ck_assert_int_gt(pid, 0);
+	assert_answers();
+	ck_assert_int_eq(proc_run(&other, second, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&other), 1);
+	ck_assert_msg(strstr(other.err, "already running") != NULL, "%s",
+	    other.err);
+	detached_stop(pid, path);
+}
+END_TEST
+
+static void
+stdio_from_inetd(void)
+{
+	dup2(inetd_fd, STDIN_FILENO);
+	dup2(inetd_fd, STDOUT_FILENO);
+	dup2(inetd_fd, STDERR_FILENO);
+}
+
+/*
+ * inetd "nowait" hands the connection over as descriptors 0, 1 and 2.
+ * -S where the clock's state cannot be read (a sandbox refuses it): the
+ * client gets no byte, and the reason goes to syslog. Before: 100 bytes
+ * of the message, which rdate read as a time. Where the state is read,
+ * exactly the 4 bytes.
+ */
+START_TEST(inetd_stdio_gets_only_the_time)
+{
+	const char *argv[] = { timed_path(), "-i", "-S", "-u", "nobody", NULL };
+	const char *refused[] = { "LD_PRELOAD=./test/failcall.so",
+	    "FAILCALL=ntp_adjtime", "ASAN_OPTIONS=verify_asan_link_order=0",
+	    NULL };
+	const char *synced[] = { "LD_PRELOAD=./test/clockfail.so",
+	    "CLOCKFAIL_WHEN=/nonexistent/clock-fails",
+	    "CLOCKFAIL_UNSYNCED_WHEN=/nonexistent/unsynced",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	unsigned char reply[256];
+	int client, log;
+
+	log = syslog_trap();	/* where refused, the bytes are still checked */
+	client = inetd_connection();
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, refused,
+	    stdio_from_inetd), 0);
+	close(inetd_fd);
+	ck_assert_int_eq(read_all(client, reply, sizeof(reply)), 0);
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_int_eq(exit_code(&daemon_proc), 1);
+	if (log != -1)
+		ck_assert_ptr_nonnull(syslog_wait(log, "cannot read whether "
+		    "the clock is synchronized", 1000));
+	close(client);
+	proc_stop(&daemon_proc);
+
+	client = inetd_connection();
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, synced,
+	    stdio_from_inetd), 0);
+	close(inetd_fd);
+	assert_connection_answered(client);
+	if (log != -1)
+		close(log);
+}
+END_TEST
+
+static int stalled_fd = -1;
+
+static void
+stderr_stalled(void)
+{
+	dup2(stalled_fd, STDERR_FILENO);
+}
+
+/*
+ * -d with stderr on a FIFO nobody reads, as a supervisor that stopped
+ * reading leaves it: a line a request fills it, and then lines are lost,
+ * not waited for. The daemon still answers, and SIGTERM ends it within a
+ * second. Before: it blocked in write(2) until SIGKILL.
+ */
+START_TEST(stalled_stderr_does_not_stall)
+{
+	char fifo[PATH_MAX], said[4096] = "";
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-r", "0",
+	    "-l", "127.0.0.1", "-p", "0", NULL };
+	struct pollfd pfd = { .events = POLLIN };
+	unsigned char reply[16];
+	struct timespec began;
+	const char *at;
+	size_t got = 0;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(fifo, sizeof(fifo), "%s/stderr", pid_dir());
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_ne(stalled_fd = open(fifo, O_RDWR | O_CLOEXEC), -1);
+	/* Two pages: full the sooner (poll(2) calls a pipe with no free page full). */
+	fcntl(stalled_fd, F_SETPIPE_SZ, 8192);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, stderr_stalled),
+	    0);
+	/* Read until it serves, to learn the port; then never again. */
+	pfd.fd = stalled_fd;
+	while ((at = strstr(said, "serving on")) == NULL) {
+		ck_assert_msg(poll(&pfd, 1, scale_ms(5000)) == 1,
+		    "timed said: %s", said);
+		n = read(stalled_fd, said + got, sizeof(said) - 1 - got);
+		ck_assert_int_gt(n, 0);
+		said[got += n] = '\0';
+	}
+	ck_assert_ptr_nonnull(at = strstr(said, " port "));
+	ck_assert_int_eq(sscanf(at, " port %u", &port), 1);
+	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
+	for (i = 0; i < 1000; i++) {
+		udp_send(fd);
+		if (i % 50 == 49)
+			udp_replies(fd, 5);	/* keep our buffer from filling */
+	}
+	udp_replies(fd, 100);
+	close(fd);
+	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
+	    4);
+	clock_gettime(CLOCK_MONOTONIC, &began);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert(seconds_since(&began) < 1.0 * scale_ms(1000) / 1000);
+	close(stalled_fd);
+}
+END_TEST
+
+/*
+ * A user whose group is root: refused, and said so. Before: "root could be
+ * regained after dropping it". The user is in a private /etc/passwd.
+ */
+START_TEST(user_with_root_group_refused)
+{
+	if (geteuid() != 0)
+		SKIP("timed started as root is what this tests");
+	if (private_file("/etc/passwd", "root:x:0:0::/root:/bin/sh\n"
+	    "nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n"
+	    "grouproot:x:4242:0::/nonexistent:/usr/sbin/nologin\n") == -1)
+		SKIP("cannot put a private /etc/passwd in place: %s",
+		    strerror(errno));
+	if (geteuid() != 0)
+		SKIP("only a user namespace was allowed: timed is not root");
+	assert_user_refused("grouproot", "timed: user grouproot has root's "
+	    "group (gid 0)");
+}
+END_TEST
+
 Suite *
 service_suite(void)
 {
@@ -917,7 +1417,8 @@ service_suite(void)
 	TCase *daemon = tcase_create("daemon");
 	TCase *handed = tcase_create("handed_over");
 	TCase *limits = tcase_create("limits");
-	TCase *all[] = { privileges, daemon, handed, limits };
+	TCase *confinement = tcase_create("confinement");
+	TCase *all[] = { privileges, daemon, handed, limits, confinement };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -948,5 +1449,13 @@ service_suite(void)
 	tcase_add_test(limits, flood_held_to_rate);
 	tcase_add_test(limits, default_limit_on_tcp);
 	tcase_add_test(limits, low_source_port_dropped);
+	tcase_add_test(confinement, default_pidfile_planted_link);
+	tcase_add_test(confinement, pidfile_planted_files_refused);
+	tcase_add_test(confinement, pidfile_locked_says_running);
+	tcase_add_test(confinement, no_directory_after_drop);
+	tcase_add_test(confinement, closed_stdio_still_serves);
+	tcase_add_test(confinement, inetd_stdio_gets_only_the_time);
+	tcase_add_test(confinement, stalled_stderr_does_not_stall);
+	tcase_add_test(confinement, user_with_root_group_refused);
 	return s;
 }

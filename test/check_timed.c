@@ -546,6 +546,11 @@ static const struct bad_input bad_inputs[] = {
 	{ { "-d", "-p", "0", "-P", "/nonexistent/dir/timed.pid" },
 	    "timed: pidfile /nonexistent/dir/timed.pid: No such file" },
 	{ { "-i" }, "timed: -i: descriptor 0 is not a socket\n" },
+	{ { "-p", "0", "-l", "224.0.0.1" },
+	    "timed: address 224.0.0.1 is multicast: " },
+	{ { "-p", "0", "-l", "255.255.255.255" },
+	    "timed: address 255.255.255.255 is the broadcast address: " },
+	{ { "-p", "0", "-l", "ff02::1" }, "timed: address ff02::1 is multicast: " },
 };
 
 START_TEST(bad_input_exits_1)

@@ -2,14 +2,17 @@
  * Preloaded into timed by the tests: one call fails, as a fault the tests
  * cannot make otherwise. FAILCALL=setsid: setsid fails (EPERM), a fatal
  * error after detaching. FAILCALL=recvmmsg: recvmmsg fails (ENOMEM) every
- * time, a fault that leaves the socket readable. Built with its 64-bit
- * time twin, __recvmmsg64 (see preload.h).
+ * time, a fault that leaves the socket readable. FAILCALL=ntp_adjtime:
+ * reading the clock's state is refused (EPERM), as a seccomp filter or a
+ * sandbox refuses it. Built with its 64-bit time twins, __recvmmsg64 and
+ * ___adjtimex64 (see preload.h).
  */
 #define _GNU_SOURCE
 #include "preload.h"
 
 #ifndef PRELOAD_EMPTY
 #include <sys/socket.h>
+#include <sys/timex.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -25,11 +28,13 @@ failing(const char *name)
 	return which != NULL && strcmp(which, name) == 0;
 }
 
-/* The next recvmmsg: the 64-bit-time one in the twin build. */
+/* The next recvmmsg and ntp_adjtime: the 64-bit-time ones in the twin build. */
 #if defined(__USE_TIME_BITS64) && __TIMESIZE == 32
 #define RECVMMSG	"__recvmmsg64"
+#define NTP_ADJTIME	"___adjtimex64"
 #else
 #define RECVMMSG	"recvmmsg"
+#define NTP_ADJTIME	"ntp_adjtime"
 #endif
 
 #ifndef TIME64_TWIN
@@ -59,5 +64,18 @@ recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
 		return -1;
 	}
 	return next(fd, msgs, n, flags, timeout);
+}
+
+int
+ntp_adjtime(struct timex *tx)
+{
+	int (*next)(struct timex *) = (int (*)(struct timex *))dlsym(RTLD_NEXT,
+	    NTP_ADJTIME);
+
+	if (failing("ntp_adjtime") || next == NULL) {
+		errno = EPERM;
+		return -1;
+	}
+	return next(tx);
 }
 #endif
