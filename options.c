@@ -13,7 +13,7 @@
 
 #include "options.h"
 #include "ratelimit.h"
-#include "rfc868.h"
+#include "common/rfc868.h"
 
 #define RATE_MAX	100000
 

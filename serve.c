@@ -18,7 +18,7 @@
 
 #include "log.h"
 #include "ratelimit.h"
-#include "rfc868.h"
+#include "common/rfc868.h"
 #include "serve.h"
 
 #define ACCEPT_BATCH	64	/* per wake-up, so one protocol cannot starve */

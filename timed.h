@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "common/addr.h"
 
 #define LISTEN_MAX		32	/* sockets: addresses x {tcp, udp} */
 #define LISTEN_ADDRESSES_MAX	(LISTEN_MAX / 2)	/* -l, given or resolved */

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../rfc868.h"
+#include "../common/rfc868.h"
 #include "load.h"
 
 #define UDP_TIMEOUT_US	1000000

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../addr.h"
+#include "../common/addr.h"
 #include "../ratelimit.h"
 
 int

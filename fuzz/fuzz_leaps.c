@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../leaps.h"
+#include "../client/leaps.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../client.h"
+#include "../client/options.h"
 #include "../options.h"
 
 int

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../client.h"
-#include "../rfc868.h"
+#include "../client/options.h"
+#include "../common/rfc868.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../sntp.h"
+#include "../client/sntp.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "../addr.h"
+#include "../common/addr.h"
 #include "tests.h"
 
 static const char *

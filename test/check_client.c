@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../client.h"
-#include "../leaps.h"
-#include "../rfc868.h"
-#include "../sntp.h"
+#include "../client/options.h"
+#include "../client/leaps.h"
+#include "../common/rfc868.h"
+#include "../client/sntp.h"
 #include "tests.h"
 
 #define NS 1000000000LL

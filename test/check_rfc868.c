@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../rfc868.h"
+#include "../common/rfc868.h"
 #include "tests.h"
 
 static time_t

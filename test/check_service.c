@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../rfc868.h"
+#include "../common/rfc868.h"
 #include "helpers.h"
 #include "tests.h"
 

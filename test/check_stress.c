@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "../bench/load.h"
-#include "../rfc868.h"
+#include "../common/rfc868.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -6,8 +6,8 @@
 #include <check.h>
 #include <stdint.h>
 
-#include "../rfc868.h"
-#include "../subsecond.h"
+#include "../common/rfc868.h"
+#include "../client/subsecond.h"
 #include "tests.h"
 
 #define MS	1000000LL

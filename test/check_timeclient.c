@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../rfc868.h"
-#include "../sntp.h"
+#include "../common/rfc868.h"
+#include "../client/sntp.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <check.h>
+#include <errno.h>
 #include <linux/capability.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -16,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../rfc868.h"
+#include "../common/rfc868.h"
 #include "helpers.h"
 #include "tests.h"
 
@@ -651,6 +652,32 @@ START_TEST(version)
 }
 END_TEST
 
+/*
+ * A packager's flags on make's command line (as dpkg-buildpackage and
+ * distributions give them) come on top of the project's own, which the
+ * build cannot do without. Before, CPPFLAGS=... dropped VERSION, the floor,
+ * 64-bit time and libbsd's flags. make -n: nothing is built.
+ */
+START_TEST(packager_flags_keep_the_projects)
+{
+	const char *argv[] = { "make", "-n", "-B", "CPPFLAGS=-DPACKAGER",
+	    "CFLAGS=-O1", "timed.o", NULL };
+	const char *needed[] = { "-DPACKAGER", "-O1", "-DVERSION=",
+	    "-DTIME_FLOOR=", "-D_TIME_BITS=64", "-DLIBBSD_OVERLAY", "-Wall" };
+	size_t i;
+
+	if (access("Makefile", R_OK) != 0)
+		SKIP("no Makefile here: %s", strerror(errno));
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 10000), 0);
+	if (exit_code(&daemon_proc) == 127)
+		SKIP("make is not installed");
+	ck_assert_msg(exit_code(&daemon_proc) == 0, "%s", daemon_proc.err);
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		ck_assert_msg(strstr(daemon_proc.out, needed[i]) != NULL,
+		    "no %s in: %s", needed[i], daemon_proc.out);
+}
+END_TEST
+
 /* usage() is the man page's SYNOPSIS, word for word. */
 START_TEST(usage_matches_man_page)
 {
@@ -723,6 +750,7 @@ timed_suite(void)
 	tcase_add_test(input, port_in_use_udp);
 	tcase_add_test(input, port_37_needs_privilege);
 	tcase_add_test(input, version);
+	tcase_add_test(input, packager_flags_keep_the_projects);
 	tcase_add_test(input, usage_matches_man_page);
 	suite_add_tcase(s, input);
 	return s;

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "../rfc868.h"
+#include "../common/rfc868.h"
 
 static long long
 now_ms(void)

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "client.h"
+#include "../common/addr.h"
+#include "options.h"
 
 /*
  * rdate's options, and -w for the deadline rdate lacks. Returns 0; or -1

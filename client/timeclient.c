@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "options.h"
 #include "leaps.h"
 #include "query.h"
-#include "rfc868.h"
+#include "../common/rfc868.h"
 #include "subsecond.h"
 
 #define US_PER_SECOND	1000000

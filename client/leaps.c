@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "leaps.h"
-#include "rfc868.h"
+#include "../common/rfc868.h"
 
 #define TZIF_HEADER	44
 #define TZIF_COUNT_MAX	100000	/* far above any real zone */

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "query.h"
-#include "rfc868.h"
+#include "../common/rfc868.h"
 #include "sntp.h"
 
 #define TIMED_OUT	(-2)	/* an exchange ran out of its time */

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rfc868.h"
+#include "../common/rfc868.h"
 #include "sntp.h"
 
 #define LI_ALARM	3	/* leap indicator: clock not synchronized */

@@ -16,7 +16,7 @@
  */
 #include <stdint.h>
 
-#include "rfc868.h"
+#include "../common/rfc868.h"
 #include "subsecond.h"
 
 void

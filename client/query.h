@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "../common/addr.h"
 
 #define REPLY_MAX 64	/* more than any reply we accept: extra bytes are seen */
 

@@ -1,0 +1,65 @@
+# The test suite (included by the Makefile): Check's runner, and the
+# libraries it preloads into the real binaries.
+
+TEST_OBJ = test/run.o test/helpers.o test/check_rfc868.o test/check_addr.o \
+	test/check_timed.o test/check_client.o test/check_timeclient.o \
+	test/check_ratelimit.o test/check_service.o test/check_stress.o \
+	test/check_attacks.o test/check_options.o test/check_subsecond.o
+# The modules the unit tests call: never a file that holds main().
+TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
+	client/leaps.o client/subsecond.o options.o ratelimit.o privdrop.o \
+	bench/load.o $(COMMON_OBJ)
+
+$(TEST_OBJ): config.mk
+$(TEST_OBJ): TIMED_CPPFLAGS += $(CHECK_CFLAGS)
+
+test/run: $(TEST_OBJ) $(TEST_LIB_OBJ)
+	$(LINK) -o $@ $(TEST_OBJ) $(TEST_LIB_OBJ) $(CHECK_LIBS) \
+		$(TIMED_LDLIBS) $(LDLIBS)
+
+# Preloaded by the tests, so built without the sanitizers of CFLAGS: a
+# clock_gettime that fails, a spy in place of the calls that set the
+# clock, a fake clock, what keeps libfaketime out of /dev/shm, and a call
+# that fails. On a 32-bit glibc the clock ones are each built twice, the
+# second time as their 64-bit-time twins (test/preload.h); fakeclock
+# stands in for libfaketime where that wraps only the 32-bit names.
+PRELOADS = test/clockfail.so test/clockspy.so test/fakeclock.so \
+	test/noshm.so test/failcall.so
+PRELOAD_CC = $(CC) -O2 -Wall -fPIC
+TWIN_FLAGS = -DTIME64_TWIN -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64
+
+test/clockfail.so test/clockspy.so test/fakeclock.so test/failcall.so: \
+    test/preload.h
+	$(PRELOAD_CC) $(TWIN_FLAGS) -c -o $(@:.so=.twin.o) $(@:.so=.c)
+	$(PRELOAD_CC) -shared -o $@ $(@:.so=.c) $(@:.so=.twin.o) -ldl
+test/clockfail.so: test/clockfail.c
+test/clockspy.so: test/clockspy.c
+test/fakeclock.so: test/fakeclock.c
+test/failcall.so: test/failcall.c
+test/noshm.so: test/noshm.c
+	$(PRELOAD_CC) -shared -o $@ test/noshm.c -ldl
+
+# The platform's default time_t, on purpose: none of the project's flags.
+test/time32probe: test/time32probe.c
+	$(PRELOAD_CC) -o $@ test/time32probe.c
+
+TEST_NEEDS = timed timeclient test/run $(PRELOADS) test/time32probe
+
+check: $(TEST_NEEDS)
+	./test/run
+
+# The suite with the floods ten times larger.
+stress: $(TEST_NEEDS)
+	STRESS=1 ./test/run
+
+# The same suite with our binaries under valgrind; any error fails a test.
+VALGRIND = valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite
+check-valgrind: $(TEST_NEEDS)
+	TEST_TIMEOUT_SCALE=5 TEST_WRAPPER="$(VALGRIND)" ./test/run
+
+test-clean:
+	rm -f test/run $(TEST_OBJ) $(TEST_OBJ:.o=.d) $(PRELOADS) \
+		test/*.twin.o test/time32probe
+
+.PHONY: check stress check-valgrind test-clean
