@@ -17,11 +17,11 @@ TIMED_CPPFLAGS = -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 TIMED_CFLAGS = -std=c11 -pedantic -Wall -Wextra $(WERROR)
 TIMED_LDLIBS = $(BSD_LIBS)
 
-DAEMON_OBJ = timed.o options.o listen.o serve.o ratelimit.o privdrop.o \
-	daemon.o log.o
+DAEMON_OBJ = timed.o options.o listen.o serve.o fitness.o ratelimit.o \
+	privdrop.o daemon.o log.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o
-COMMON_OBJ = common/rfc868.o common/addr.o
+COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 
 all: options timed timeclient

@@ -29,18 +29,11 @@ static const char *
 address_useless(const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-	const struct in6_addr *a6 = &sin6->sin6_addr;
 	uint32_t a;
 
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_MULTICAST(a6))
-		return "multicast";
-	if (sa->sa_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(a6))
-		return NULL;
-	if (sa->sa_family == AF_INET6)
-		memcpy(&a, &a6->s6_addr[12], 4);
-	else
-		a = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
-	a = ntohl(a);
+	if (!addr_ipv4(sa, &a))
+		return sa->sa_family == AF_INET6 &&
+		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ? "multicast" : NULL;
 	if (IN_MULTICAST(a))
 		return "multicast";
 	if (a == INADDR_BROADCAST)

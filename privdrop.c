@@ -4,7 +4,6 @@
  * check that root cannot be had back. Errors are returned, for the caller
  * to report.
  */
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -20,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/platform.h"
 #include "privdrop.h"
 
 /* Fills err from a format and the errno of the step that failed. */
@@ -221,8 +221,8 @@ privdrop(const struct run_user *user, const char *dir, char *err,
 	if (setresuid(user->uid, user->uid, user->uid) == -1)
 		return failed(err, errlen, "setresuid %u", (unsigned)user->uid);
 	/* No exec could give a privilege back; timed execs nothing anyway. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return failed(err, errlen, "prctl PR_SET_NO_NEW_PRIVS");
+	if (platform_no_new_privs() == -1)
+		return failed(err, errlen, "no_new_privs");
 
 	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1) {
 		snprintf(err, errlen, "root could be regained after dropping "

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/addr.h"
 #include "ratelimit.h"
 
 #define WAYS		4	/* a set of slots one address may use */
@@ -75,13 +76,11 @@ source_check(const struct sockaddr *sa, int dual_stack)
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
 	uint32_t a;
 
-	if (sa->sa_family == AF_INET)
-		return ipv4_check(sin->sin_port, ntohl(sin->sin_addr.s_addr));
-	if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		if (!dual_stack)
+	if (addr_ipv4(sa, &a)) {
+		if (sa->sa_family == AF_INET6 && !dual_stack)
 			return SOURCE_BOGUS;
-		memcpy(&a, &sin6->sin6_addr.s6_addr[12], 4);
-		return ipv4_check(sin6->sin6_port, ntohl(a));
+		return ipv4_check(sa->sa_family == AF_INET ? sin->sin_port :
+		    sin6->sin6_port, a);
 	}
 	if (ntohs(sin6->sin6_port) < 1024)
 		return SOURCE_LOW_PORT;
@@ -104,19 +103,13 @@ int
 destination_unicast(const struct sockaddr *dst, const struct in_addr *local)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)dst;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)dst;
-	struct in_addr a;
+	uint32_t a;
 
-	if (dst->sa_family == AF_INET6 &&
-	    !IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+	if (!addr_ipv4(dst, &a))
 		return !IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
-	if (dst->sa_family == AF_INET6)
-		memcpy(&a, &sin6->sin6_addr.s6_addr[12], 4);
-	else
-		a = sin->sin_addr;
-	if (ipv4_bogus(ntohl(a.s_addr)))
+	if (ipv4_bogus(a))
 		return 0;
-	return local == NULL || local->s_addr == a.s_addr;
+	return local == NULL || ntohl(local->s_addr) == a;
 }
 
 /*

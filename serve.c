@@ -5,7 +5,6 @@
  */
 #include <sys/select.h>
 #include <sys/socket.h>
-#include <sys/timex.h>
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,9 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/platform.h"
+#include "common/rfc868.h"
+#include "fitness.h"
 #include "log.h"
 #include "ratelimit.h"
-#include "common/rfc868.h"
 #include "serve.h"
 
 #define ACCEPT_BATCH	64	/* per wake-up, so one protocol cannot starve */
@@ -32,15 +33,7 @@
 static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t hangup;
 static volatile sig_atomic_t dump_counters;
-
-/* Why this wake-up has no reply: a clock no one should be told. */
-enum silence {
-	ANSWERING,
-	NO_CLOCK,		/* it cannot be read */
-	BELOW_FLOOR,		/* it reads before this release */
-	UNSYNCED,		/* -S: the kernel says it is not synchronized */
-	SILENCES
-};
+static sigset_t waitmask;		/* the signals we act on, unblocked */
 
 /* What SIGUSR1 reports: every query counted once, by what became of it. */
 static struct {
@@ -48,22 +41,53 @@ static struct {
 	unsigned long long low_port, bogus_source;	/* UDP, dropped */
 	unsigned long long over_source_rate, over_global_rate;
 	unsigned long long accept_errors, send_errors, recv_errors;
-	unsigned long long silenced[SILENCES];	/* left unanswered, by why */
+	unsigned long long silenced[CLOCK_VERDICTS];	/* unanswered, by why */
 	unsigned long long not_unicast;		/* UDP to broadcast, multicast */
 } count;
-static uint64_t started_ms;
-static uint64_t now_ms;			/* CLOCK_MONOTONIC, per wake-up */
-static uint64_t limit_log_minute;
-static int limit_logs;
 
-static sigset_t waitmask;		/* the signals we act on, unblocked */
+/* The loop's own clock, and how often refusals are logged. */
+static struct {
+	uint64_t started_ms;
+	uint64_t now_ms;		/* CLOCK_MONOTONIC, per wake-up */
+	uint64_t last_ms;		/* the last reading that worked */
+	int failure_logged;		/* the monotonic clock's */
+	uint64_t limit_log_minute;
+	int limit_logs;
+} loop;
 
-static enum silence silence, silence_said;
-static int require_sync;		/* -S */
-static void sync_read(uint64_t);
-static int synced = 1;			/* -S: as last read, once a second */
-static uint64_t synced_read_ms;
-static int monotonic_failure_logged;
+/* The wall clock's fitness as the loop knows it. */
+static struct {
+	int sync_required;		/* -S */
+	int synced;			/* the kernel's state, as last read */
+	uint64_t synced_read_ms;
+	enum fitness said;		/* the verdict last announced */
+} wall;
+
+/*
+ * One recvmmsg's worth of datagrams, and the replies to them: the headers
+ * are set up once (udp_batch_init), and a round resets only what recvmmsg
+ * overwrote. The content of a request is ignored, so every one lands in
+ * one small buffer.
+ */
+static struct {
+	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+	struct sockaddr_storage peers[UDP_BATCH];
+	/* size_t: a cmsghdr's alignment; CMSG_SPACE is a multiple of it. */
+	size_t in_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
+	size_t out_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
+	unsigned char request[64];
+	struct iovec request_iov;
+	unsigned char reply[RFC868_SIZE];
+	struct iovec reply_iov;
+} batch;
+
+/* Where a request was sent, from the control messages that came with it. */
+struct destination {
+	struct sockaddr_storage addr;
+	unsigned ifindex;		/* IPv6: the interface it came in on */
+	struct in_addr local;		/* IPv4: the address to answer from */
+	int have_local;
+};
 
 static void
 on_quit(int sig)
@@ -93,19 +117,21 @@ on_usr1(int sig)
 static uint64_t
 monotonic_ms(void)
 {
-	static uint64_t last;
 	struct timespec now;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1) {
-		if (!monotonic_failure_logged)
+		if (!loop.failure_logged)
 			log_warn("cannot read the monotonic clock");
-		monotonic_failure_logged = 1;
-		return last;
+		loop.failure_logged = 1;
+		return loop.last_ms;
 	}
-	monotonic_failure_logged = 0;
-	last = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 1;
-	return last;
+	loop.failure_logged = 0;
+	loop.last_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 1;
+	return loop.last_ms;
 }
+
+static void udp_batch_init(void);
+static void sync_read(uint64_t);
 
 /*
  * Installs the handlers and blocks their signals until pselect waits,
@@ -143,10 +169,12 @@ serve_init(int sync_required)
 	sigdelset(&waitmask, SIGHUP);
 	sigdelset(&waitmask, SIGUSR1);
 	/* The limiter and the pauses cannot work without it. */
-	if ((started_ms = monotonic_ms()) == 0)
+	if ((loop.started_ms = monotonic_ms()) == 0)
 		fatalx("cannot read the monotonic clock");
-	require_sync = sync_required;
-	sync_read(started_ms);
+	wall.sync_required = sync_required;
+	wall.synced = 1;
+	sync_read(loop.started_ms);
+	udp_batch_init();
 }
 
 static void
@@ -159,11 +187,11 @@ counters_log(void)
 	    "%llu send, %llu recv; %llu log lines lost; up %llu s",
 	    count.tcp_answered, count.udp_answered, count.low_port,
 	    count.bogus_source, count.over_source_rate, count.over_global_rate,
-	    count.silenced[NO_CLOCK], count.silenced[BELOW_FLOOR],
-	    count.silenced[UNSYNCED],
+	    count.silenced[CLOCK_UNREADABLE], count.silenced[CLOCK_BEFORE_FLOOR],
+	    count.silenced[CLOCK_UNSYNCED],
 	    count.not_unicast, count.accept_errors,
 	    count.send_errors, count.recv_errors, log_dropped(),
-	    (unsigned long long)(monotonic_ms() - started_ms) / 1000);
+	    (unsigned long long)(monotonic_ms() - loop.started_ms) / 1000);
 }
 
 /*
@@ -177,7 +205,7 @@ within_limits(int socktype, const struct sockaddr_storage *peer)
 	char host[ADDR_TEXT_MAX];
 	int log;
 
-	switch (limit_take(socktype, (const struct sockaddr *)peer, now_ms,
+	switch (limit_take(socktype, (const struct sockaddr *)peer, loop.now_ms,
 	    &log)) {
 	case LIMIT_OK:
 		return 1;
@@ -188,15 +216,52 @@ within_limits(int socktype, const struct sockaddr_storage *peer)
 		count.over_source_rate++;
 		break;
 	}
-	if (now_ms / 60000 != limit_log_minute) {
-		limit_log_minute = now_ms / 60000;
-		limit_logs = 0;
+	if (loop.now_ms / 60000 != loop.limit_log_minute) {
+		loop.limit_log_minute = loop.now_ms / 60000;
+		loop.limit_logs = 0;
 	}
-	if (log && limit_logs++ < LIMIT_LOGS_PER_MINUTE)
+	if (log && loop.limit_logs++ < LIMIT_LOGS_PER_MINUTE)
 		log_info("%s over its rate limit, not answered for now",
 		    addr_text((const struct sockaddr *)peer, host,
 		    sizeof(host), NULL));
 	return 0;
+}
+
+/*
+ * -S: the kernel's word on the clock (common/platform.c), read at most
+ * once a second, on the loop's own wake-ups, never per query. A refusal
+ * (a seccomp filter, a sandbox) is not a yes.
+ */
+static void
+sync_read(uint64_t now)
+{
+	int synced;
+
+	if (!wall.sync_required || (wall.synced_read_ms != 0 &&
+	    now - wall.synced_read_ms < 1000))
+		return;
+	wall.synced_read_ms = now;
+	if ((synced = platform_clock_synced()) == -1) {
+		if (wall.synced)
+			log_warn("-S: cannot read whether the clock is "
+			    "synchronized, so not answering");
+		synced = 0;
+	}
+	wall.synced = synced;
+}
+
+/*
+ * Reads the wall clock and judges it (fitness.c). clock_gettime, not
+ * time(3): its failure is distinct from a value, and time(3) lags the
+ * precise clock by up to a tick.
+ */
+static enum fitness
+clock_judge(struct clock_reading *r)
+{
+	r->readable = clock_gettime(CLOCK_REALTIME, &r->now) == 0;
+	r->sync_required = wall.sync_required;
+	r->synced = wall.synced;
+	return fitness_verdict(r, TIME_FLOOR);
 }
 
 /* "2026-11-23 00:00:00 UTC", for the log. */
@@ -211,90 +276,48 @@ utc_text(time_t t, char *buf, size_t size)
 	return buf;
 }
 
-/*
- * -S: whether the kernel says the clock is synchronized (as chrony, ntpd
- * and systemd-timesyncd leave it, and timedatectl reads it): ntp_adjtime
- * with no mode only reads. Read at most once a second, on the loop's own
- * wake-ups, never per query. A refusal (a seccomp filter) is not a yes.
- */
+/* Says each change of verdict once: why silence began, and that it ended. */
 static void
-sync_read(uint64_t now)
-{
-	struct timex tx;
-	int state;
-
-	if (!require_sync || (synced_read_ms != 0 && now - synced_read_ms <
-	    1000))
-		return;
-	synced_read_ms = now;
-	memset(&tx, 0, sizeof(tx));
-	if ((state = ntp_adjtime(&tx)) == -1) {
-		if (synced)
-			log_warn("-S: cannot read whether the clock is "
-			    "synchronized, so not answering");
-		synced = 0;
-		return;
-	}
-	synced = state != TIME_ERROR && !(tx.status & STA_UNSYNC);
-}
-
-/* Says each change of silence once: why it began, and that it ended. */
-static void
-silence_say(const struct timespec *now)
+verdict_announce(enum fitness verdict, const struct clock_reading *r)
 {
 	char reading[64], floor[64];
 
-	if (silence == silence_said)
+	if (verdict == wall.said)
 		return;
-	utc_text(now->tv_sec, reading, sizeof(reading));
+	wall.said = verdict;
+	utc_text(r->now.tv_sec, reading, sizeof(reading));
 	utc_text(TIME_FLOOR, floor, sizeof(floor));
-	switch (silence) {
-	case ANSWERING:
+	switch (verdict) {
+	case CLOCK_FIT:
 		log_info("answering again: the clock reads %s", reading);
 		break;
-	case NO_CLOCK:
-		log_warn("cannot read the clock, not answering");
+	case CLOCK_UNREADABLE:
+		log_warnx("cannot read the clock, not answering");
 		break;
-	case BELOW_FLOOR:
+	case CLOCK_BEFORE_FLOOR:
 		log_warnx("the clock reads %s, before %s (this release): not "
 		    "answering until it is set", reading, floor);
 		break;
-	case UNSYNCED:
+	case CLOCK_UNSYNCED:
 		log_warnx("the kernel says the clock is not synchronized: not "
 		    "answering until it is (-S)");
 		break;
-	case SILENCES:		/* a count, not a state */
+	case CLOCK_VERDICTS:		/* a count, not a verdict */
 		break;
 	}
-	silence_said = silence;
 }
 
-/*
- * The reply for this wake-up. clock_gettime, not time(3): its failure is
- * distinct from a value. RFC 868's way to say "I do not know the time" is
- * to send nothing, never a 0 that clients would read as 2036: so without a
- * clock, with a clock before this release (a board without a battery
- * boots to 1970, and every client would follow it), and with -S while the
- * clock is not synchronized, timed stays silent.
- */
-static int
-reply_now(unsigned char reply[RFC868_SIZE])
+/* The clock after a request came: its verdict, said if it changed. */
+static enum fitness
+clock_now(unsigned char reply[RFC868_SIZE])
 {
-	struct timespec now = { 0, 0 };
+	struct clock_reading r;
+	enum fitness verdict = clock_judge(&r);
 
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		silence = NO_CLOCK;
-	else if (now.tv_sec < TIME_FLOOR)
-		silence = BELOW_FLOOR;
-	else if (!synced)
-		silence = UNSYNCED;
-	else
-		silence = ANSWERING;
-	silence_say(&now);
-	if (silence != ANSWERING)
-		return -1;
-	rfc868_pack(rfc868_from_unix(now.tv_sec), reply);
-	return 0;
+	verdict_announce(verdict, &r);
+	if (verdict == CLOCK_FIT)
+		rfc868_pack(rfc868_from_unix(r.now.tv_sec), reply);
+	return verdict;
 }
 
 static void
@@ -337,10 +360,25 @@ reply_tcp(int fd, const unsigned char *reply)
 }
 
 /*
- * A connection is answered, or closed without a byte: without a clock
- * (taking nothing from its source's allowance), or over its rate. The
- * clock is read once the connection is accepted, never before its client
- * asked: a client that times its queries (timeclient -x) relies on it.
+ * An accepted connection, under the verdict on the clock read once it was
+ * accepted: answered, or closed without a byte, without a clock (taking
+ * nothing from its source's allowance) or over its rate.
+ */
+static void
+tcp_answer(int fd, const struct sockaddr_storage *peer, enum fitness verdict,
+    const unsigned char *reply)
+{
+	if (verdict != CLOCK_FIT)
+		count.silenced[verdict]++;
+	else if (within_limits(SOCK_STREAM, peer))
+		reply_tcp(fd, reply);
+	close(fd);
+}
+
+/*
+ * Accepts what is waiting. The clock is read once a connection is
+ * accepted, never before its client asked: a client that times its
+ * queries (timeclient -x) relies on it.
  */
 static void
 serve_tcp(struct listener *l)
@@ -381,34 +419,30 @@ serve_tcp(struct listener *l)
 		}
 		l->fault_logged = 0;
 		log_peer("tcp", &peer);
-		if (reply_now(reply) == -1)
-			count.silenced[silence]++;
-		else if (within_limits(SOCK_STREAM, &peer))
-			reply_tcp(fd, reply);
-		close(fd);
+		tcp_answer(fd, &peer, clock_now(reply), reply);
 	}
 }
 
 /*
  * Where a request was sent, from the IPV6_PKTINFO or IP_PKTINFO the socket
- * adds (listen.c asks for them), into *dst; the local address the kernel
- * would answer from, for IPv4, into *local. Returns 0, or -1 when it is not
- * known: the socket gave neither, or gave zeros, as it does for a datagram
- * queued before the option was set (inetd and systemd hand over a socket
- * that holds the request that woke them).
+ * adds (listen.c asks for them); for IPv4 also the local address the
+ * kernel would answer from. Returns 0, or -1 when it is not known: the
+ * socket gave neither, or gave zeros, as it does for a datagram queued
+ * before the option was set (inetd and systemd hand over a socket that
+ * holds the request that woke them).
  */
 static int
-request_destination(struct msghdr *msg, struct sockaddr_storage *dst,
-    unsigned *ifindex, struct in_addr *local, int *have_local)
+request_destination(struct msghdr *msg, struct destination *d)
 {
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)dst;
-	struct sockaddr_in *sin = (struct sockaddr_in *)dst;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&d->addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&d->addr;
 	struct in6_pktinfo pi6;
 	struct in_pktinfo pi;
 	struct cmsghdr *c;
+	uint32_t a;
 	int found = 0;
 
-	*have_local = 0;
+	d->have_local = 0;
 	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_PKTINFO) {
@@ -416,31 +450,27 @@ request_destination(struct msghdr *msg, struct sockaddr_storage *dst,
 			memset(sin6, 0, sizeof(*sin6));
 			sin6->sin6_family = AF_INET6;
 			sin6->sin6_addr = pi6.ipi6_addr;
-			*ifindex = pi6.ipi6_ifindex;
+			d->ifindex = pi6.ipi6_ifindex;
 			found = 1;
 		} else if (c->cmsg_level == IPPROTO_IP &&
 		    c->cmsg_type == IP_PKTINFO) {
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			*local = pi.ipi_spec_dst;
-			*have_local = 1;
+			d->local = pi.ipi_spec_dst;
+			d->have_local = d->local.s_addr != INADDR_ANY;
 			if (found)	/* a dual-stack socket's IPv4 client */
 				continue;
 			memset(sin, 0, sizeof(*sin));
 			sin->sin_family = AF_INET;
 			sin->sin_addr = pi.ipi_addr;
-			*ifindex = 0;
+			d->ifindex = 0;
 			found = 1;
 		}
 	}
-	if (!found || (dst->ss_family == AF_INET6 ?
-	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
-	    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
-	    sin6->sin6_addr.s6_addr32[3] == 0) :
-	    sin->sin_addr.s_addr == INADDR_ANY))
+	if (!found)
 		return -1;
-	if (*have_local && local->s_addr == INADDR_ANY)
-		*have_local = 0;
-	return 0;
+	if (addr_ipv4((struct sockaddr *)&d->addr, &a))
+		return a == INADDR_ANY ? -1 : 0;
+	return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ? -1 : 0;
 }
 
 /*
@@ -451,16 +481,15 @@ request_destination(struct msghdr *msg, struct sockaddr_storage *dst,
  * a link-local address, which needs it. Returns the control's length.
  */
 static size_t
-reply_source(const struct sockaddr_storage *dst, unsigned ifindex,
-    void *control)
+reply_source(const struct destination *dst, void *control)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)dst;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)dst;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&dst->addr;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&dst->addr;
 	struct cmsghdr *c = control;
 	struct in6_pktinfo pi6;
 	struct in_pktinfo pi;
 
-	if (dst->ss_family == AF_INET) {
+	if (dst->addr.ss_family == AF_INET) {
 		memset(&pi, 0, sizeof(pi));
 		pi.ipi_spec_dst = sin->sin_addr;
 		c->cmsg_level = IPPROTO_IP;
@@ -472,7 +501,7 @@ reply_source(const struct sockaddr_storage *dst, unsigned ifindex,
 	memset(&pi6, 0, sizeof(pi6));
 	pi6.ipi6_addr = sin6->sin6_addr;
 	if (IN6_IS_ADDR_LINKLOCAL(&pi6.ipi6_addr))
-		pi6.ipi6_ifindex = ifindex;
+		pi6.ipi6_ifindex = dst->ifindex;
 	c->cmsg_level = IPPROTO_IPV6;
 	c->cmsg_type = IPV6_PKTINFO;
 	c->cmsg_len = CMSG_LEN(sizeof(pi6));
@@ -506,13 +535,12 @@ send_replies(int fd, struct mmsghdr *out, int n)
 }
 
 /*
- * Whether a request from peer, sent to dst (NULL: not known) deserves a
- * reply, counting why not. local: see destination_unicast().
+ * Whether a request from peer, sent to dst (NULL: not known), deserves a
+ * reply under verdict, counting why not.
  */
 static int
 udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
-    const struct sockaddr_storage *dst, const struct in_addr *local,
-    int clock_ok)
+    const struct destination *dst, enum fitness verdict)
 {
 	switch (source_check((const struct sockaddr *)peer, l->dual_stack)) {
 	case SOURCE_LOW_PORT:
@@ -524,60 +552,79 @@ udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
 	case SOURCE_OK:
 		break;
 	}
-	if (dst != NULL && !destination_unicast((const struct sockaddr *)dst,
-	    local)) {
+	if (dst != NULL && !destination_unicast((const struct sockaddr *)
+	    &dst->addr, dst->have_local ? &dst->local : NULL)) {
 		count.not_unicast++;
 		return 0;
 	}
-	if (!clock_ok) {
-		count.silenced[silence]++;
+	if (verdict != CLOCK_FIT) {
+		count.silenced[verdict]++;
 		return 0;
 	}
 	return within_limits(SOCK_DGRAM, peer);
 }
 
+/* The headers of the batch, set up once. */
+static void
+udp_batch_init(void)
+{
+	int i;
+
+	batch.request_iov.iov_base = batch.request;
+	batch.request_iov.iov_len = sizeof(batch.request);
+	batch.reply_iov.iov_base = batch.reply;
+	batch.reply_iov.iov_len = sizeof(batch.reply);
+	for (i = 0; i < UDP_BATCH; i++) {
+		batch.in[i].msg_hdr.msg_name = &batch.peers[i];
+		batch.in[i].msg_hdr.msg_iov = &batch.request_iov;
+		batch.in[i].msg_hdr.msg_iovlen = 1;
+		batch.in[i].msg_hdr.msg_control = batch.in_control[i];
+		batch.out[i].msg_hdr.msg_iov = &batch.reply_iov;
+		batch.out[i].msg_hdr.msg_iovlen = 1;
+		batch.out[i].msg_hdr.msg_control = batch.out_control[i];
+	}
+}
+
+/* The n requests of the batch, under verdict: the replies they deserve. */
+static void
+udp_answer_batch(struct listener *l, int n, enum fitness verdict)
+{
+	struct destination dst;
+	int i, nout, have_dst;
+
+	for (i = nout = 0; i < n; i++) {
+		log_peer("udp", &batch.peers[i]);
+		have_dst = request_destination(&batch.in[i].msg_hdr, &dst) == 0;
+		if (!udp_answerable(l, &batch.peers[i], have_dst ? &dst : NULL,
+		    verdict))
+			continue;
+		batch.out[nout].msg_hdr.msg_name = &batch.peers[i];
+		batch.out[nout].msg_hdr.msg_namelen =
+		    batch.in[i].msg_hdr.msg_namelen;
+		batch.out[nout].msg_hdr.msg_controllen = have_dst ?
+		    reply_source(&dst, batch.out_control[nout]) : 0;
+		nout++;
+	}
+	send_replies(l->fd, batch.out, nout);
+}
+
 /*
  * Datagrams in batches: one recvmmsg and one sendmmsg for up to UDP_BATCH
- * requests, a few batches a wake-up so TCP is not starved. The content is
- * ignored, so every request lands in one small buffer. The headers are set
- * up once; a round resets only what recvmmsg overwrote.
+ * requests, a few batches a wake-up so TCP is not starved. The clock is
+ * read after each batch came: after every request in it.
  */
 static void
 serve_udp(struct listener *l)
 {
-	static struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
-	static struct sockaddr_storage peers[UDP_BATCH];
-	/* size_t: a cmsghdr's alignment; CMSG_SPACE is a multiple of it. */
-	static size_t in_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
-	static size_t out_control[UDP_BATCH][PKTINFO_SPACE / sizeof(size_t)];
-	static unsigned char request[64];
-	static struct iovec request_iov = { request, sizeof(request) };
-	static unsigned char reply[RFC868_SIZE];
-	static struct iovec reply_iov = { reply, sizeof(reply) };
-	static int ready;
-	struct sockaddr_storage dst;
-	struct in_addr local;
-	unsigned ifindex = 0;
-	int i, n, nout, round, have_dst, have_local, clock_ok;
+	int i, n, round;
 
-	if (!ready) {
-		for (i = 0; i < UDP_BATCH; i++) {
-			in[i].msg_hdr.msg_name = &peers[i];
-			in[i].msg_hdr.msg_iov = &request_iov;
-			in[i].msg_hdr.msg_iovlen = 1;
-			in[i].msg_hdr.msg_control = in_control[i];
-			out[i].msg_hdr.msg_iov = &reply_iov;
-			out[i].msg_hdr.msg_iovlen = 1;
-			out[i].msg_hdr.msg_control = out_control[i];
-		}
-		ready = 1;
-	}
 	for (round = 0; round < UDP_ROUNDS; round++) {
 		for (i = 0; i < UDP_BATCH; i++) {
-			in[i].msg_hdr.msg_namelen = sizeof(peers[i]);
-			in[i].msg_hdr.msg_controllen = sizeof(in_control[i]);
+			batch.in[i].msg_hdr.msg_namelen = sizeof(batch.peers[i]);
+			batch.in[i].msg_hdr.msg_controllen =
+			    sizeof(batch.in_control[i]);
 		}
-		n = recvmmsg(l->fd, in, UDP_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(l->fd, batch.in, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n == -1) {
 			if (errno == EAGAIN)
 				return;
@@ -590,22 +637,7 @@ serve_udp(struct listener *l)
 			return;
 		}
 		l->fault_logged = 0;
-		/* Read after the batch came: after every request in it. */
-		clock_ok = reply_now(reply) == 0;
-		for (i = nout = 0; i < n; i++) {
-			log_peer("udp", &peers[i]);
-			have_dst = request_destination(&in[i].msg_hdr, &dst,
-			    &ifindex, &local, &have_local) == 0;
-			if (!udp_answerable(l, &peers[i], have_dst ? &dst : NULL,
-			    have_local ? &local : NULL, clock_ok))
-				continue;
-			out[nout].msg_hdr.msg_name = &peers[i];
-			out[nout].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
-			out[nout].msg_hdr.msg_controllen = have_dst ?
-			    reply_source(&dst, ifindex, out_control[nout]) : 0;
-			nout++;
-		}
-		send_replies(l->fd, out, nout);
+		udp_answer_batch(l, n, clock_now(batch.reply));
 		if (n < UDP_BATCH)
 			return;		/* the queue is empty */
 	}
@@ -618,7 +650,7 @@ serve_udp(struct listener *l)
 void
 serve(struct listener *listeners, size_t n, int idle_exit)
 {
-	unsigned char reply[RFC868_SIZE];
+	struct clock_reading r;
 	struct timespec tick;
 	fd_set readable;
 	size_t i;
@@ -654,12 +686,12 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 				continue;
 			fatal("pselect");
 		}
-		now_ms = monotonic_ms();
-		sync_read(now_ms);
+		loop.now_ms = monotonic_ms();
+		sync_read(loop.now_ms);
 		if (ready == 0) {
 			log_debug("still waiting");
 			/* A change of the clock's state is said even when idle. */
-			reply_now(reply);
+			verdict_announce(clock_judge(&r), &r);
 			if (idle_exit > 0 && ++idle >= idle_exit) {
 				log_debug("idle for %d s, exiting", idle);
 				return;
@@ -685,7 +717,7 @@ serve_connection(int fd)
 {
 	unsigned char reply[RFC868_SIZE];
 
-	if (reply_now(reply) == -1)
+	if (clock_now(reply) != CLOCK_FIT)
 		return 1;
 	reply_tcp(fd, reply);
 	return count.tcp_answered == 1 ? 0 : 1;

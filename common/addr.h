@@ -6,6 +6,7 @@
 
 #include <netdb.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ADDR_TEXT_MAX	64	/* an IPv6 address with a scope, and a NUL */
 #define ADDR_LIST_MAX	16	/* addresses of a name that are used */
@@ -19,6 +20,7 @@ struct addr_list {
 };
 
 int port_parse(const char *, unsigned *, const char **);
+int addr_ipv4(const struct sockaddr *, uint32_t *);
 const char *addr_text(const struct sockaddr *, char *, size_t, unsigned *);
 void addr_set_port(struct sockaddr_storage *, unsigned);
 const char *socktype_name(int);

@@ -3,7 +3,7 @@
  * board whose RTC failed. The wall clock by default; CLOCK_MONOTONIC with
  * CLOCKFAIL_MONOTONIC=1. With CLOCKFAIL_WHEN=path, only while that file
  * exists, so a test can break the clock under a running daemon. Other
- * clocks still work. CLOCKFAIL_UNSYNCED_WHEN=path: ntp_adjtime says the
+ * clocks still work. CLOCKFAIL_UNSYNCED_WHEN=path: adjtimex says the
  * clock is not synchronized while that file exists, and that it is
  * otherwise. Built with its 64-bit-time twins (see preload.h).
  */
@@ -32,7 +32,7 @@ clock_gettime(clockid_t clock, struct timespec *ts)
 }
 
 int
-ntp_adjtime(struct timex *tx)
+adjtimex(struct timex *tx)
 {
 	const char *when = getenv("CLOCKFAIL_UNSYNCED_WHEN");
 	int unsynced = when != NULL && access(when, F_OK) == 0;

@@ -2,7 +2,7 @@
  * Preloaded into timed by the tests: one call fails, as a fault the tests
  * cannot make otherwise. FAILCALL=setsid: setsid fails (EPERM), a fatal
  * error after detaching. FAILCALL=recvmmsg: recvmmsg fails (ENOMEM) every
- * time, a fault that leaves the socket readable. FAILCALL=ntp_adjtime:
+ * time, a fault that leaves the socket readable. FAILCALL=adjtimex:
  * reading the clock's state is refused (EPERM), as a seccomp filter or a
  * sandbox refuses it. Built with its 64-bit time twins, __recvmmsg64 and
  * ___adjtimex64 (see preload.h).
@@ -28,13 +28,13 @@ failing(const char *name)
 	return which != NULL && strcmp(which, name) == 0;
 }
 
-/* The next recvmmsg and ntp_adjtime: the 64-bit-time ones in the twin build. */
+/* The next recvmmsg and adjtimex: the 64-bit-time ones in the twin build. */
 #if defined(__USE_TIME_BITS64) && __TIMESIZE == 32
 #define RECVMMSG	"__recvmmsg64"
-#define NTP_ADJTIME	"___adjtimex64"
+#define ADJTIMEX	"___adjtimex64"
 #else
 #define RECVMMSG	"recvmmsg"
-#define NTP_ADJTIME	"ntp_adjtime"
+#define ADJTIMEX	"adjtimex"
 #endif
 
 #ifndef TIME64_TWIN
@@ -67,12 +67,12 @@ recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
 }
 
 int
-ntp_adjtime(struct timex *tx)
+adjtimex(struct timex *tx)
 {
 	int (*next)(struct timex *) = (int (*)(struct timex *))dlsym(RTLD_NEXT,
-	    NTP_ADJTIME);
+	    ADJTIMEX);
 
-	if (failing("ntp_adjtime") || next == NULL) {
+	if (failing("adjtimex") || next == NULL) {
 		errno = EPERM;
 		return -1;
 	}

@@ -1101,7 +1101,7 @@ count_text(const char *haystack, const char *needle)
 /*
  * The environment of a timed whose kernel says the clock is not
  * synchronized while the file flag (made here, in the scratch directory)
- * exists, and synchronized once it is gone: clockfail.so's ntp_adjtime,
+ * exists, and synchronized once it is gone: clockfail.so's adjtimex,
  * the wall clock untouched (it would fail only if /nonexistent existed).
  */
 const char *const *

@@ -197,6 +197,7 @@ main(void)
 	runner = srunner_create(rfc868_suite());
 	srunner_add_suite(runner, addr_suite());
 	srunner_add_suite(runner, options_suite());
+	srunner_add_suite(runner, fitness_suite());
 	srunner_add_suite(runner, timed_suite());
 	srunner_add_suite(runner, client_suite());
 	srunner_add_suite(runner, subsecond_suite());

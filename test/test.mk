@@ -4,11 +4,12 @@
 TEST_OBJ = test/run.o test/helpers.o test/check_rfc868.o test/check_addr.o \
 	test/check_timed.o test/check_client.o test/check_timeclient.o \
 	test/check_ratelimit.o test/check_service.o test/check_stress.o \
-	test/check_attacks.o test/check_options.o test/check_subsecond.o
+	test/check_attacks.o test/check_options.o test/check_subsecond.o \
+	test/check_fitness.o
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
-	client/leaps.o client/subsecond.o options.o ratelimit.o privdrop.o \
-	bench/load.o $(COMMON_OBJ)
+	client/leaps.o client/subsecond.o options.o fitness.o ratelimit.o \
+	privdrop.o bench/load.o $(COMMON_OBJ)
 
 $(TEST_OBJ): config.mk
 $(TEST_OBJ): TIMED_CPPFLAGS += $(CHECK_CFLAGS)

@@ -1,4 +1,4 @@
-/* The suites the runner collects, one per module. */
+/* The suites the runner collects. */
 #ifndef TESTS_H
 #define TESTS_H
 
@@ -15,5 +15,6 @@ Suite *timeclient_suite(void);
 Suite *attacks_suite(void);
 Suite *options_suite(void);
 Suite *subsecond_suite(void);
+Suite *fitness_suite(void);
 
 #endif
