@@ -5,11 +5,13 @@
  * each address a name resolves to gets its share of what is left.
  *
  * Errors are returned, never printed: what the caller wants said along the
- * way (-v) goes through its note function.
+ * way (-v) goes through its note function. The one exception is a clock
+ * that cannot be read, which ends the program (clock_ns).
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <err.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -25,13 +27,12 @@
 #include "query.h"
 #include "../common/rfc868.h"
 #include "sntp.h"
+#include "subsecond.h"
 
 #define TIMED_OUT	(-2)	/* an exchange ran out of its time */
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
 #define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
 #define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
-#define SUBSECOND_PROBES_MAX	16	/* -x: probes in flight in a round */
-#define PROBE_GRACE_NS	250000000	/* -x: a probe's answer, at most */
 #define PROBE_SPIN_NS	2000000		/* -x: awake this long before a send */
 
 /* The UDP requests of one exchange: each one's cookie and send time. */
@@ -42,24 +43,34 @@ struct sends {
 	long long sent_ms[SENDS_MAX];	/* monotonic, for the delay */
 };
 
+/*
+ * A clock, read or the end of the program: timeclient cannot bound a wait
+ * or stamp an exchange without it, and a deadline read from garbage would
+ * be no deadline at all.
+ */
+static int64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) == -1)
+		err(1, "cannot read the %s clock", id == CLOCK_MONOTONIC ?
+		    "monotonic" : "wall");
+	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
+}
+
 /* Monotonic ms; query_host's deadlines are on this clock. */
 long long
 query_clock_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
 /* The realtime clock in Unix ns: what -x and the exchanges stamp with. */
 int64_t
 query_realtime_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
+	return clock_ns(CLOCK_REALTIME);
 }
 
 static int
@@ -435,7 +446,7 @@ query_host(const char *host, const struct query_options *o,
 {
 	long long deadline = query_clock_ms() + o->timeout_ms, share;
 	struct addr_list a;
-	char why[192], text[ADDR_TEXT_MAX];
+	char why[192], text[ADDR_TEXT_MAX], instead[96];
 	unsigned port;
 	size_t i;
 	int result;
@@ -465,10 +476,10 @@ query_host(const char *host, const struct query_options *o,
 		}
 		if (result == TIMED_OUT && query_clock_ms() >= deadline) {
 			/* The whole deadline, and what came instead, if any. */
-			snprintf(text, sizeof(text), "%s", strstr(why, " (") ?
-			    strstr(why, " (") : "");
+			snprintf(instead, sizeof(instead), "%s",
+			    strstr(why, " (") ? strstr(why, " (") : "");
 			snprintf(why, sizeof(why), "no answer within %ld s%s",
-			    (o->timeout_ms + 999) / 1000, text);
+			    (o->timeout_ms + 999) / 1000, instead);
 		}
 		if (strcmp(host, text) == 0)
 			say(err, errlen, "%s port %u: %s", host, port, why);
@@ -545,20 +556,15 @@ query_probes(const struct answer *server, const struct query_options *o,
 	struct pollfd pfd[SUBSECOND_PROBES_MAX];
 	unsigned char buf[SUBSECOND_PROBES_MAX][RFC868_SIZE];
 	size_t got[SUBSECOND_PROBES_MAX];
-	struct timespec real, mono, wait;
-	int64_t real_to_mono, now, next, end, grace;
+	struct probe_schedule plan;
+	struct timespec wait;
+	int64_t now, next;
 	int i, sent = 0, open = 0, answered = 0, failed = 0, r;
 
 	if (n > SUBSECOND_PROBES_MAX)
 		n = SUBSECOND_PROBES_MAX;
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	real_to_mono = ((int64_t)mono.tv_sec - real.tv_sec) * NS_PER_SECOND +
-	    mono.tv_nsec - real.tv_nsec;
-	grace = 8 * half_rtt_ns + PROBE_GRACE_NS;
-	end = probes[n - 1].aim_ns + real_to_mono + grace;
-	if (end > deadline * 1000000)
-		end = deadline * 1000000;
+	probe_schedule(probes, n, half_rtt_ns, clock_ns(CLOCK_MONOTONIC) -
+	    clock_ns(CLOCK_REALTIME), deadline * 1000000, &plan);
 	for (i = 0; i < n; i++) {
 		pfd[i].fd = -1;
 		pfd[i].events = POLLIN;
@@ -566,10 +572,8 @@ query_probes(const struct answer *server, const struct query_options *o,
 		probes[i].answered = 0;
 	}
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &mono);
-		now = (int64_t)mono.tv_sec * NS_PER_SECOND + mono.tv_nsec;
-		while (sent < n && now >= probes[sent].aim_ns - half_rtt_ns +
-		    real_to_mono) {
+		now = clock_ns(CLOCK_MONOTONIC);
+		while (sent < n && now >= plan.send_ns[sent]) {
 			pfd[sent].fd = probe_send(server, o, &probes[sent]);
 			if (pfd[sent].fd == -1)
 				failed++;
@@ -577,16 +581,15 @@ query_probes(const struct answer *server, const struct query_options *o,
 				open++;
 			sent++;
 		}
-		if ((sent == n && open == 0) || now >= end)
+		if ((sent == n && open == 0) || now >= plan.end_ns)
 			break;
-		next = sent < n ? probes[sent].aim_ns - half_rtt_ns +
-		    real_to_mono : end;
 		/*
 		 * Waking from a long sleep can take a millisecond (a virtual
 		 * machine's idle CPU): sleep until shortly before a send,
 		 * then watch the clock, so each probe leaves on time.
 		 */
-		next -= sent < n ? PROBE_SPIN_NS : 0;
+		next = sent < n ? plan.send_ns[sent] - PROBE_SPIN_NS :
+		    plan.end_ns;
 		if (next < now)
 			next = now;
 		wait.tv_sec = (next - now) / NS_PER_SECOND;

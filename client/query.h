@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../common/addr.h"
+#include "subsecond.h"
 
 #define REPLY_MAX 64	/* more than any reply we accept: extra bytes are seen */
 
@@ -28,14 +29,6 @@ struct answer {
 	char peer[ADDR_TEXT_MAX + 16];	/* "::1 port 37" */
 	struct sockaddr_storage addr;	/* the address that answered */
 	socklen_t addrlen;
-};
-
-/* One RFC 868 probe of timeclient -x: when to aim it, what came of it. */
-struct probe {
-	int64_t aim_ns;			/* the server should read its clock */
-	int64_t sent_ns, received_ns;	/* our clock, Unix ns */
-	uint32_t value;
-	int answered;
 };
 
 int query_host(const char *, const struct query_options *, struct answer *,

@@ -61,7 +61,8 @@ bound_middle(const struct offset_bound *b)
 }
 
 /*
- * Where the i-th of n probes (n >= 3) should find the server reading its
+ * Where the i-th of n probes (n >= 2; 2 are the guards alone, the check
+ * round) should find the server reading its
  * clock, on our clock (ns), for the server's next second edge after
  * not_before_ns. With theta in [lo, hi), the server reaches second k at
  * our k - theta, in (k - hi, k - lo]: the n - 2 inner probes are spread
@@ -90,4 +91,26 @@ probe_aim(const struct offset_bound *b, int64_t not_before_ns, int i, int n)
 		return end + guard;
 	return start + (end - start) * (2 * (int64_t)i - 1) /
 	    (2 * (int64_t)n - 4);
+}
+
+/*
+ * When each of n probes leaves, on the monotonic clock: half the shortest
+ * round trip before its aim (the way there), its aim moved from the
+ * realtime clock by real_to_mono_ns. The round ends when the last could
+ * have been answered (its aim, and a grace that grows with the path), or
+ * at the deadline if that comes first; a probe still unanswered then is
+ * given up, costing only its share of the round.
+ */
+void
+probe_schedule(const struct probe *probes, int n, int64_t half_rtt_ns,
+    int64_t real_to_mono_ns, int64_t deadline_ns, struct probe_schedule *s)
+{
+	int i;
+
+	for (i = 0; i < n && i < SUBSECOND_PROBES_MAX; i++)
+		s->send_ns[i] = probes[i].aim_ns - half_rtt_ns + real_to_mono_ns;
+	s->end_ns = probes[n - 1].aim_ns + real_to_mono_ns + 8 * half_rtt_ns +
+	    PROBE_GRACE_NS;
+	if (s->end_ns > deadline_ns)
+		s->end_ns = deadline_ns;
 }

@@ -188,8 +188,7 @@ clock_change(int64_t offset_ns, int slew)
 			    "step it (without -a)",
 			    (long long)(offset_ns / NS_PER_SECOND));
 	} else {
-		clock_gettime(CLOCK_REALTIME, &now);
-		t = (int64_t)now.tv_sec * NS_PER_SECOND + now.tv_nsec + offset_ns;
+		t = query_realtime_ns() + offset_ns;
 		now.tv_sec = t / NS_PER_SECOND;
 		now.tv_nsec = t % NS_PER_SECOND;
 		if (now.tv_nsec < 0) {
@@ -205,22 +204,177 @@ clock_change(int64_t offset_ns, int slew)
 	err(1, "cannot set the clock");
 }
 
+/* What was measured, whatever the mode: what -p prints and -s sets. */
+struct measurement {
+	const char *host;
+	const char *how;		/* "tcp", "udp" or "sntp" */
+	int64_t remote_seconds;		/* the server's time (-c: leap-counting) */
+	int64_t offset_ns;		/* to add to the local clock */
+	int64_t adjust_seconds;		/* RFC 868 without -x: whole seconds */
+	struct offset_bound bound;	/* -x */
+	int queries;			/* -x */
+};
+
+/*
+ * Hosts are tried in turn; the first to answer in time is used. Returns
+ * its index, with its answer in *ans and when it was asked (monotonic ms)
+ * in *started; or exits: 2 when the only answers were too slow (-t), 1
+ * when none came.
+ */
+static int
+ask(const struct client_options *o, struct answer *ans, long long *started)
+{
+	char why[512];
+	int i, too_slow = 0;
+
+	for (i = 0; i < o->nhosts; i++) {
+		*started = query_clock_ms();
+		if (query_host(o->hosts[i], &o->query, ans, why, sizeof(why)) ==
+		    -1) {
+			warnx("%s", why);
+			continue;
+		}
+		if (o->max_delay_ms > 0 && ans->delay_ms > o->max_delay_ms) {
+			warnx("Network delay exceeded (%ld msec)", ans->delay_ms);
+			too_slow = 1;
+			continue;
+		}
+		return i;
+	}
+	exit(too_slow ? 2 : 1);
+}
+
+/* The leap seconds (-c) between UTC and the leap-counting scale at t. */
+static int64_t
+leap_adjustment(const struct client_options *o, const struct leaps *leaps,
+    int64_t t)
+{
+	return o->leaps ? leaps_posix_to_right(leaps, t) - t : 0;
+}
+
+/* SNTP: the offset to the microsecond, from one exchange. */
+static void
+measure_sntp(const struct client_options *o, const struct leaps *leaps,
+    const struct answer *ans, struct measurement *m)
+{
+	m->how = "sntp";
+	m->offset_ns = ans->sntp_offset_ns;
+	m->remote_seconds = (ans->received_ns + m->offset_ns) / NS_PER_SECOND;
+	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
+	m->offset_ns += m->adjust_seconds * NS_PER_SECOND;
+	m->remote_seconds += m->adjust_seconds;
+}
+
+/* -x: the offset to the millisecond, from rounds of probes. */
+static void
+measure_subsecond(const struct client_options *o, const struct leaps *leaps,
+    const struct answer *ans, long long started, struct measurement *m)
+{
+	m->how = o->query.udp ? "udp" : "tcp";
+	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
+	subsecond_measure(m->host, &o->query, ans, started +
+	    o->query.timeout_ms, o->verbose, &m->bound, &m->queries);
+	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
+	m->remote_seconds += m->adjust_seconds;
+	m->offset_ns = bound_middle(&m->bound) + m->adjust_seconds *
+	    NS_PER_SECOND;
+}
+
+/* RFC 868 as rdate reads it: whole seconds. */
+static void
+measure_seconds(const struct client_options *o, const struct leaps *leaps,
+    const struct answer *ans, struct measurement *m)
+{
+	m->how = o->query.udp ? "udp" : "tcp";
+	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
+	m->remote_seconds += leap_adjustment(o, leaps, m->remote_seconds);
+	m->adjust_seconds = rfc868_offset(m->remote_seconds, ans->sent_ns,
+	    ans->received_ns);
+	m->offset_ns = m->adjust_seconds * NS_PER_SECOND;
+}
+
+/*
+ * Sets the clock, unless -p: stepped, or slewed with -a, or, as rdate
+ * does with -b, slewed below its limit and stepped above it. Returns
+ * whether it slewed, and through *suffix what -b makes the report say.
+ */
+static int
+apply(const struct client_options *o, const struct measurement *m,
+    const char **suffix)
+{
+	int slew = o->slew;
+
+	*suffix = "";
+	if (o->print_only)
+		return slew;
+	if (o->step_above >= 0) {
+		slew = llabs(m->offset_ns) <= o->step_above * NS_PER_SECOND;
+		*suffix = slew ? " (adjtime)" : " (instant change)";
+	}
+	clock_change(m->offset_ns, slew);
+	return slew;
+}
+
+/* -v: where the time came from, on stderr. */
+static void
+report_source(const struct client_options *o, const struct measurement *m,
+    const struct answer *ans)
+{
+	fprintf(stderr, "%s: time from %s (%s) over %s\n", getprogname(),
+	    m->host, ans->peer, m->how);
+	if (!o->query.sntp && ans->size > RFC868_SIZE)
+		fprintf(stderr, "%s: reply was %zu bytes, used the first %d\n",
+		    getprogname(), ans->size, RFC868_SIZE);
+	if (o->subsecond)
+		fprintf(stderr, "%s: -x: %d queries, %d replies, the offset in "
+		    "[%.6f, %.6f) s\n", getprogname(), m->queries,
+		    m->bound.replies, (double)m->bound.lo_ns / NS_PER_SECOND,
+		    (double)m->bound.hi_ns / NS_PER_SECOND);
+}
+
+/*
+ * rdate's output: the date, and the adjustment when slewing or asked
+ * (-v), in the precision the mode has.
+ */
+static void
+report(const struct client_options *o, const struct measurement *m,
+    const struct answer *ans, const char *when, int slew, const char *suffix)
+{
+	printf("%s\n", when);
+	if ((slew || o->verbose) && o->subsecond) {
+		printf("%s: adjust local clock by %.3f seconds \302\261 %.3f s",
+		    getprogname(), (double)m->offset_ns / NS_PER_SECOND,
+		    (double)stated_uncertainty(&m->bound) / 1000);
+		if (o->verbose)
+			printf(" (%d queries)", m->queries);
+		printf("%s\n", suffix);
+	} else if ((slew || o->verbose) && o->query.sntp)
+		printf("%s: adjust local clock by %.6f seconds%s\n",
+		    getprogname(), (double)m->offset_ns / NS_PER_SECOND, suffix);
+	else if (slew || o->verbose)
+		printf("%s: adjust local clock by %lld seconds%s\n",
+		    getprogname(), (long long)m->adjust_seconds, suffix);
+	if (o->verbose && o->max_delay_ms > 0)
+		printf("%s: network delay %ld msecs\n", getprogname(),
+		    ans->delay_ms);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct client_options o;
+	struct measurement m;
 	struct answer ans;
 	struct leaps leaps;
-	struct offset_bound bound;
-	const char *how, *suffix = "";
+	const char *suffix;
 	char why[512], when[64];
-	int64_t offset_ns, remote_seconds, adjust_seconds = 0;
-	long long started = 0;
-	int i, slew, queries = 0, too_slow = 0;
+	long long started;
+	int slew;
 
+	memset(&m, 0, sizeof(m));
 	memset(&ans, 0, sizeof(ans));
 	memset(&leaps, 0, sizeof(leaps));
-	bound_init(&bound);
+	bound_init(&m.bound);
 	if (client_options(argc, argv, &o, why, sizeof(why)) == -1) {
 		if (*why != '\0')
 			errx(1, "%s", why);
@@ -231,111 +385,28 @@ main(int argc, char *argv[])
 	if (o.verbose)
 		o.query.note = note;
 
-	/* Hosts are tried in turn; the first to answer in time is used. */
-	for (i = 0; i < o.nhosts; i++) {
-		started = query_clock_ms();
-		if (query_host(o.hosts[i], &o.query, &ans, why, sizeof(why)) ==
-		    -1) {
-			warnx("%s", why);
-			continue;
-		}
-		if (o.max_delay_ms > 0 && ans.delay_ms > o.max_delay_ms) {
-			warnx("Network delay exceeded (%ld msec)", ans.delay_ms);
-			too_slow = 1;
-			continue;
-		}
-		break;
-	}
-	if (i == o.nhosts)
-		return too_slow ? 2 : 1;
-
-	if (o.query.sntp) {
-		offset_ns = ans.sntp_offset_ns;
-		remote_seconds = (ans.received_ns + offset_ns) / NS_PER_SECOND;
-		if (o.leaps) {
-			adjust_seconds = leaps_posix_to_right(&leaps,
-			    remote_seconds) - remote_seconds;
-			offset_ns += adjust_seconds * NS_PER_SECOND;
-			remote_seconds += adjust_seconds;
-		}
-		how = "sntp";
-	} else if (o.subsecond) {
-		remote_seconds = rfc868_to_unix(rfc868_unpack(ans.reply));
-		subsecond_measure(o.hosts[i], &o.query, &ans, started +
-		    o.query.timeout_ms, o.verbose, &bound, &queries);
-		if (o.leaps)
-			adjust_seconds = leaps_posix_to_right(&leaps,
-			    remote_seconds) - remote_seconds;
-		remote_seconds += adjust_seconds;
-		offset_ns = bound_middle(&bound) + adjust_seconds *
-		    NS_PER_SECOND;
-		how = o.query.udp ? "udp" : "tcp";
-	} else {
-		remote_seconds = rfc868_to_unix(rfc868_unpack(ans.reply));
-		if (o.leaps)
-			remote_seconds = leaps_posix_to_right(&leaps,
-			    remote_seconds);
-		adjust_seconds = rfc868_offset(remote_seconds, ans.sent_ns,
-		    ans.received_ns);
-		offset_ns = adjust_seconds * NS_PER_SECOND;
-		how = o.query.udp ? "udp" : "tcp";
-	}
-	if ((time_t)remote_seconds != remote_seconds)
+	m.host = o.hosts[ask(&o, &ans, &started)];
+	if (o.query.sntp)
+		measure_sntp(&o, &leaps, &ans, &m);
+	else if (o.subsecond)
+		measure_subsecond(&o, &leaps, &ans, started, &m);
+	else
+		measure_seconds(&o, &leaps, &ans, &m);
+	if ((time_t)m.remote_seconds != m.remote_seconds)
 		errx(1, "%s: the time %lld does not fit this system's time_t",
-		    o.hosts[i], (long long)remote_seconds);
-	if (remote_seconds < TIME_FLOOR)
-		below_floor(o.hosts[i], remote_seconds, o.print_only);
-	if (!o.set_only && client_format_time(remote_seconds, when,
+		    m.host, (long long)m.remote_seconds);
+	if (m.remote_seconds < TIME_FLOOR)
+		below_floor(m.host, m.remote_seconds, o.print_only);
+	if (!o.set_only && client_format_time(m.remote_seconds, when,
 	    sizeof(when)) == 0)
 		errx(1, "%s: cannot show the time %lld in this time zone",
-		    o.hosts[i], (long long)remote_seconds);
+		    m.host, (long long)m.remote_seconds);
 
-	/* As rdate: -b slews below its limit and steps above it. */
-	slew = o.slew;
-	if (!o.print_only) {
-		if (o.step_above >= 0) {
-			slew = llabs(offset_ns) <= o.step_above * NS_PER_SECOND;
-			suffix = slew ? " (adjtime)" : " (instant change)";
-		}
-		clock_change(offset_ns, slew);
-	}
-	if (o.verbose) {
-		fprintf(stderr, "%s: time from %s (%s) over %s\n", getprogname(),
-		    o.hosts[i], ans.peer, how);
-		if (!o.query.sntp && ans.size > RFC868_SIZE)
-			fprintf(stderr, "%s: reply was %zu bytes, used the "
-			    "first %d\n", getprogname(), ans.size, RFC868_SIZE);
-		if (o.subsecond)
-			fprintf(stderr, "%s: -x: %d queries, %d replies, the "
-			    "offset in [%.6f, %.6f) s\n", getprogname(), queries,
-			    bound.replies, (double)bound.lo_ns / NS_PER_SECOND,
-			    (double)bound.hi_ns / NS_PER_SECOND);
-	}
-	/* As rdate: the adjustment is said when slewing, or asked (-v). */
-	if (!o.set_only) {
-		printf("%s\n", when);
-		if ((slew || o.verbose) && o.subsecond) {
-			printf("%s: adjust local clock by %.3f seconds "
-			    "\302\261 %.3f s", getprogname(),
-			    (double)offset_ns / NS_PER_SECOND,
-			    (double)stated_uncertainty(&bound) / 1000);
-			if (o.verbose)
-				printf(" (%d queries)", queries);
-			printf("%s\n", suffix);
-		} else if (slew || o.verbose) {
-			if (o.query.sntp)
-				printf("%s: adjust local clock by %.6f "
-				    "seconds%s\n", getprogname(),
-				    (double)offset_ns / NS_PER_SECOND, suffix);
-			else
-				printf("%s: adjust local clock by %lld "
-				    "seconds%s\n", getprogname(),
-				    (long long)adjust_seconds, suffix);
-		}
-		if (o.verbose && o.max_delay_ms > 0)
-			printf("%s: network delay %ld msecs\n", getprogname(),
-			    ans.delay_ms);
-	}
+	slew = apply(&o, &m, &suffix);
+	if (o.verbose)
+		report_source(&o, &m, &ans);
+	if (!o.set_only)
+		report(&o, &m, &ans, when, slew, suffix);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");
 	return 0;

@@ -229,6 +229,29 @@ START_TEST(aims_in_the_window)
 }
 END_TEST
 
+/*
+ * Each probe leaves half the shortest round trip before its aim, moved to
+ * the monotonic clock; the round ends when the last could have been
+ * answered, or at the deadline.
+ */
+START_TEST(schedule_sends_half_a_trip_early)
+{
+	struct probe probes[3];
+	struct probe_schedule plan;
+	int64_t half = 5 * MS, mono = -START + 1000 * MS;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		probes[i].aim_ns = START + (100 + 10 * i) * MS;
+	probe_schedule(probes, 3, half, mono, INT64_MAX, &plan);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(plan.send_ns[i], (1100 + 10 * i) * MS - half);
+	ck_assert_int_eq(plan.end_ns, 1120 * MS + 8 * half + PROBE_GRACE_NS);
+	probe_schedule(probes, 3, half, mono, 1121 * MS, &plan);
+	ck_assert_int_eq(plan.end_ns, 1121 * MS);	/* the deadline first */
+}
+END_TEST
+
 Suite *
 subsecond_suite(void)
 {
@@ -241,6 +264,7 @@ subsecond_suite(void)
 	tcase_add_test(tc, stepping_server_is_caught);
 	tcase_add_test(tc, step_anywhere_is_caught);
 	tcase_add_test(tc, aims_in_the_window);
+	tcase_add_test(tc, schedule_sends_half_a_trip_early);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -435,6 +435,7 @@ elapsed_ms(const struct timespec *start)
 START_TEST(gives_up_on_silent_tcp)
 {
 	struct timespec start;
+	char said[128];
 	int fd;
 
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
@@ -446,7 +447,38 @@ START_TEST(gives_up_on_silent_tcp)
 	ck_assert_int_ge(elapsed_ms(&start), 1900);
 	ck_assert_msg(strstr(client.err, "no answer within 2 s") != NULL, "%s",
 	    client.err);
+	/* The server named once: before, "127.0.0.1 (127.0.0.1 port N)". */
+	snprintf(said, sizeof(said), "timeclient: 127.0.0.1 port %u: no answer "
+	    "within 2 s\n", port);
+	ck_assert_str_eq(client.err, said);
 	close(fd);
+}
+END_TEST
+
+/*
+ * A clock that cannot be read ends timeclient with a message: it cannot
+ * bound a wait without the monotonic one, nor stamp an exchange without
+ * the wall clock. Before, the failure was ignored and poll(2) was given
+ * an uninitialised timeout (valgrind said so).
+ */
+START_TEST(clock_failure_said)
+{
+	const char *monotonic[] = { NULL, "CLOCKFAIL_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *wall[] = { NULL, "ASAN_OPTIONS=verify_asan_link_order=0",
+	    NULL };
+
+	timed_up(NULL);
+	ck_assert_ptr_nonnull(monotonic[0] = wall[0] =
+	    scratch_preload("clockfail.so"));
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, monotonic, 5000), 1);
+	ck_assert_msg(strstr(client.err, "timeclient: cannot read the "
+	    "monotonic clock: ") != NULL, "%s", client.err);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, wall, 5000), 1);
+	ck_assert_msg(strstr(client.err, "timeclient: cannot read the wall "
+	    "clock: ") != NULL, "%s", client.err);
 }
 END_TEST
 
@@ -1310,6 +1342,7 @@ timeclient_suite(void)
 	tcase_add_test(faults, reply_empty);
 	tcase_add_test(faults, reply_eight_bytes);
 	tcase_add_test(faults, gives_up_on_silent_tcp);
+	tcase_add_test(faults, clock_failure_said);
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
 	tcase_add_test(faults, sntp_kiss_of_death);

@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,39 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A test that cannot run here says why, and leaves its name and reason in
+ * the run's list of skips ($TIMED_TEST_SCRATCH/skips), which the runner
+ * reads at the end: tests run in children of their own, so a file is how
+ * they tell it. The name is the test's, without Check's "_fn".
+ */
+void
+test_skip(const char *function, const char *fmt, ...)
+{
+	const char *base = getenv("TIMED_TEST_SCRATCH");
+	char name[128], reason[512], path[PATH_MAX];
+	size_t len;
+	va_list ap;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s", function);
+	len = strlen(name);
+	if (len > 3 && strcmp(name + len - 3, "_fn") == 0)
+		name[len - 3] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	reason[strcspn(reason, "\n")] = '\0';
+	fprintf(stderr, "SKIP %s: %s\n", name, reason);
+	if (base == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/skips", base);
+	if ((f = fopen(path, "a")) != NULL) {
+		fprintf(f, "%s\t%s\n", name, reason);
+		fclose(f);
+	}
 }
 
 /* Valgrind makes everything slower: TEST_TIMEOUT_SCALE stretches waits. */

@@ -1,6 +1,10 @@
 /*
  * Runs every suite in fork mode, so a crash fails its test, not the run.
  * CK_RUN_SUITE=name runs one suite, CK_RUN_CASE=name one case (Check's own).
+ * The last line counts what passed, failed and was skipped, and names the
+ * skips above it; with TEST_SKIPS_EXPECTED="name ..." (CI, which knows
+ * what each of its stages cannot do), a skip not in that list fails the
+ * run, so coverage cannot be lost unseen.
  *
  * The runner is a guest on the machine: the tests' files live in one
  * scratch directory it removes, every process a test started is stopped at
@@ -16,6 +20,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,12 +182,48 @@ shm_left(void)
 	return left;
 }
 
+/*
+ * Names the tests that skipped (test_skip wrote them in the scratch
+ * directory), and returns how many; *unexpected counts those that
+ * TEST_SKIPS_EXPECTED, when set, does not list.
+ */
+static int
+skips_report(const char *scratch, int *unexpected)
+{
+	const char *expected = getenv("TEST_SKIPS_EXPECTED");
+	char path[PATH_MAX], line[1024], *tab, padded[1100], list[8192];
+	int n = 0;
+	FILE *f;
+
+	*unexpected = 0;
+	snprintf(list, sizeof(list), " %s ", expected != NULL ? expected : "");
+	snprintf(path, sizeof(path), "%s/skips", scratch);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((tab = strchr(line, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		n++;
+		snprintf(padded, sizeof(padded), " %s ", line);
+		if (expected != NULL && strstr(list, padded) == NULL) {
+			(*unexpected)++;
+			fprintf(stderr, "skipped, NOT EXPECTED: %s: %s\n", line,
+			    tab + 1);
+		} else
+			fprintf(stderr, "skipped: %s: %s\n", line, tab + 1);
+	}
+	fclose(f);
+	return n;
+}
+
 int
 main(void)
 {
 	char scratch[] = "/tmp/timed-test-XXXXXX", cmd[64];
 	SRunner *runner;
-	int failed, intact;
+	int run, failed, skipped, unexpected, intact;
 
 	/* Orphans of the tests become ours, for children_stop(). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
@@ -208,8 +249,16 @@ main(void)
 	srunner_add_suite(runner, attacks_suite());
 	srunner_set_fork_status(runner, CK_FORK);
 	srunner_run_all(runner, CK_NORMAL);
+	run = srunner_ntests_run(runner);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
+	skipped = skips_report(scratch, &unexpected);
+	if (unexpected > 0)
+		fprintf(stderr, "test/run: %d skip%s not in TEST_SKIPS_EXPECTED: "
+		    "coverage lost here\n", unexpected, unexpected == 1 ? "" :
+		    "s");
+	printf("checks: %d passed, %d failed, %d skipped\n",
+	    run - failed - skipped, failed, skipped);
 	if (children_stop() > 0)
 		fprintf(stderr, "test/run: the processes above were stopped\n");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
@@ -218,5 +267,5 @@ main(void)
 	intact = dev_null_intact();
 	if (shm_left() > 0 || !intact)
 		return EXIT_FAILURE;
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return failed == 0 && unexpected == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
