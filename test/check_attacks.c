@@ -33,21 +33,7 @@
 #define RATE		10	/* timed's default, per source a second */
 #define BURST		40	/* 4 s of it */
 
-static struct proc daemon_proc;
 static unsigned port;
-
-static void
-teardown(void)
-{
-	proc_stop(&daemon_proc);
-}
-
-static void
-start(const char *const args[], const char *const env[])
-{
-	ck_assert_msg(timed_start(&daemon_proc, &port, args, env) == 0,
-	    "timed did not start: %s", daemon_proc.err);
-}
 
 /* timed as nobody from a copy, so a file in the scratch stays in reach. */
 static void
@@ -72,36 +58,6 @@ udp_send_to(int fd, const char *address)
 	sendto(fd, "", 0, 0, (struct sockaddr *)&sin, sizeof(sin));
 }
 
-/* The line SIGUSR1 logs, read back from the debug log. */
-static const char *
-counters_line(void)
-{
-	const char *line;
-	size_t before = daemon_proc.errlen;
-
-	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
-	for (;;) {
-		line = strstr(daemon_proc.err + before, "counters: ");
-		if (line != NULL && strstr(line, " s\n") != NULL)
-			return line;
-		ck_assert(proc_wait_text(&daemon_proc, " s\n", 2000));
-	}
-}
-
-/* The counter "N name" in that line. */
-static unsigned long long
-counter(const char *name)
-{
-	const char *line = counters_line(), *at = strstr(line, name);
-	unsigned long long value;
-
-	ck_assert_msg(at != NULL, "no \"%s\" in %s", name, line);
-	for (at--; at > line && at[-1] >= '0' && at[-1] <= '9'; at--)
-		;
-	ck_assert_int_eq(sscanf(at, "%llu", &value), 1);
-	return value;
-}
-
 /*
  * A host with several addresses: a query to the second is answered from
  * the second. A connected socket (as rdate -u and timeclient -u use)
@@ -115,7 +71,7 @@ START_TEST(reply_from_the_address_asked)
 	struct pollfd pfd;
 	int fd;
 
-	start(NULL, NULL);		/* every address: the wildcard */
+	port = daemon_up(NULL, NULL);		/* every address: the wildcard */
 	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
 	to.sin_port = htons(port);
 	inet_pton(AF_INET, "127.0.0.2", &to.sin_addr);
@@ -138,10 +94,11 @@ END_TEST
  */
 START_TEST(tcp_kept_under_forged_udp_flood)
 {
+	struct counters c;
 	unsigned char reply[8];
 	int fd, i, answered = 0;
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
 	for (i = 0; i < 400; i++) {
 		udp_send_to(fd, "127.0.0.1");
@@ -154,7 +111,8 @@ START_TEST(tcp_kept_under_forged_udp_flood)
 		    2000) == 4;
 	fprintf(stderr, "forged udp flood: tcp %d of 20 answered\n", answered);
 	ck_assert_int_eq(answered, 20);
-	ck_assert_uint_ge(counter("over source rate"), 400 - BURST - RATE);
+	counters_read(&c);
+	ck_assert_uint_ge(c.source_rate, 400 - BURST - RATE);
 	close(fd);
 }
 END_TEST
@@ -228,8 +186,7 @@ START_TEST(victim_bounded_under_table_churn)
 	struct timespec began;
 	int victim, fillers, round, i, got = 0, churned = 0, bound;
 
-	ck_assert_msg(timed_start_quiet(&daemon_proc, &port, NULL) == 0,
-	    "timed did not start: %s", daemon_proc.err);
+	port = daemon_up_quiet(AF_INET, NULL);
 	ck_assert_int_ne(victim = udp_from("127.0.0.2", 0), -1);
 	ck_assert_int_ne(fillers = udp_from("0.0.0.0", 0), -1);
 	clock_gettime(CLOCK_MONOTONIC, &began);
@@ -303,9 +260,7 @@ START_TEST(ipv6_sources_by_64)
 			    strerror(errno));
 	}
 	/* Quiet: a line per request would fill a pipe nobody reads. */
-	ck_assert_msg(timed_start_quiet(&daemon_proc, &port,
-	    (const char *const[]){ "-l", "::1", NULL }) == 0,
-	    "timed did not start: %s", daemon_proc.err);
+	port = daemon_up_quiet(AF_INET6, NULL);
 	to.sin6_addr = in6addr_loopback;
 	to.sin6_port = htons(port);
 	clock_gettime(CLOCK_MONOTONIC, &began);
@@ -452,7 +407,7 @@ START_TEST(link_local_limited_apart)
 			    ip.err);
 	}
 	snprintf(rate, sizeof(rate), "%d", LINK_RATE);
-	start((const char *const[]){ "-r", rate, NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-r", rate, NULL }, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &began);
 	for (i = 0; i < 2; i++)
 		got[i] = link_client_result(&c[i]);
@@ -473,16 +428,18 @@ END_TEST
  */
 START_TEST(broadcast_not_answered)
 {
+	struct counters c;
 	unsigned char reply[8];
 	int fd, on = 1;
 
-	start(NULL, NULL);
+	port = daemon_up(NULL, NULL);
 	ck_assert_int_ne(fd = udp_from("127.0.0.1", 0), -1);
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on,
 	    sizeof(on)), 0);
 	udp_send_to(fd, "127.255.255.255");
 	ck_assert_int_eq(udp_replies(fd, 500), 0);
-	ck_assert_uint_eq(counter("not unicast"), 1);
+	counters_read(&c);
+	ck_assert_uint_eq(c.not_unicast, 1);
 	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
 	    2000), 4);
 	close(fd);
@@ -505,8 +462,7 @@ START_TEST(stalled_syslog_does_not_stall)
 		    strerror(errno));
 	/* A queue that a few lines fill, and nobody reads. */
 	setsockopt(log, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	ck_assert_msg(timed_start_quiet(&daemon_proc, &port, NULL) == 0,
-	    "timed did not start: %s", daemon_proc.err);
+	port = daemon_up_quiet(AF_INET, NULL);
 	for (i = 0; i < 40; i++) {	/* a line each */
 		kill(daemon_proc.pid, SIGHUP);
 		usleep(5000);
@@ -633,7 +589,7 @@ START_TEST(monotonic_clock_failure_later)
 	    "CLOCKFAIL_MONOTONIC=1", whenenv,
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	unsigned char reply[8];
-	unsigned long long up;
+	struct counters c;
 	FILE *f;
 	int i;
 
@@ -650,9 +606,8 @@ START_TEST(monotonic_clock_failure_later)
 		ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply,
 		    sizeof(reply), 2000), 4);
 	}
-	ck_assert_int_eq(sscanf(strstr(counters_line(), "; up "), "; up %llu s",
-	    &up), 1);
-	ck_assert_uint_lt(up, 3600);
+	counters_read(&c);
+	ck_assert_uint_lt(c.up, 3600);
 	ck_assert_int_eq(count_text(daemon_proc.err,
 	    "cannot read the monotonic clock"), 1);
 	unlink(when);
@@ -665,6 +620,7 @@ END_TEST
  */
 START_TEST(no_clock_takes_no_token)
 {
+	struct counters c;
 	char when[PATH_MAX], whenenv[PATH_MAX + 32];
 	const char *env[] = { scratch_preload("clockfail.so"), whenenv,
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
@@ -686,9 +642,10 @@ START_TEST(no_clock_takes_no_token)
 	for (i = 0; i < BURST; i++)
 		answered += tcp_query(AF_INET, port, reply, sizeof(reply),
 		    2000) == 4;
-	ck_assert_msg(answered == BURST, "%d answered: %s", answered,
-	    counters_line());
-	ck_assert_uint_eq(counter("without clock"), BURST);
+	counters_read(&c);
+	ck_assert_msg(answered == BURST, "%d answered; %llu without clock",
+	    answered, c.without_clock);
+	ck_assert_uint_eq(c.without_clock, BURST);
 }
 END_TEST
 
@@ -702,7 +659,7 @@ attacks_suite(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		tcase_add_checked_fixture(all[i], NULL, teardown);
+		tcase_add_checked_fixture(all[i], NULL, daemon_stop);
 		tcase_set_timeout(all[i], 30);
 		suite_add_tcase(s, all[i]);
 	}

@@ -111,12 +111,57 @@ START_TEST(bytes_are_big_endian)
 }
 END_TEST
 
+#define NS 1000000000LL
+
+static int64_t
+at(int64_t seconds, int64_t ns)
+{
+	return seconds * NS + ns;
+}
+
+START_TEST(offset_in_step_is_zero)
+{
+	int64_t t = 2000000000, frac;
+
+	/* The server's value is its clock cut to the second. */
+	for (frac = 0; frac < NS; frac += NS / 20)
+		ck_assert_int_eq(rfc868_offset(t, at(t, frac), at(t, frac)), 0);
+	/* Sent just before a second boundary, answered just after. */
+	ck_assert_int_eq(rfc868_offset(t, at(t, 999000000),
+	    at(t + 1, 1000000)), 0);
+}
+END_TEST
+
+START_TEST(offset_whole_seconds)
+{
+	int64_t t = 2000000000;
+
+	ck_assert_int_eq(rfc868_offset(t + 100, at(t, 500000000),
+	    at(t, 500000000)), 100);
+	ck_assert_int_eq(rfc868_offset(t - 100, at(t, 200000000),
+	    at(t, 200000000)), -100);
+	/* The server said t - 1 while we were at t.9: about 1.4 s behind. */
+	ck_assert_int_eq(rfc868_offset(t - 1, at(t, 900000000),
+	    at(t, 900000000)), -1);
+	ck_assert_int_eq(rfc868_offset(t - 2, at(t, 900000000),
+	    at(t, 900000000)), -2);
+	/* Exactly half a second either way is a tie: no step. */
+	ck_assert_int_eq(rfc868_offset(t, at(t, 0), at(t, 0)), 0);
+	ck_assert_int_eq(rfc868_offset(t, at(t + 1, 0), at(t + 1, 0)), 0);
+	ck_assert_int_eq(rfc868_offset(t, at(t + 1, 1), at(t + 1, 1)), -1);
+	/* Across the 2036 wrap the value has been decoded already. */
+	ck_assert_int_eq(rfc868_offset(rfc868_to_unix(4), at(2085978500, 0),
+	    at(2085978500, 0)), 0);
+}
+END_TEST
+
 Suite *
 rfc868_suite(void)
 {
 	Suite *s = suite_create("rfc868");
 	TCase *encode = tcase_create("encode");
 	TCase *decode = tcase_create("decode");
+	TCase *offset = tcase_create("offset");
 
 	tcase_add_test(encode, encode_epochs);
 	tcase_add_test(encode, encode_wraps_in_2036);
@@ -128,6 +173,9 @@ rfc868_suite(void)
 	tcase_add_test(decode, decode_past_2038);
 	tcase_add_test(decode, round_trip_every_year);
 	suite_add_tcase(s, encode);
+	tcase_add_test(offset, offset_in_step_is_zero);
+	tcase_add_test(offset, offset_whole_seconds);
 	suite_add_tcase(s, decode);
+	suite_add_tcase(s, offset);
 	return s;
 }

@@ -31,12 +31,13 @@
 
 #define NOBODY 65534
 
-static struct proc daemon_proc, other;
+static struct proc other;		/* a second instance, a peer */
 static unsigned port;
+
 static void
 teardown(void)
 {
-	proc_stop(&daemon_proc);
+	daemon_stop();
 	proc_stop(&other);
 }
 
@@ -64,13 +65,6 @@ pid_dir(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 	return dir;
-}
-
-static void
-start(const char *const args[], const char *const env[])
-{
-	ck_assert_msg(timed_start(&daemon_proc, &port, args, env) == 0,
-	    "timed did not start: %s", daemon_proc.err);
 }
 
 /* A line of /proc/PID/status, after its "Name:\t". */
@@ -112,7 +106,7 @@ START_TEST(root_drops_to_user)
 
 	if (geteuid() != 0)
 		SKIP("timed started as root is what this tests");
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	pid = daemon_proc.pid;
 	assert_answers();
 	ck_assert_str_eq(proc_status(pid, "Uid"), "65534\t65534\t65534\t65534");
@@ -230,7 +224,7 @@ START_TEST(pidfile_locks_and_goes)
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
-	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
 	    NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "serving on", 2000));
 	ck_assert_int_eq(pidfile_pid(path), daemon_proc.pid);
@@ -248,7 +242,7 @@ START_TEST(pidfile_locks_and_goes)
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
 	assert_pidfile_after_exit(path, pid);
 	/* The next start takes it, stale or not. */
-	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
 	    NULL);
 	ck_assert_int_eq(pidfile_pid(path), daemon_proc.pid);
 }
@@ -838,37 +832,13 @@ START_TEST(systemd_dual_stack)
 END_TEST
 
 /* The counters SIGUSR1 logs, read back from the debug log. */
-struct counters {
-	unsigned long long tcp, udp, low_port, bogus, source_rate, global_rate;
-};
-
-static void
-counters_read(struct counters *c)
-{
-	const char *line;
-	size_t before = daemon_proc.errlen;
-
-	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
-	for (;;) {
-		ck_assert(proc_wait_text(&daemon_proc, "counters: ", 2000));
-		line = strstr(daemon_proc.err + before, "counters: ");
-		if (line != NULL && strchr(line, '\n') != NULL)
-			break;
-		ck_assert(proc_wait_text(&daemon_proc, " s\n", 2000));
-	}
-	ck_assert_int_eq(sscanf(line, "counters: tcp %llu answered, udp %llu "
-	    "answered; dropped: %llu low port, %llu bogus source, %llu over "
-	    "source rate, %llu over global rate", &c->tcp, &c->udp,
-	    &c->low_port, &c->bogus, &c->source_rate, &c->global_rate), 6);
-}
-
 START_TEST(counters_match_clients)
 {
 	struct counters c;
 	unsigned char reply[16];
 	int i, tcp = 0, udp = 0;
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	for (i = 0; i < 3; i++)
 		tcp += tcp_query(AF_INET, port, reply, sizeof(reply), 2000) == 4;
 	for (i = 0; i < 5; i++)
@@ -901,7 +871,7 @@ START_TEST(flood_held_to_rate)
 	struct timespec began;
 	int flood, calm, i, answered, allowed, sent = 200;
 
-	start((const char *const[]){ "-r", "5", "-l", "127.0.0.1", NULL },
+	port = daemon_up((const char *const[]){ "-r", "5", "-l", "127.0.0.1", NULL },
 	    NULL);
 	ck_assert_int_ne(flood = udp_from("127.0.0.1", 0), -1);
 	ck_assert_int_ne(calm = udp_from("127.0.0.2", 0), -1);
@@ -937,7 +907,7 @@ START_TEST(default_limit_on_tcp)
 	int i, full = 0, empty = 0;
 	long n;
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &begun);
 	for (i = 0; i < 60; i++) {
 		n = tcp_query(AF_INET, port, reply, sizeof(reply), 2000);
@@ -984,7 +954,7 @@ START_TEST(low_source_port_dropped)
 	}
 	if (fd == -1)
 		SKIP("cannot bind a UDP port below 1024: %s", strerror(errno));
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	udp_send(fd);
 	ck_assert_int_eq(udp_replies(fd, 300), 0);
 	counters_read(&c);
@@ -1181,7 +1151,7 @@ START_TEST(no_directory_after_drop)
 	if (geteuid() != 0)
 		SKIP("timed changes root only when started as root");
 	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
-	start((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", "-P", path, NULL },
 	    NULL);
 	snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd", (int)daemon_proc.pid);
 	if ((d = opendir(fdpath)) == NULL)

@@ -27,7 +27,6 @@
 #include "helpers.h"
 #include "tests.h"
 
-static struct proc daemon_proc;
 static unsigned port;
 static int scale = 1;
 
@@ -39,18 +38,11 @@ setup(void)
 	scale = stress != NULL && atoi(stress) > 0 ? 10 : 1;
 }
 
-static void
-teardown(void)
-{
-	proc_stop(&daemon_proc);
-}
-
 /* timed -f: no per-client lines, so a flood writes nothing to stderr. */
 static void
 start_quiet(const char *const extra[])
 {
-	ck_assert_msg(timed_start_quiet(&daemon_proc, &port, extra) == 0,
-	    "timed did not answer: %s", daemon_proc.err);
+	port = daemon_up_quiet(AF_INET, extra);
 }
 
 static int
@@ -376,7 +368,7 @@ END_TEST
 START_TEST(counters_under_load)
 {
 	struct load_result tcp, udp;
-	unsigned long long ctcp, cudp;
+	struct counters c;
 	const char *msg;
 	int log;
 
@@ -388,11 +380,10 @@ START_TEST(counters_under_load)
 	load(LOAD_UDP, 16, 3000L * scale, &udp);
 	kill(daemon_proc.pid, SIGUSR1);
 	ck_assert_ptr_nonnull(msg = syslog_wait(log, "counters:", 2000));
-	ck_assert_int_eq(sscanf(strstr(msg, "counters:"), "counters: tcp %llu "
-	    "answered, udp %llu answered", &ctcp, &cudp), 2);
+	ck_assert_msg(counters_parse(msg, &c) == 0, "%s", msg);
 	/* One more TCP answer: the query start_quiet waited with. */
-	ck_assert_uint_eq(ctcp, tcp.answered + 1);
-	ck_assert_uint_eq(cudp, udp.answered);
+	ck_assert_uint_eq(c.tcp, tcp.answered + 1);
+	ck_assert_uint_eq(c.udp, udp.answered);
 	close(log);
 }
 END_TEST
@@ -408,7 +399,7 @@ stress_suite(void)
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_unchecked_fixture(all[i], setup, NULL);
-		tcase_add_checked_fixture(all[i], NULL, teardown);
+		tcase_add_checked_fixture(all[i], NULL, daemon_stop);
 		tcase_set_timeout(all[i], 120);
 		suite_add_tcase(s, all[i]);
 	}

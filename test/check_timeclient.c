@@ -23,7 +23,7 @@
 #include "helpers.h"
 #include "tests.h"
 
-static struct proc server, client, peer;
+static struct proc client, peer;
 static pid_t fake_pid = -1;
 static unsigned port;
 static char portarg[8];
@@ -31,7 +31,7 @@ static char portarg[8];
 static void
 teardown(void)
 {
-	proc_stop(&server);
+	daemon_stop();
 	proc_stop(&client);
 	proc_stop(&peer);
 	fake_server_stop(fake_pid);
@@ -40,9 +40,8 @@ teardown(void)
 static void
 timed_up(const char *const env[])
 {
-	ck_assert_msg(timed_start(&server, &port, (const char *const[]){
-	    "-l", "127.0.0.1", "-l", "::1", NULL }, env) == 0,
-	    "timed did not start: %s", server.err);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", "-l", "::1",
+	    NULL }, env);
 	snprintf(portarg, sizeof(portarg), "%u", port);
 }
 
@@ -230,9 +229,9 @@ START_TEST(busybox_rdate_agrees)
 	if (private_network() == -1)
 		SKIP("cannot make a network namespace where port 37 is free "
 		    "to bind: %s", strerror(errno));
-	ck_assert_int_eq(proc_start(&server, argv, NULL, NULL), 0);
-	ck_assert_msg(proc_wait_text(&server, "listening on udp", 5000), "%s",
-	    server.err);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	ck_assert_msg(proc_wait_text(&daemon_proc, "listening on udp", 5000), "%s",
+	    daemon_proc.err);
 	ck_assert_int_eq(proc_run(&peer, (const char *const[]){ "/bin/busybox",
 	    "rdate", "-p", "127.0.0.1", NULL }, utc, NULL, 12000), 0);
 	ck_assert_msg(exit_code(&peer) == 0, "busybox: %s", peer.err);

@@ -21,21 +21,7 @@
 #include "helpers.h"
 #include "tests.h"
 
-static struct proc daemon_proc;
 static unsigned port;
-
-static void
-daemon_teardown(void)
-{
-	proc_stop(&daemon_proc);
-}
-
-static void
-start(const char *const args[], const char *const env[])
-{
-	ck_assert_msg(timed_start(&daemon_proc, &port, args, env) == 0,
-	    "timed did not start: %s", daemon_proc.err);
-}
 
 /* The reply must be 4 bytes, then EOF, and within a second of our clock. */
 static void
@@ -70,7 +56,7 @@ assert_udp_answers(int family)
 
 START_TEST(tcp_ipv4)
 {
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	assert_tcp_answers(AF_INET);
 	ck_assert(proc_wait_text(&daemon_proc, "tcp from 127.0.0.1 port", 2000));
 }
@@ -78,7 +64,7 @@ END_TEST
 
 START_TEST(tcp_ipv6)
 {
-	start((const char *const[]){ "-l", "::1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "::1", NULL }, NULL);
 	assert_tcp_answers(AF_INET6);
 	ck_assert(proc_wait_text(&daemon_proc, "tcp from ::1 port", 2000));
 }
@@ -86,7 +72,7 @@ END_TEST
 
 START_TEST(udp_ipv4)
 {
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	assert_udp_answers(AF_INET);
 	ck_assert(proc_wait_text(&daemon_proc, "udp from 127.0.0.1 port", 2000));
 }
@@ -94,7 +80,7 @@ END_TEST
 
 START_TEST(udp_ipv6)
 {
-	start((const char *const[]){ "-l", "::1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "::1", NULL }, NULL);
 	assert_udp_answers(AF_INET6);
 	ck_assert(proc_wait_text(&daemon_proc, "udp from ::1 port", 2000));
 }
@@ -106,7 +92,7 @@ START_TEST(udp_any_content)
 	unsigned char reply[64];
 
 	memset(big, 'x', sizeof(big));
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	assert_time_reply(reply, udp_query(AF_INET, port, "?", 1, reply,
 	    sizeof(reply), 2000));
 	assert_time_reply(reply, udp_query(AF_INET, port, big, sizeof(big),
@@ -118,7 +104,7 @@ END_TEST
 
 START_TEST(default_listens_everywhere)
 {
-	start(NULL, NULL);
+	port = daemon_up(NULL, NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "listening on udp :: port",
 	    2000));
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on"), 4);
@@ -133,7 +119,7 @@ START_TEST(one_port_for_all_sockets)
 {
 	char line[64];
 
-	start((const char *const[]){ "-l", "127.0.0.1", "-l", "::1", NULL },
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", "-l", "::1", NULL },
 	    NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "listening on udp ::1", 2000));
 	snprintf(line, sizeof(line), " port %u\n", port);
@@ -143,7 +129,7 @@ END_TEST
 
 START_TEST(ipv4_only)
 {
-	start((const char *const[]){ "-4", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-4", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on"), 2);
 	ck_assert_int_eq(count_text(daemon_proc.err, "0.0.0.0 port"), 2);
@@ -154,7 +140,7 @@ END_TEST
 
 START_TEST(ipv6_only)
 {
-	start((const char *const[]){ "-6", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-6", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on"), 2);
 	ck_assert_int_eq(count_text(daemon_proc.err, ":: port"), 2);
@@ -165,7 +151,7 @@ END_TEST
 
 START_TEST(tcp_only)
 {
-	start((const char *const[]){ "-T", "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-T", "-l", "127.0.0.1", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on tcp"), 1);
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on udp"), 0);
@@ -175,7 +161,7 @@ END_TEST
 
 START_TEST(udp_only)
 {
-	start((const char *const[]){ "-U", "-l", "::1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-U", "-l", "::1", NULL }, NULL);
 	proc_wait_text(&daemon_proc, "still waiting", 2500);
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on udp"), 1);
 	ck_assert_int_eq(count_text(daemon_proc.err, "listening on tcp"), 0);
@@ -185,7 +171,7 @@ END_TEST
 
 START_TEST(address_by_name)
 {
-	start((const char *const[]){ "-4", "-l", "localhost", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-4", "-l", "localhost", NULL }, NULL);
 	ck_assert(strstr(daemon_proc.err, "listening on tcp 127.0.0.1") != NULL);
 	assert_tcp_answers(AF_INET);
 }
@@ -196,7 +182,7 @@ START_TEST(many_clients_in_a_row)
 	unsigned char reply[64];
 	int i;
 
-	start((const char *const[]){ "-r", "0", "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-r", "0", "-l", "127.0.0.1", NULL }, NULL);
 	for (i = 0; i < 200; i++) {
 		assert_time_reply(reply, tcp_query(AF_INET, port, reply,
 		    sizeof(reply), 2000));
@@ -213,7 +199,7 @@ START_TEST(rude_clients)
 	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 	int i, fd, idle[20];
 
-	start((const char *const[]){ "-r", "0", "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-r", "0", "-l", "127.0.0.1", NULL }, NULL);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons(port);
 	for (i = 0; i < 100; i++) {
@@ -255,7 +241,7 @@ assert_rdate_agrees(const char *udp_flag)
 		argv[5] = NULL;
 	}
 	argv[0] = "/usr/sbin/rdate";
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	snprintf(portarg, sizeof(portarg), "%u", port);
 	ck_assert_int_eq(proc_run(&rdate, argv, env, NULL, 5000), 0);
 	ck_assert_msg(exit_code(&rdate) == 0, "rdate: %s", rdate.err);
@@ -281,7 +267,7 @@ END_TEST
 
 START_TEST(still_waiting_when_idle)
 {
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	ck_assert(proc_wait_text(&daemon_proc, "still waiting\n", 2500));
 }
 END_TEST
@@ -292,7 +278,7 @@ assert_exits_cleanly_on(int sig)
 	int fd;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	assert_tcp_answers(AF_INET);
 	ck_assert_int_eq(kill(daemon_proc.pid, sig), 0);
 	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
@@ -321,7 +307,7 @@ END_TEST
 
 START_TEST(sighup_does_no_harm)
 {
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	ck_assert_int_eq(kill(daemon_proc.pid, SIGHUP), 0);
 	ck_assert(proc_wait_text(&daemon_proc, "SIGHUP", 2000));
 	assert_tcp_answers(AF_INET);
@@ -338,7 +324,7 @@ assert_value_at(const char *when, uint32_t expected)
 
 	if (env == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
 	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
 	    RFC868_SIZE);
 	ck_assert_uint_eq(rfc868_unpack(reply), expected);
@@ -414,7 +400,7 @@ START_TEST(broken_clock_sends_nothing)
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	unsigned char reply[64];
 
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
 	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
 	    0);
 	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
@@ -441,7 +427,7 @@ assert_floor(const char *when, int answered)
 
 	if (env == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
-	start((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
 	ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply), 2000),
 	    answered ? 4 : 0);
 	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
@@ -699,7 +685,7 @@ timed_suite(void)
 	TCase *clock = tcase_create("clock");
 	TCase *input = tcase_create("input");
 
-	tcase_add_checked_fixture(serve, NULL, daemon_teardown);
+	tcase_add_checked_fixture(serve, NULL, daemon_stop);
 	tcase_set_timeout(serve, 20);
 	tcase_add_test(serve, tcp_ipv4);
 	tcase_add_test(serve, tcp_ipv6);
@@ -719,7 +705,7 @@ timed_suite(void)
 	tcase_add_test(serve, rdate_udp);
 	suite_add_tcase(s, serve);
 
-	tcase_add_checked_fixture(signals, NULL, daemon_teardown);
+	tcase_add_checked_fixture(signals, NULL, daemon_stop);
 	tcase_set_timeout(signals, 20);
 	tcase_add_test(signals, still_waiting_when_idle);
 	tcase_add_test(signals, sigterm_exits_0);
@@ -727,7 +713,7 @@ timed_suite(void)
 	tcase_add_test(signals, sighup_does_no_harm);
 	suite_add_tcase(s, signals);
 
-	tcase_add_checked_fixture(clock, NULL, daemon_teardown);
+	tcase_add_checked_fixture(clock, NULL, daemon_stop);
 	tcase_set_timeout(clock, 20);
 	tcase_add_test(clock, faketime_after_2036_wrap);
 	tcase_add_test(clock, faketime_before_2036_wrap);
@@ -742,7 +728,7 @@ timed_suite(void)
 	tcase_add_test(clock, require_sync);
 	suite_add_tcase(s, clock);
 
-	tcase_add_checked_fixture(input, NULL, daemon_teardown);
+	tcase_add_checked_fixture(input, NULL, daemon_stop);
 	tcase_set_timeout(input, 20);
 	tcase_add_loop_test(input, bad_input_exits_1, 0,
 	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));

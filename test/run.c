@@ -237,10 +237,12 @@ main(void)
 	shm_note();
 	runner = srunner_create(rfc868_suite());
 	srunner_add_suite(runner, addr_suite());
-	srunner_add_suite(runner, options_suite());
+	srunner_add_suite(runner, timed_options_suite());
 	srunner_add_suite(runner, fitness_suite());
 	srunner_add_suite(runner, timed_suite());
-	srunner_add_suite(runner, client_suite());
+	srunner_add_suite(runner, client_options_suite());
+	srunner_add_suite(runner, sntp_suite());
+	srunner_add_suite(runner, leaps_suite());
 	srunner_add_suite(runner, subsecond_suite());
 	srunner_add_suite(runner, timeclient_suite());
 	srunner_add_suite(runner, ratelimit_suite());

@@ -1,10 +1,12 @@
 # The test suite (included by the Makefile): Check's runner, and the
 # libraries it preloads into the real binaries.
 
-TEST_OBJ = test/run.o test/helpers.o test/check_rfc868.o test/check_addr.o \
-	test/check_timed.o test/check_client.o test/check_timeclient.o \
+TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
+	test/manpage.o test/fixture.o test/check_rfc868.o test/check_addr.o \
+	test/check_timed.o test/check_client_options.o test/check_sntp.o \
+	test/check_leaps.o test/check_timeclient.o \
 	test/check_ratelimit.o test/check_service.o test/check_stress.o \
-	test/check_attacks.o test/check_options.o test/check_subsecond.o \
+	test/check_attacks.o test/check_timed_options.o test/check_subsecond.o \
 	test/check_fitness.o
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \

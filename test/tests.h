@@ -7,13 +7,15 @@
 Suite *rfc868_suite(void);
 Suite *addr_suite(void);
 Suite *timed_suite(void);
-Suite *client_suite(void);
+Suite *client_options_suite(void);
+Suite *sntp_suite(void);
+Suite *leaps_suite(void);
 Suite *ratelimit_suite(void);
 Suite *service_suite(void);
 Suite *stress_suite(void);
 Suite *timeclient_suite(void);
 Suite *attacks_suite(void);
-Suite *options_suite(void);
+Suite *timed_options_suite(void);
 Suite *subsecond_suite(void);
 Suite *fitness_suite(void);
 

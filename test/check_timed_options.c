@@ -122,9 +122,9 @@ START_TEST(inetd_known_after_an_error)
 END_TEST
 
 Suite *
-options_suite(void)
+timed_options_suite(void)
 {
-	Suite *s = suite_create("options");
+	Suite *s = suite_create("timed_options");
 	TCase *tc = tcase_create("parse");
 
 	tcase_add_test(tc, defaults);

@@ -1,0 +1,355 @@
+/*
+ * Processes: the real binaries started with their output captured, waits
+ * on what they say or on their exit, each bounded; /proc read about them.
+ */
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Valgrind makes everything slower: TEST_TIMEOUT_SCALE stretches waits. */
+int
+scale_ms(int ms)
+{
+	const char *scale = getenv("TEST_TIMEOUT_SCALE");
+	int factor = scale != NULL ? atoi(scale) : 1;
+
+	return ms * (factor > 0 ? factor : 1);
+}
+
+const char *
+timeclient_path(void)
+{
+	const char *path = getenv("TIMECLIENT");
+
+	return path != NULL ? path : "./timeclient";
+}
+
+const char *
+timed_path(void)
+{
+	const char *path = getenv("TIMED");
+
+	return path != NULL ? path : "./timed";
+}
+
+/*
+ * ASAN_OPTIONS as the test set them, and detect_leaks=0 after them: for a
+ * child that LeakSanitizer cannot check (see proc_start).
+ */
+static void
+asan_without_leaks(void)
+{
+	static char options[512];
+	const char *set = getenv("ASAN_OPTIONS");
+
+	snprintf(options, sizeof(options), "ASAN_OPTIONS=%s%sdetect_leaks=0",
+	    set != NULL ? set : "", set != NULL && *set != '\0' ? ":" : "");
+	putenv(options);
+}
+
+/* Drains what the child wrote into its buffers, for up to timeout_ms. */
+static void
+proc_read(struct proc *p, int timeout_ms)
+{
+	struct pollfd pfd[2];
+	ssize_t n;
+	int i;
+
+	pfd[0].fd = p->out_fd;
+	pfd[1].fd = p->err_fd;
+	pfd[0].events = pfd[1].events = POLLIN;
+	if (p->out_fd == -1 && p->err_fd == -1) {
+		if (timeout_ms > 0)
+			poll(NULL, 0, timeout_ms < 20 ? timeout_ms : 20);
+		return;
+	}
+	if (poll(pfd, 2, timeout_ms) <= 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		char *buf = i == 0 ? p->out : p->err;
+		size_t *len = i == 0 ? &p->outlen : &p->errlen;
+		int *fd = i == 0 ? &p->out_fd : &p->err_fd;
+
+		if (pfd[i].fd == -1 || pfd[i].revents == 0)
+			continue;
+		n = read(*fd, buf + *len, OUTPUT_MAX - 1 - *len);
+		if (n > 0) {
+			*len += n;
+			buf[*len] = '\0';
+		} else if (n == 0 || errno != EINTR) {
+			close(*fd);
+			*fd = -1;
+		}
+	}
+}
+
+int
+proc_start(struct proc *p, const char *const argv[], const char *const env[],
+    child_setup_fn setup)
+{
+	const char *wrapper = getenv("TEST_WRAPPER");
+	const char *args[64];
+	char *words = NULL, *word;
+	int out[2], err[2], null;
+	size_t i, n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = -1;
+	/* TEST_WRAPPER="valgrind -q ..." runs our own binaries under it. */
+	if (wrapper != NULL && *wrapper != '\0' && argv[0][0] == '.') {
+		words = strdup(wrapper);
+		for (word = strtok(words, " "); word != NULL && n < 32;
+		    word = strtok(NULL, " "))
+			args[n++] = word;
+	}
+	for (i = 0; argv[i] != NULL && n < 63; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1)
+		return -1;
+	p->pid = fork();
+	if (p->pid == -1)
+		return -1;
+	if (p->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if ((null = open("/dev/null", O_RDONLY)) != -1)
+			dup2(null, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		/*
+		 * timed started as root changes root to an empty directory,
+		 * where LeakSanitizer cannot read /proc and fails at exit;
+		 * valgrind (make check-valgrind) checks those leaks instead.
+		 */
+		for (i = 0; env != NULL && env[i] != NULL; i++)
+			putenv((char *)env[i]);
+		if (geteuid() == 0 && strstr(argv[0], "timed") != NULL &&
+		    strstr(argv[0], "timeclient") == NULL)
+			asan_without_leaks();
+		if (setup != NULL)
+			setup();
+		execvp(args[0], (char *const *)args);
+		fprintf(stderr, "exec %s: %s\n", args[0], strerror(errno));
+		_exit(127);
+	}
+	free(words);
+	close(out[1]);
+	close(err[1]);
+	p->out_fd = out[0];
+	p->err_fd = err[0];
+	return 0;
+}
+
+/*
+ * Waits until text appears in stderr past its first from bytes, or (from
+ * 0) in stdout. Returns 1 if it did.
+ */
+int
+proc_wait_text_from(struct proc *p, size_t from, const char *text,
+    int timeout_ms)
+{
+	long long deadline = now_ms() + scale_ms(timeout_ms);
+	long long left;
+
+	for (;;) {
+		if ((from <= p->errlen && strstr(p->err + from, text) != NULL) ||
+		    (from == 0 && strstr(p->out, text) != NULL))
+			return 1;
+		left = deadline - now_ms();
+		if (left <= 0 || (p->out_fd == -1 && p->err_fd == -1))
+			return 0;
+		proc_read(p, (int)left);
+	}
+}
+
+/* Waits until text appears in stdout or stderr. Returns 1 if it did. */
+int
+proc_wait_text(struct proc *p, const char *text, int timeout_ms)
+{
+	return proc_wait_text_from(p, 0, text, timeout_ms);
+}
+
+/* Waits for the exit, reading output to EOF. Returns 1 if it exited. */
+int
+proc_wait_exit(struct proc *p, int timeout_ms)
+{
+	long long deadline = now_ms() + scale_ms(timeout_ms);
+	long long left;
+	pid_t pid;
+
+	while (!p->exited) {
+		pid = waitpid(p->pid, &p->status, WNOHANG);
+		if (pid == p->pid) {
+			p->exited = 1;
+			break;
+		}
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		proc_read(p, left < 20 ? (int)left : 20);
+	}
+	while (p->out_fd != -1 || p->err_fd != -1) {
+		left = deadline - now_ms();
+		proc_read(p, left > 0 ? (int)left : 0);
+		if (left <= 0)
+			break;
+	}
+	return 1;
+}
+
+/* Kills the process if it still runs and reaps it. */
+void
+proc_stop(struct proc *p)
+{
+	if (p->pid > 0 && !p->exited) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, &p->status, 0);
+		p->exited = 1;
+	}
+	if (p->out_fd != -1)
+		close(p->out_fd);
+	if (p->err_fd != -1)
+		close(p->err_fd);
+	p->out_fd = p->err_fd = -1;
+}
+
+/* Runs a command to its end. Returns 0, or -1 if it ran past timeout_ms. */
+int
+proc_run(struct proc *p, const char *const argv[], const char *const env[],
+    child_setup_fn setup, int timeout_ms)
+{
+	if (proc_start(p, argv, env, setup) == -1)
+		return -1;
+	if (!proc_wait_exit(p, timeout_ms)) {
+		proc_stop(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* The exit status, or 128 + the signal that killed it. */
+int
+exit_code(const struct proc *p)
+{
+	if (WIFEXITED(p->status))
+		return WEXITSTATUS(p->status);
+	if (WIFSIGNALED(p->status))
+		return 128 + WTERMSIG(p->status);
+	return -1;
+}
+
+/* Whether pid has exited: no such process, or a zombie not yet reaped. */
+int
+process_gone(pid_t pid)
+{
+	char path[64], line[512], *paren, state = '?';
+	FILE *f;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	paren = fgets(line, sizeof(line), f) != NULL ? strrchr(line, ')') :
+	    NULL;
+	fclose(f);
+	if (paren != NULL)
+		sscanf(paren + 2, "%c", &state);
+	return state == 'Z' || state == 'X';
+}
+
+/*
+ * A symbolic link in /proc/PID, or NULL with errno: EACCES when this
+ * process may not ptrace pid (root without CAP_SYS_PTRACE, as in Docker,
+ * looking at a process of another user).
+ */
+const char *
+proc_link(pid_t pid, const char *what)
+{
+	static char target[PATH_MAX];
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if ((n = readlink(path, target, sizeof(target) - 1)) == -1)
+		return NULL;
+	target[n] = '\0';
+	return target;
+}
+
+/*
+ * Whether pid's root directory is dir. Without ptrace access, from
+ * /proc/PID/mountinfo, which anyone may read: it lists only the mounts
+ * inside the process's root, relative to it, so a process at the real root
+ * has a mount on "/" and one changed into a plain directory such as
+ * /var/empty has none. That tells "/" from "not /", no more.
+ */
+int
+proc_root_is(pid_t pid, const char *dir)
+{
+	const char *root = proc_link(pid, "root");
+	char path[64], line[1024], mountpoint[PATH_MAX];
+	int at_slash = 0;
+	FILE *f;
+
+	if (root != NULL)
+		return strcmp(root, dir) == 0;
+	if (errno != EACCES)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mountpoint) == 1 &&
+		    strcmp(mountpoint, "/") == 0)
+			at_slash = 1;
+	fclose(f);
+	fprintf(stderr, "note: no ptrace access to pid %d; its root is %s, as "
+	    "far as mountinfo tells\n", (int)pid, at_slash ? "/" : "not /");
+	return at_slash == (strcmp(dir, "/") == 0);
+}
+
+/* How many times needle occurs in haystack. */
+int
+count_text(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle)) != NULL) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+/* Seconds on the monotonic clock since start. */
+double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
