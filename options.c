@@ -60,7 +60,7 @@ timed_options(int argc, char *argv[], struct timed_options *o, char *err,
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "46dfil:P:p:r:STUu:V")) != -1) {
+	while ((ch = getopt(argc, argv, ":46dfil:P:p:r:STUu:V")) != -1) {
 		switch (ch) {
 		case '4':
 			only4 = o->spec_given = 1;
@@ -117,7 +117,13 @@ timed_options(int argc, char *argv[], struct timed_options *o, char *err,
 		case 'V':
 			o->version = 1;
 			break;
+		case ':':
+			o->bad_option = optopt;
+			o->bad_option_missing = 1;
+			usage_error(&failed);
+			break;
 		default:
+			o->bad_option = optopt;
 			usage_error(&failed);
 			break;
 		}

@@ -19,6 +19,8 @@ struct timed_options {
 	int require_sync;		/* -S */
 	const char *username;		/* -u */
 	int version;			/* -V */
+	int bad_option;			/* an unknown letter, or one */
+	int bad_option_missing;		/* missing its argument */
 };
 
 int timed_options(int, char *[], struct timed_options *, char *, size_t);

@@ -17,6 +17,7 @@
 
 #include "common/platform.h"
 #include "common/rfc868.h"
+#include "common/utc.h"
 #include "fitness.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -264,18 +265,6 @@ clock_judge(struct clock_reading *r)
 	return fitness_verdict(r, TIME_FLOOR);
 }
 
-/* "2026-11-23 00:00:00 UTC", for the log. */
-static const char *
-utc_text(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-	return buf;
-}
-
 /* Says each change of verdict once: why silence began, and that it ended. */
 static void
 verdict_announce(enum fitness verdict, const struct clock_reading *r)
@@ -285,8 +274,8 @@ verdict_announce(enum fitness verdict, const struct clock_reading *r)
 	if (verdict == wall.said)
 		return;
 	wall.said = verdict;
-	utc_text(r->now.tv_sec, reading, sizeof(reading));
-	utc_text(TIME_FLOOR, floor, sizeof(floor));
+	utc_text(r->now.tv_sec, UTC_SECONDS, reading, sizeof(reading));
+	utc_text(TIME_FLOOR, UTC_SECONDS, floor, sizeof(floor));
 	switch (verdict) {
 	case CLOCK_FIT:
 		log_info("answering again: the clock reads %s", reading);

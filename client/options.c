@@ -12,7 +12,9 @@
 
 /*
  * rdate's options, and -w for the deadline rdate lacks. Returns 0; or -1
- * with a message in err, empty when only the usage line fits.
+ * with a message in err, empty when only the usage line fits (and then
+ * o->bad_option is the letter getopt refused, if any). Like timed's
+ * parser, it prints nothing: the caller says what is wrong.
  */
 int
 client_options(int argc, char *argv[], struct client_options *o, char *err,
@@ -27,9 +29,10 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 	o->query.timeout_ms = CLIENT_DEADLINE_S * 1000L;
 	o->step_above = -1;
 	*err = '\0';
+	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "46ab:cno:pst:uvw:x")) != -1) {
+	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:x")) != -1) {
 		switch (ch) {
 		case '4':
 			o->query.family = AF_INET;
@@ -100,7 +103,12 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 		case 'x':
 			o->subsecond = 1;
 			break;
+		case ':':
+			o->bad_option = optopt;
+			o->bad_option_missing = 1;
+			return -1;
 		default:
+			o->bad_option = optopt;
 			return -1;
 		}
 	}

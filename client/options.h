@@ -1,4 +1,4 @@
-/* timeclient's options and arithmetic, apart from main() so tests call them. */
+/* timeclient's options and its date format, apart from main() so tests call them. */
 #ifndef CLIENT_H
 #define CLIENT_H
 
@@ -24,6 +24,8 @@ struct client_options {
 	int subsecond;		/* -x */
 	char **hosts;
 	int nhosts;
+	int bad_option;		/* an unknown letter, or one */
+	int bad_option_missing;	/* missing its argument */
 };
 
 int client_options(int, char *[], struct client_options *, char *, size_t);

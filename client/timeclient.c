@@ -17,6 +17,7 @@
 #include "leaps.h"
 #include "query.h"
 #include "../common/rfc868.h"
+#include "../common/utc.h"
 #include "subsecond.h"
 
 #define US_PER_SECOND	1000000
@@ -154,15 +155,9 @@ static void
 below_floor(const char *host, int64_t remote_seconds, int print_only)
 {
 	char when[64], floor[64];
-	time_t t = (time_t)remote_seconds, f = TIME_FLOOR;
-	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(when, sizeof(when), "%lld", (long long)remote_seconds);
-	if (gmtime_r(&f, &tm) == NULL ||
-	    strftime(floor, sizeof(floor), "%Y-%m-%d", &tm) == 0)
-		snprintf(floor, sizeof(floor), "%lld", (long long)f);
+	utc_text((time_t)remote_seconds, UTC_SECONDS, when, sizeof(when));
+	utc_text(TIME_FLOOR, UTC_DAY, floor, sizeof(floor));
 	if (!print_only)
 		errx(1, "%s: its time, %s, is before %s, when this timeclient "
 		    "was made: not setting the clock from it", host, when,
@@ -378,6 +373,10 @@ main(int argc, char *argv[])
 	if (client_options(argc, argv, &o, why, sizeof(why)) == -1) {
 		if (*why != '\0')
 			errx(1, "%s", why);
+		if (o.bad_option != 0)
+			warnx("%s -- '%c'", o.bad_option_missing ? "option "
+			    "requires an argument" : "invalid option",
+			    o.bad_option);
 		usage();
 	}
 	if (o.leaps && leaps_load(LEAPS_FILE, &leaps, why, sizeof(why)) == -1)

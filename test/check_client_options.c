@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../client/options.h"
+#include "helpers.h"
 #include "tests.h"
 
 static struct client_options opts;
@@ -20,17 +21,13 @@ static char err[256];
 static int
 parse(const char *first, ...)
 {
-	static char *argv[16];	/* opts.hosts points into it */
-	const char *arg;
 	va_list ap;
-	int argc = 1;
+	char **argv;
+	int argc;
 
-	argv[0] = "timeclient";
 	va_start(ap, first);
-	for (arg = first; arg != NULL && argc < 15; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
+	argv = argv_of("timeclient", first, ap, &argc);
 	va_end(ap);
-	argv[argc] = NULL;
 	return client_options(argc, argv, &opts, err, sizeof(err));
 }
 

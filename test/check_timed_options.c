@@ -7,6 +7,7 @@
 
 #include "../options.h"
 #include "../ratelimit.h"
+#include "helpers.h"
 #include "tests.h"
 
 static struct timed_options opts;
@@ -15,17 +16,13 @@ static char err[256];
 static int
 parse(const char *first, ...)
 {
-	static char *argv[24];
-	const char *arg;
 	va_list ap;
-	int argc = 1;
+	char **argv;
+	int argc;
 
-	argv[0] = "timed";
 	va_start(ap, first);
-	for (arg = first; arg != NULL && argc < 23; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
+	argv = argv_of("timed", first, ap, &argc);
 	va_end(ap);
-	argv[argc] = NULL;
 	return timed_options(argc, argv, &opts, err, sizeof(err));
 }
 

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,4 +353,24 @@ seconds_since(const struct timespec *start)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - start->tv_sec) +
 	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * A command line for a parser under test: prog, then the arguments up to
+ * NULL, in a static array (a parser may keep pointers into it) that the
+ * next call reuses. Its length into *argc.
+ */
+char **
+argv_of(const char *prog, const char *first, va_list ap, int *argc)
+{
+	static char *argv[32];
+	const char *arg;
+
+	argv[0] = (char *)prog;
+	*argc = 1;
+	for (arg = first; arg != NULL && *argc < 31; arg = va_arg(ap,
+	    const char *))
+		argv[(*argc)++] = (char *)arg;
+	argv[*argc] = NULL;
+	return argv;
 }
