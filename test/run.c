@@ -197,6 +197,9 @@ skips_report(const char *scratch, int *unexpected)
 
 	*unexpected = 0;
 	snprintf(list, sizeof(list), " %s ", expected != NULL ? expected : "");
+	for (tab = list; *tab != '\0'; tab++)	/* any white space parts names */
+		if (*tab == '\t' || *tab == '\n')
+			*tab = ' ';
 	snprintf(path, sizeof(path), "%s/skips", scratch);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
