@@ -856,12 +856,7 @@ END_TEST
 static void
 udp_send(int fd)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(sendto(fd, "", 0, 0, (struct sockaddr *)&sin,
-	    sizeof(sin)), 0);
+	ck_assert_int_eq(udp_send_to_port(fd, port), 0);
 }
 
 /* One source floods: held to its rate; another is still answered. */

@@ -158,6 +158,18 @@ udp_from(const char *src, unsigned src_port)
 	return fd;
 }
 
+/* An empty datagram from fd to 127.0.0.1 port: 0, or -1 with errno. */
+int
+udp_send_to_port(int fd, unsigned port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sendto(fd, "", 0, 0, (struct sockaddr *)&sin, sizeof(sin)) == 0 ?
+	    0 : -1;
+}
+
 /* Replies that came to fd, a wait_ms of quiet apart, each checked to be 4 bytes. */
 int
 udp_replies(int fd, int wait_ms)

@@ -20,6 +20,7 @@ long tcp_query(int family, unsigned port, unsigned char *, size_t, int);
 long udp_query(int family, unsigned port, const void *, size_t,
     unsigned char *, size_t, int);
 int udp_from(const char *, unsigned);
+int udp_send_to_port(int, unsigned);
 int udp_replies(int, int);
 pid_t fake_server(int family, int socktype, serve_fn, unsigned *);
 void fake_server_stop(pid_t);

@@ -242,6 +242,10 @@ main(void)
 	srunner_add_suite(runner, addr_suite());
 	srunner_add_suite(runner, timed_options_suite());
 	srunner_add_suite(runner, fitness_suite());
+	srunner_add_suite(runner, log_suite());
+	srunner_add_suite(runner, daemon_suite());
+	srunner_add_suite(runner, listen_suite());
+	srunner_add_suite(runner, serve_suite());
 	srunner_add_suite(runner, timed_suite());
 	srunner_add_suite(runner, client_options_suite());
 	srunner_add_suite(runner, sntp_suite());

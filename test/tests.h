@@ -18,5 +18,9 @@ Suite *attacks_suite(void);
 Suite *timed_options_suite(void);
 Suite *subsecond_suite(void);
 Suite *fitness_suite(void);
+Suite *log_suite(void);
+Suite *daemon_suite(void);
+Suite *listen_suite(void);
+Suite *serve_suite(void);
 
 #endif
