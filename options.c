@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,32 +14,116 @@
 
 #include "options.h"
 #include "ratelimit.h"
+#include "common/optflag.h"
 #include "common/rfc868.h"
 
 #define RATE_MAX	100000
 
-static void first_error(char *, size_t, int *, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
+/* A parse under way: where its first error goes, and what it has seen. */
+struct parse {
+	char *err;
+	size_t errlen;
+	int failed;
+	int port_given;
+};
+
+static void first_error(struct parse *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The first error only: it is the one a user fixes first. */
 static void
-first_error(char *err, size_t errlen, int *failed, const char *fmt, ...)
+first_error(struct parse *p, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (*failed)
+	if (p->failed)
 		return;
-	*failed = 1;
+	p->failed = 1;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vsnprintf(p->err, p->errlen, fmt, ap);
 	va_end(ap);
 }
 
 /* An error the usage line answers: err stays empty. */
 static void
-usage_error(int *failed)
+usage_error(struct parse *p)
 {
-	*failed = 1;
+	p->failed = 1;
+}
+
+/* The options that only turn something on. */
+static const struct option_flag flags[] = {
+	{ '4', offsetof(struct timed_options, only4) },
+	{ '6', offsetof(struct timed_options, only6) },
+	{ 'T', offsetof(struct timed_options, tcp_only) },
+	{ 'U', offsetof(struct timed_options, udp_only) },
+	{ 'd', offsetof(struct timed_options, debug) },
+	{ 'f', offsetof(struct timed_options, foreground) },
+	{ 'i', offsetof(struct timed_options, inetd) },
+	{ 'S', offsetof(struct timed_options, require_sync) },
+	{ 'V', offsetof(struct timed_options, version) },
+};
+
+/* The options with a value, and getopt's refusals (':', '?'). */
+static void
+value_option(int ch, char *arg, struct timed_options *o, struct parse *p)
+{
+	const char *errstr;
+
+	switch (ch) {
+	case 'l':
+		if (o->spec.naddresses == LISTEN_ADDRESSES_MAX)
+			first_error(p, "too many -l addresses (at most %d)",
+			    LISTEN_ADDRESSES_MAX);
+		else
+			o->spec.addresses[o->spec.naddresses++] = arg;
+		break;
+	case 'P':
+		o->pidfile = arg;
+		break;
+	case 'p':
+		p->port_given = 1;
+		if (port_parse(arg, &o->spec.port, &errstr) == -1)
+			first_error(p, "port %s is %s", arg, errstr);
+		break;
+	case 'r':
+		o->rate = strtonum(arg, 0, RATE_MAX, &errstr);
+		if (errstr != NULL)
+			first_error(p, "rate %s is %s", arg, errstr);
+		break;
+	case 'u':
+		o->username = arg;
+		break;
+	case ':':
+		o->bad_option = optopt;
+		o->bad_option_missing = 1;
+		usage_error(p);
+		break;
+	default:
+		o->bad_option = optopt;
+		usage_error(p);
+		break;
+	}
+}
+
+/* What the options mean together, and what they exclude. */
+static void
+options_combine(struct timed_options *o, struct parse *p)
+{
+	o->spec_given = o->only4 || o->only6 || o->tcp_only || o->udp_only ||
+	    o->spec.naddresses > 0 || p->port_given;
+	if (o->only4 && o->only6)
+		first_error(p, "-4 and -6 exclude each other; give neither for "
+		    "both");
+	if (o->tcp_only && o->udp_only)
+		first_error(p, "-T and -U exclude each other; give neither for "
+		    "both");
+	if (o->inetd && o->spec_given)
+		first_error(p, "-i takes its socket from inetd: -4 -6 -l -p -T "
+		    "-U do not apply");
+	o->spec.family = o->only4 ? AF_INET : o->only6 ? AF_INET6 : AF_UNSPEC;
+	o->spec.tcp = !o->udp_only;
+	o->spec.udp = !o->tcp_only;
 }
 
 /*
@@ -49,8 +134,8 @@ int
 timed_options(int argc, char *argv[], struct timed_options *o, char *err,
     size_t errlen)
 {
-	const char *errstr;
-	int ch, failed = 0, only4 = 0, only6 = 0, tcp_only = 0, udp_only = 0;
+	struct parse p = { .err = err, .errlen = errlen };
+	int ch;
 
 	memset(o, 0, sizeof(*o));
 	o->spec.port = RFC868_PORT;
@@ -60,87 +145,12 @@ timed_options(int argc, char *argv[], struct timed_options *o, char *err,
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46dfil:P:p:r:STUu:V")) != -1) {
-		switch (ch) {
-		case '4':
-			only4 = o->spec_given = 1;
-			break;
-		case '6':
-			only6 = o->spec_given = 1;
-			break;
-		case 'd':
-			o->debug = 1;
-			break;
-		case 'f':
-			o->foreground = 1;
-			break;
-		case 'i':
-			o->inetd = 1;
-			break;
-		case 'l':
-			o->spec_given = 1;
-			if (o->spec.naddresses == LISTEN_ADDRESSES_MAX) {
-				first_error(err, errlen, &failed, "too many -l "
-				    "addresses (at most %d)",
-				    LISTEN_ADDRESSES_MAX);
-				break;
-			}
-			o->spec.addresses[o->spec.naddresses++] = optarg;
-			break;
-		case 'P':
-			o->pidfile = optarg;
-			break;
-		case 'p':
-			o->spec_given = 1;
-			if (port_parse(optarg, &o->spec.port, &errstr) == -1)
-				first_error(err, errlen, &failed,
-				    "port %s is %s", optarg, errstr);
-			break;
-		case 'r':
-			o->rate = strtonum(optarg, 0, RATE_MAX, &errstr);
-			if (errstr != NULL)
-				first_error(err, errlen, &failed,
-				    "rate %s is %s", optarg, errstr);
-			break;
-		case 'S':
-			o->require_sync = 1;
-			break;
-		case 'T':
-			tcp_only = o->spec_given = 1;
-			break;
-		case 'U':
-			udp_only = o->spec_given = 1;
-			break;
-		case 'u':
-			o->username = optarg;
-			break;
-		case 'V':
-			o->version = 1;
-			break;
-		case ':':
-			o->bad_option = optopt;
-			o->bad_option_missing = 1;
-			usage_error(&failed);
-			break;
-		default:
-			o->bad_option = optopt;
-			usage_error(&failed);
-			break;
-		}
-	}
+	while ((ch = getopt(argc, argv, ":46dfil:P:p:r:STUu:V")) != -1)
+		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
+		    ch, o))
+			value_option(ch, optarg, o, &p);
 	if (optind != argc)
-		usage_error(&failed);
-	if (only4 && only6)
-		first_error(err, errlen, &failed, "-4 and -6 exclude each "
-		    "other; give neither for both");
-	if (tcp_only && udp_only)
-		first_error(err, errlen, &failed, "-T and -U exclude each "
-		    "other; give neither for both");
-	if (o->inetd && o->spec_given)
-		first_error(err, errlen, &failed, "-i takes its socket from "
-		    "inetd: -4 -6 -l -p -T -U do not apply");
-	o->spec.family = only4 ? AF_INET : only6 ? AF_INET6 : AF_UNSPEC;
-	o->spec.tcp = !udp_only;
-	o->spec.udp = !tcp_only;
-	return failed ? -1 : 0;
+		usage_error(&p);
+	options_combine(o, &p);
+	return p.failed ? -1 : 0;
 }

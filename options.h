@@ -13,6 +13,8 @@
 struct timed_options {
 	struct listen_spec spec;	/* -4 -6 -l -p -T -U */
 	int spec_given;			/* any of those: not for -i or systemd */
+	int only4, only6;		/* -4 -6, as given */
+	int tcp_only, udp_only;		/* -T -U, as given */
 	int debug, foreground, inetd;	/* -d -f -i */
 	const char *pidfile;		/* -P; NULL: the default, if any */
 	long long rate;			/* -r */

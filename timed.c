@@ -3,11 +3,12 @@
  * every TCP connection and every UDP datagram, on port 37.
  *
  * Startup order: stdio made valid, before anything else is opened; options;
- * sockets handed over by inetd or systemd, and no other descriptor; the
+ * the descriptors inherited (systemd's sockets; no other one stays); the
  * log, whose destination is decided there once (err(3) only before it);
- * signals; the user to become; the pidfile (a second instance stops
- * here); our own sockets; detaching, with the parent waiting until the
- * child is ready; the pid written and the drop of root; the loop.
+ * signals; inetd's socket; the user to become; the pidfile (a second
+ * instance stops here); our own sockets; detaching, with the parent
+ * waiting until the child is ready; the pid written and the drop of root;
+ * the loop.
  */
 #include <sys/socket.h>
 
@@ -55,22 +56,74 @@ options_refused(const struct timed_options *o, const char *message)
 }
 
 /*
- * The sockets systemd handed over, if any; the descriptors after them are
- * closed, so nothing inherited by chance stays open.
+ * The descriptors inherited: under inetd only 0-2 (the socket), under
+ * systemd the sockets it handed over; every other one is closed, before
+ * the log's is opened. Returns how many sockets systemd gave.
  */
 static int
-sockets_activated(int spec_given, struct listener *listeners)
+descriptors_inherited(const struct timed_options *o,
+    struct listener *listeners)
 {
 	char why[256];
 	int n;
 
+	if (o->inetd) {
+		closefrom(STDERR_FILENO + 1);
+		return 0;
+	}
 	n = listen_activated(listeners, LISTEN_MAX, why, sizeof(why));
 	if (n == -1)
 		errx(1, "socket activation: %s", why);
 	closefrom(STDERR_FILENO + 1 + n);
-	if (n > 0 && spec_given)
+	if (n > 0 && o->spec_given)
 		warnx("sockets come from systemd: ignoring -4 -6 -l -p -T -U");
 	return n;
+}
+
+/* inetd's descriptor 0: a connection (*connected), or a socket to serve. */
+static int
+inetd_socket(struct listener *listener, int *connected)
+{
+	char why[256];
+
+	if (listen_inherit(STDIN_FILENO, listener, connected, why,
+	    sizeof(why)) == -1)
+		fatalx("-i: %s", why);
+	return 1;
+}
+
+/* Our own sockets, as the options ask. */
+static int
+sockets_open(const struct timed_options *o, struct listener *listeners)
+{
+	char why[256], note[256];
+	int n;
+
+	n = listen_open(&o->spec, listeners, LISTEN_MAX, why, sizeof(why),
+	    note, sizeof(note));
+	if (n == -1)
+		fatalx("%s", why);
+	if (*note != '\0')
+		log_warnx("%s", note);
+	return n;
+}
+
+/*
+ * Detached (when it detaches), the pid written, root dropped: from here
+ * on timed holds nothing outside its new root that the user it becomes
+ * could turn against root.
+ */
+static void
+confine(const struct run_user *user, int detach, int as_root)
+{
+	char why[256];
+
+	if (detach)
+		daemon_detach();
+	/* Root, about to leave, cannot remove the pidfile later. */
+	daemon_pidfile_write(!as_root);
+	if (as_root && privdrop(user, CHROOT_DIR, why, sizeof(why)) == -1)
+		fatalx("%s", why);
 }
 
 int
@@ -79,8 +132,8 @@ main(int argc, char *argv[])
 	struct timed_options o;
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
-	char why[256], note[256];
-	int as_root, detach, connected = 0, n = 0;
+	char why[256];
+	int as_root, detach, connected = 0, n;
 	size_t i;
 
 	daemon_stdio_open();
@@ -93,19 +146,11 @@ main(int argc, char *argv[])
 	as_root = geteuid() == 0;
 	detach = !o.debug && !o.foreground && !o.inetd;
 
-	/* Stray descriptors go before the log's is opened, not after. */
-	if (o.inetd)
-		closefrom(STDERR_FILENO + 1);
-	else
-		n = sockets_activated(o.spec_given, listeners);
+	n = descriptors_inherited(&o, listeners);
 	log_init(o.debug, o.inetd, LOG_DAEMON);
 	serve_init(o.require_sync);
-	if (o.inetd) {
-		if (listen_inherit(STDIN_FILENO, &listeners[0], &connected,
-		    why, sizeof(why)) == -1)
-			fatalx("-i: %s", why);
-		n = 1;
-	}
+	if (o.inetd)
+		n = inetd_socket(&listeners[0], &connected);
 	if (as_root && privdrop_lookup(o.username, &user, why,
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
@@ -113,30 +158,18 @@ main(int argc, char *argv[])
 		daemon_pidfile(o.pidfile, 0);
 	else if (detach && as_root)
 		daemon_pidfile(PIDFILE_DEFAULT, 1);
-
-	if (n == 0) {
-		n = listen_open(&o.spec, listeners, LISTEN_MAX, why,
-		    sizeof(why), note, sizeof(note));
-		if (n == -1)
-			fatalx("%s", why);
-		if (*note != '\0')
-			log_warnx("%s", note);
-	}
+	if (n == 0)
+		n = sockets_open(&o, listeners);
 	limit_init(o.rate, arc4random());
-	if (detach)
-		daemon_detach();
-	/* Root, about to leave, cannot remove the pidfile later. */
-	daemon_pidfile_write(!as_root);
-	if (as_root && privdrop(&user, CHROOT_DIR, why, sizeof(why)) == -1)
-		fatalx("%s", why);
+	confine(&user, detach, as_root);
 	if (o.inetd && connected)
 		return serve_connection(STDIN_FILENO);
+
 	daemon_ready();
 	for (i = 0; i < (size_t)n && !o.inetd; i++)
 		log_info("listening on %s", listeners[i].name);
 	log_info("timed %s serving on %d socket%s", VERSION, n,
 	    n == 1 ? "" : "s");
-
 	serve(listeners, n, o.inetd ? INETD_IDLE_S : 0);
 	listen_close(listeners, n);
 	return 0;

@@ -1,6 +1,7 @@
 /* timeclient's options and its date format, apart from main() for tests. */
 #include <sys/socket.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,93 @@
 #include <unistd.h>
 
 #include "../common/addr.h"
+#include "../common/optflag.h"
 #include "options.h"
+
+/* The options that only turn something on. */
+static const struct option_flag flags[] = {
+	{ 'a', offsetof(struct client_options, slew) },
+	{ 'c', offsetof(struct client_options, leaps) },
+	{ 'n', offsetof(struct client_options, query.sntp) },
+	{ 'p', offsetof(struct client_options, print_only) },
+	{ 's', offsetof(struct client_options, set_only) },
+	{ 'u', offsetof(struct client_options, query.udp) },
+	{ 'v', offsetof(struct client_options, verbose) },
+	{ 'x', offsetof(struct client_options, subsecond) },
+};
+
+/*
+ * A number option's value, from min to max, or -1 with "-C ARG is why"
+ * in err.
+ */
+static long long
+number_option(int ch, const char *arg, long long min, long long max,
+    char *err, size_t errlen)
+{
+	const char *errstr;
+	long long number = strtonum(arg, min, max, &errstr);
+
+	if (errstr == NULL)
+		return number;
+	snprintf(err, errlen, "-%c %s is %s", ch, arg, errstr);
+	return -1;
+}
+
+/*
+ * The options with a value, -4 and -6, and getopt's refusals (':', '?').
+ * Returns 0, or -1 with a message in err, empty when the usage line is
+ * the answer.
+ */
+static int
+value_option(int ch, const char *arg, struct client_options *o, char *err,
+    size_t errlen)
+{
+	const char *errstr;
+	long long n;
+
+	switch (ch) {
+	case '4':
+		o->query.family = AF_INET;
+		return 0;
+	case '6':
+		o->query.family = AF_INET6;
+		return 0;
+	case 'b':
+		if ((n = number_option(ch, arg, 0, 86400LL * 365, err,
+		    errlen)) == -1)
+			return -1;
+		o->step_above = n;
+		return 0;
+	case 't':
+		if ((n = number_option(ch, arg, 0, 86400000, err,
+		    errlen)) == -1)
+			return -1;
+		o->max_delay_ms = n;
+		return 0;
+	case 'w':
+		if ((n = number_option(ch, arg, 1, 86400, err, errlen)) == -1)
+			return -1;
+		o->query.timeout_ms = n * 1000;
+		return 0;
+	case 'o':
+		if (port_parse(arg, &o->query.port, &errstr) == -1) {
+			snprintf(err, errlen, "port %s is %s", arg, errstr);
+			return -1;
+		}
+		/* 0 is timed's "any port"; a server has a real one. */
+		if (o->query.port == 0) {
+			snprintf(err, errlen, "port %s is too small", arg);
+			return -1;
+		}
+		return 0;
+	case ':':
+		o->bad_option_missing = 1;
+		/* FALLTHROUGH */
+	default:
+		o->bad_option = optopt;
+		return -1;
+	}
+}
 
 /*
  * rdate's options, and -w for the deadline rdate lacks. Returns 0; or -1
@@ -20,8 +107,6 @@ int
 client_options(int argc, char *argv[], struct client_options *o, char *err,
     size_t errlen)
 {
-	const char *errstr;
-	long long number;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -32,86 +117,10 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:x")) != -1) {
-		switch (ch) {
-		case '4':
-			o->query.family = AF_INET;
-			break;
-		case '6':
-			o->query.family = AF_INET6;
-			break;
-		case 'a':
-			o->slew = 1;
-			break;
-		case 'b':
-			number = strtonum(optarg, 0, 86400LL * 365, &errstr);
-			if (errstr != NULL) {
-				snprintf(err, errlen, "-b %s is %s", optarg,
-				    errstr);
-				return -1;
-			}
-			o->step_above = number;
-			break;
-		case 'c':
-			o->leaps = 1;
-			break;
-		case 'n':
-			o->query.sntp = 1;
-			break;
-		case 'o':
-			if (port_parse(optarg, &o->query.port, &errstr) == -1) {
-				snprintf(err, errlen, "port %s is %s", optarg,
-				    errstr);
-				return -1;
-			}
-			/* 0 is timed's "any port"; a server has a real one. */
-			if (o->query.port == 0) {
-				snprintf(err, errlen, "port %s is too small",
-				    optarg);
-				return -1;
-			}
-			break;
-		case 'p':
-			o->print_only = 1;
-			break;
-		case 's':
-			o->set_only = 1;
-			break;
-		case 't':
-			o->max_delay_ms = strtonum(optarg, 0, 86400000, &errstr);
-			if (errstr != NULL) {
-				snprintf(err, errlen, "-t %s is %s", optarg,
-				    errstr);
-				return -1;
-			}
-			break;
-		case 'u':
-			o->query.udp = 1;
-			break;
-		case 'v':
-			o->verbose = 1;
-			break;
-		case 'w':
-			number = strtonum(optarg, 1, 86400, &errstr);
-			if (errstr != NULL) {
-				snprintf(err, errlen, "-w %s is %s", optarg,
-				    errstr);
-				return -1;
-			}
-			o->query.timeout_ms = number * 1000;
-			break;
-		case 'x':
-			o->subsecond = 1;
-			break;
-		case ':':
-			o->bad_option = optopt;
-			o->bad_option_missing = 1;
+	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:x")) != -1)
+		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
+		    ch, o) && value_option(ch, optarg, o, err, errlen) == -1)
 			return -1;
-		default:
-			o->bad_option = optopt;
-			return -1;
-		}
-	}
 	if (o->subsecond && o->query.sntp) {
 		snprintf(err, errlen, "-x and -n exclude each other: SNTP "
 		    "already tells the time to the microsecond");
@@ -119,9 +128,7 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 	}
 	o->hosts = argv + optind;
 	o->nhosts = argc - optind;
-	if (o->nhosts == 0)
-		return -1;
-	return 0;
+	return o->nhosts == 0 ? -1 : 0;
 }
 
 /* rdate's format: "Mon Nov 23 07:28:37 UTC 2026", in the local zone. */

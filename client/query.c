@@ -105,6 +105,56 @@ note(const struct query_options *o, const char *fmt, ...)
 	o->note(text);
 }
 
+/* The child's part of a lookup: getaddrinfo, its result into fd. */
+static void __attribute__((noreturn))
+resolve_child(const char *host, struct addrinfo *hints, int fd)
+{
+	struct addr_list a;
+	struct addrinfo *res;
+	char buf[sizeof(int) + sizeof(a)];
+	int error;
+
+	memset(&a, 0, sizeof(a));
+	hints->ai_flags = 0;
+	if ((error = getaddrinfo(host, NULL, hints, &res)) == 0) {
+		addr_list_add_all(&a, res);
+		freeaddrinfo(res);
+	}
+	memcpy(buf, &error, sizeof(error));
+	memcpy(buf + sizeof(error), &a, sizeof(a));
+	_exit(write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf) ? 0 : 1);
+}
+
+/*
+ * Reads the child's result by the deadline; the child is reaped, killed
+ * first if late. The getaddrinfo error into *error; -1 when none came.
+ */
+static int
+resolve_wait(pid_t pid, int fd, long long deadline, struct addr_list *a,
+    int *error)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[sizeof(int) + sizeof(*a)];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(buf) && poll(&pfd, 1, left_ms(deadline)) == 1) {
+		n = read(fd, buf + got, sizeof(buf) - got);
+		if (n <= 0 && !(n == -1 && errno == EINTR))
+			break;
+		if (n > 0)
+			got += n;
+	}
+	if (got < sizeof(buf))
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (got < sizeof(buf))
+		return -1;
+	memcpy(error, buf, sizeof(*error));
+	memcpy(a, buf + sizeof(*error), sizeof(*a));
+	return 0;
+}
+
 /*
  * getaddrinfo(3) has no timeout, and a resolver that does not answer makes
  * it wait half a minute; so names (not numeric addresses) are looked up in a
@@ -115,12 +165,8 @@ resolve(const char *host, int family, int socktype, long long deadline,
     struct addr_list *a, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res;
-	struct pollfd pfd;
-	char buf[sizeof(int) + sizeof(*a)];
-	size_t got = 0;
-	ssize_t n;
 	pid_t pid;
-	int fds[2], error;
+	int fds[2], error, got;
 
 	memset(&hints, 0, sizeof(hints));
 	memset(a, 0, sizeof(*a));
@@ -144,46 +190,20 @@ resolve(const char *host, int family, int socktype, long long deadline,
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		hints.ai_flags = 0;
-		error = getaddrinfo(host, NULL, &hints, &res);
-		if (error == 0) {
-			addr_list_add_all(a, res);
-			freeaddrinfo(res);
-		}
-		memcpy(buf, &error, sizeof(error));
-		memcpy(buf + sizeof(error), a, sizeof(*a));
-		n = write(fds[1], buf, sizeof(buf));
-		_exit(n == (ssize_t)sizeof(buf) ? 0 : 1);
+		resolve_child(host, &hints, fds[1]);
 	}
 	close(fds[1]);
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	while (got < sizeof(buf) && poll(&pfd, 1, left_ms(deadline)) == 1) {
-		n = read(fds[0], buf + got, sizeof(buf) - got);
-		if (n <= 0 && !(n == -1 && errno == EINTR))
-			break;
-		if (n > 0)
-			got += n;
-	}
+	got = resolve_wait(pid, fds[0], deadline, a, &error);
 	close(fds[0]);
-	if (got < sizeof(buf))
-		kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	if (got < sizeof(buf)) {
+	if (got == -1)
 		say(err, errlen, "%s: no answer from the resolver in time", host);
-		return -1;
-	}
-	memcpy(&error, buf, sizeof(error));
-	memcpy(a, buf + sizeof(error), sizeof(*a));
-	if (error != 0) {
+	else if (error != 0)
 		say(err, errlen, "%s: %s", host, gai_strerror(error));
-		return -1;
-	}
-	if (a->n == 0 || a->n > ADDR_LIST_MAX) {
+	else if (a->n == 0 || a->n > ADDR_LIST_MAX)
 		say(err, errlen, "%s: no IPv4 or IPv6 address", host);
-		return -1;
-	}
-	return 0;
+	else
+		return 0;
+	return -1;
 }
 
 /* Waits for events on fd until the deadline. 0 when it passed first. */
