@@ -22,6 +22,7 @@ DAEMON_OBJ = timed.o options.o listen.o serve.o fitness.o ratelimit.o \
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
+	common/why.o \
 	common/optflag.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/why.h"
 #include "listen.h"
 
 #define PORT_TRIES 16	/* -p 0: attempts to find one port free for all */
@@ -44,7 +45,7 @@ address_useless(const struct sockaddr *sa)
 /* The addresses of spec, resolved; every address when none is given. */
 static int
 addresses_collect(const struct listen_spec *spec, struct addr_list *list,
-    char *err, size_t errlen)
+    struct why *why)
 {
 	struct sockaddr_in any4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
@@ -72,7 +73,7 @@ addresses_collect(const struct listen_spec *spec, struct addr_list *list,
 		hints.ai_flags = AI_PASSIVE;
 		error = getaddrinfo(spec->addresses[i], NULL, &hints, &res);
 		if (error != 0) {
-			snprintf(err, errlen, "address %s: %s",
+			why_set(why, "address %s: %s",
 			    spec->addresses[i], gai_strerror(error));
 			return -1;
 		}
@@ -83,14 +84,14 @@ addresses_collect(const struct listen_spec *spec, struct addr_list *list,
 			addr_list_add_all(list, res);
 		freeaddrinfo(res);
 		if (useless != NULL) {
-			snprintf(err, errlen, "address %s is %s: timed answers "
+			why_set(why, "address %s is %s: timed answers "
 			    "only requests sent to this host alone",
 			    spec->addresses[i], useless);
 			return -1;
 		}
 	}
 	if (list->left_out > 0) {
-		snprintf(err, errlen, "too many addresses to listen on (at most "
+		why_set(why, "too many addresses to listen on (at most "
 		    "%d)", ADDR_LIST_MAX);
 		return -1;
 	}
@@ -191,11 +192,11 @@ socket_port(int fd)
 
 /*
  * One listener on addr and port. Returns 0, or an errno value with a
- * message naming the socket in err.
+ * message naming the socket in why.
  */
 static int
 listener_make(struct sockaddr_storage *addr, socklen_t addrlen, int socktype,
-    unsigned port, struct listener *listener, char *err, size_t errlen)
+    unsigned port, struct listener *listener, struct why *why)
 {
 	char host[ADDR_TEXT_MAX];
 	const char *step, *hint = "";
@@ -216,7 +217,7 @@ listener_make(struct sockaddr_storage *addr, socklen_t addrlen, int socktype,
 		hint = " (ports below 1024 need root or CAP_NET_BIND_SERVICE;"
 		    " try -p 8037)";
 	addr_text((struct sockaddr *)addr, host, sizeof(host), NULL);
-	snprintf(err, errlen, "%s %s %s port %u: %s%s", step,
+	why_set(why, "%s %s %s port %u: %s%s", step,
 	    socktype_name(socktype), host, port, strerror(error), hint);
 	return error;
 }
@@ -232,13 +233,12 @@ listen_close(struct listener *listeners, size_t n)
 
 /*
  * Every socket of spec on one port. Returns how many, or -1 with a message
- * in err and *retry set when another port may succeed. A wildcard address
- * a host lacks (no IPv6) is passed over, said in warn.
+ * in why and *retry set when another port may succeed. A wildcard address
+ * a host lacks (no IPv6) is passed over, said in why->note.
  */
 static int
 listen_one_port(const struct listen_spec *spec, struct addr_list *list,
-    struct listener *listeners, size_t max, char *err, size_t errlen,
-    char *warn, size_t warnlen, int *retry)
+    struct listener *listeners, size_t max, struct why *why, int *retry)
 {
 	static const int socktypes[] = { SOCK_STREAM, SOCK_DGRAM };
 	unsigned port = spec->port;
@@ -252,16 +252,17 @@ listen_one_port(const struct listen_spec *spec, struct addr_list *list,
 			    (socktypes[t] == SOCK_DGRAM && !spec->udp))
 				continue;
 			if (n == max) {
-				snprintf(err, errlen, "too many sockets "
+				why_set(why, "too many sockets "
 				    "(at most %zu)", max);
 				goto fail;
 			}
 			error = listener_make(&list->addr[i], list->len[i],
-			    socktypes[t], port, &listeners[n], err, errlen);
+			    socktypes[t], port, &listeners[n], why);
 			if (error != 0 && spec->naddresses == 0 &&
 			    (error == EAFNOSUPPORT || error == EADDRNOTAVAIL)) {
-				snprintf(warn, warnlen, "not listening: %s",
-				    err);
+				snprintf(why->note, sizeof(why->note),
+				    "not listening: %.*s", WHY_MAX - 16,
+				    why->text);
 				continue;
 			}
 			if (error != 0) {
@@ -275,7 +276,7 @@ listen_one_port(const struct listen_spec *spec, struct addr_list *list,
 		}
 	}
 	if (n == 0) {
-		snprintf(err, errlen, "no address to listen on");
+		why_set(why, "no address to listen on");
 		return -1;
 	}
 	return (int)n;
@@ -287,22 +288,21 @@ fail:
 /*
  * Opens a socket for every address and protocol in spec. With port 0 the
  * kernel picks a port for the first and the rest take the same, so one port
- * serves TCP and UDP alike. Returns how many, or -1 with a message in err;
- * what was passed over is said in warn (empty if nothing).
+ * serves TCP and UDP alike. Returns how many, or -1 with a message in why;
+ * what was passed over is said in why->note (empty if nothing).
  */
 int
 listen_open(const struct listen_spec *spec, struct listener *listeners,
-    size_t max, char *err, size_t errlen, char *warn, size_t warnlen)
+    size_t max, struct why *why)
 {
 	struct addr_list list;
 	int try, retry, n;
 
-	*warn = '\0';
-	if (addresses_collect(spec, &list, err, errlen) == -1)
+	why->note[0] = '\0';
+	if (addresses_collect(spec, &list, why) == -1)
 		return -1;
 	for (try = 0; try < PORT_TRIES; try++) {
-		n = listen_one_port(spec, &list, listeners, max, err, errlen,
-		    warn, warnlen, &retry);
+		n = listen_one_port(spec, &list, listeners, max, why, &retry);
 		if (n != -1 || !retry)
 			return n;
 	}
@@ -312,11 +312,10 @@ listen_open(const struct listen_spec *spec, struct listener *listeners,
 /*
  * A socket handed over by inetd or systemd: its type and address are read
  * from the socket itself. *connected tells a TCP connection (inetd's
- * "nowait") from a listening socket. Returns 0, or -1 with why in err.
+ * "nowait") from a listening socket. Returns 0, or -1 with why.
  */
 int
-listen_inherit(int fd, struct listener *l, int *connected, char *err,
-    size_t errlen)
+listen_inherit(int fd, struct listener *l, int *connected, struct why *why)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss), optlen = sizeof(int);
@@ -325,17 +324,17 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 	memset(&ss, 0, sizeof(ss));
 	memset(l, 0, sizeof(*l));
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen) == -1) {
-		snprintf(err, errlen, "descriptor %d is not a socket", fd);
+		why_set(why, "descriptor %d is not a socket", fd);
 		return -1;
 	}
 	if (type != SOCK_STREAM && type != SOCK_DGRAM) {
-		snprintf(err, errlen, "descriptor %d is neither a stream nor a "
+		why_set(why, "descriptor %d is neither a stream nor a "
 		    "datagram socket", fd);
 		return -1;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
 	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
-		snprintf(err, errlen, "descriptor %d is not an IPv4 or IPv6 "
+		why_set(why, "descriptor %d is not an IPv4 or IPv6 "
 		    "socket", fd);
 		return -1;
 	}
@@ -352,17 +351,17 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 	l->dual_stack = ss.ss_family == AF_INET6 && !v6only;
 	if (type == SOCK_DGRAM &&
 	    pktinfo_enable(fd, ss.ss_family, l->dual_stack) == -1) {
-		snprintf(err, errlen, "descriptor %d: packet info: %s", fd,
+		why_set(why, "descriptor %d: packet info: %s", fd,
 		    strerror(errno));
 		return -1;
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
-		snprintf(err, errlen, "descriptor %d: %s", fd, strerror(errno));
+		why_set(why, "descriptor %d: %s", fd, strerror(errno));
 		return -1;
 	}
 	if (fd >= FD_SETSIZE) {
-		snprintf(err, errlen, "descriptor %d is too high for select",
+		why_set(why, "descriptor %d is too high for select",
 		    fd);
 		return -1;
 	}
@@ -378,11 +377,10 @@ listen_inherit(int fd, struct listener *l, int *connected, char *err,
 /*
  * systemd's socket activation: LISTEN_FDS sockets from descriptor 3 on,
  * when LISTEN_PID is ours. Returns how many, 0 when not activated, or -1
- * with why in err.
+ * with why.
  */
 int
-listen_activated(struct listener *listeners, size_t max, char *err,
-    size_t errlen)
+listen_activated(struct listener *listeners, size_t max, struct why *why)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	const char *errstr;
@@ -393,18 +391,17 @@ listen_activated(struct listener *listeners, size_t max, char *err,
 		return 0;
 	n = (int)strtonum(fds, 1, (long long)max, &errstr);
 	if (errstr != NULL) {
-		snprintf(err, errlen, "LISTEN_FDS=%s is %s", fds, errstr);
+		why_set(why, "LISTEN_FDS=%s is %s", fds, errstr);
 		return -1;
 	}
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
 	for (i = 0; i < n; i++) {
-		if (listen_inherit(3 + i, &listeners[i], &connected, err,
-		    errlen) == -1)
+		if (listen_inherit(3 + i, &listeners[i], &connected, why) == -1)
 			return -1;
 		if (connected) {
-			snprintf(err, errlen, "descriptor %d is a connection,"
+			why_set(why, "descriptor %d is a connection,"
 			    " not a listening socket (use Accept=no)", 3 + i);
 			return -1;
 		}

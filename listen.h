@@ -4,12 +4,13 @@
 
 #include <stddef.h>
 
+#include "common/why.h"
 #include "timed.h"
 
 int listen_open(const struct listen_spec *, struct listener *, size_t,
-    char *, size_t, char *, size_t);
-int listen_inherit(int, struct listener *, int *, char *, size_t);
-int listen_activated(struct listener *, size_t, char *, size_t);
+    struct why *);
+int listen_inherit(int, struct listener *, int *, struct why *);
+int listen_activated(struct listener *, size_t, struct why *);
 void listen_close(struct listener *, size_t);
 
 #endif

@@ -16,13 +16,13 @@
 #include "ratelimit.h"
 #include "common/optflag.h"
 #include "common/rfc868.h"
+#include "common/why.h"
 
 #define RATE_MAX	100000
 
 /* A parse under way: where its first error goes, and what it has seen. */
 struct parse {
-	char *err;
-	size_t errlen;
+	struct why *why;
 	int failed;
 	int port_given;
 };
@@ -40,11 +40,11 @@ first_error(struct parse *p, const char *fmt, ...)
 		return;
 	p->failed = 1;
 	va_start(ap, fmt);
-	vsnprintf(p->err, p->errlen, fmt, ap);
+	vsnprintf(p->why->text, sizeof(p->why->text), fmt, ap);
 	va_end(ap);
 }
 
-/* An error the usage line answers: err stays empty. */
+/* An error the usage line answers: why stays empty. */
 static void
 usage_error(struct parse *p)
 {
@@ -127,21 +127,20 @@ options_combine(struct timed_options *o, struct parse *p)
 }
 
 /*
- * Parses argv into *o. Returns 0; or -1 with a message in err, empty when
+ * Parses argv into *o. Returns 0; or -1 with a message in why, empty when
  * the usage line is the answer. *o holds every option read either way.
  */
 int
-timed_options(int argc, char *argv[], struct timed_options *o, char *err,
-    size_t errlen)
+timed_options(int argc, char *argv[], struct timed_options *o, struct why *why)
 {
-	struct parse p = { .err = err, .errlen = errlen };
+	struct parse p = { .why = why };
 	int ch;
 
 	memset(o, 0, sizeof(*o));
 	o->spec.port = RFC868_PORT;
 	o->rate = LIMIT_RATE_DEFAULT;
 	o->username = USER_DEFAULT;
-	*err = '\0';
+	why->text[0] = '\0';
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "common/why.h"
 #include "timed.h"
 
 #define TIMED_USAGE	"[-46dfiSTUV] [-l address] [-P pidfile] [-p port] " \
@@ -25,6 +26,6 @@ struct timed_options {
 	int bad_option_missing;		/* missing its argument */
 };
 
-int timed_options(int, char *[], struct timed_options *, char *, size_t);
+int timed_options(int, char *[], struct timed_options *, struct why *);
 
 #endif

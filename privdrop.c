@@ -20,51 +20,34 @@
 #include <unistd.h>
 
 #include "common/platform.h"
+#include "common/why.h"
 #include "privdrop.h"
-
-/* Fills err from a format and the errno of the step that failed. */
-static int
-failed(char *err, size_t errlen, const char *fmt, ...)
-{
-	const char *reason = strerror(errno);
-	size_t len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	len = strlen(err);
-	if (len < errlen)
-		snprintf(err + len, errlen - len, ": %s", reason);
-	return -1;
-}
 
 /*
  * The user to become, looked up while /etc/passwd is still in reach.
- * Returns 0, or -1 with why in err.
+ * Returns 0, or -1 with why.
  */
 int
-privdrop_lookup(const char *name, struct run_user *user, char *err,
-    size_t errlen)
+privdrop_lookup(const char *name, struct run_user *user, struct why *why)
 {
 	struct passwd *pw;
 
 	errno = 0;
 	if ((pw = getpwnam(name)) == NULL) {
 		if (errno != 0)
-			return failed(err, errlen, "user %s", name);
-		snprintf(err, errlen, "user %s does not exist: create it "
+			return why_errno(why, "user %s", name);
+		why_set(why, "user %s does not exist: create it "
 		    "(adduser --system --group --no-create-home %s) or name "
 		    "another with -u", name, name);
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
-		snprintf(err, errlen, "user %s is root: name an unprivileged "
+		why_set(why, "user %s is root: name an unprivileged "
 		    "user with -u", name);
 		return -1;
 	}
 	if (pw->pw_gid == 0) {
-		snprintf(err, errlen, "user %s has root's group (gid 0): name "
+		why_set(why, "user %s has root's group (gid 0): name "
 		    "a user whose group is not root with -u", name);
 		return -1;
 	}
@@ -109,11 +92,10 @@ directory_empty(int fd, char *first, size_t size)
  * What is opened is what is checked and entered: not a symbolic link (a
  * /var/empty pointing to / confines nothing), a directory owned by root
  * and writable by root alone, empty (nothing to run or to write into), in
- * a parent only root may change. Returns its descriptor, or -1 with why in
- * err.
+ * a parent only root may change. Returns its descriptor, or -1 with why.
  */
 int
-chroot_dir_open(const char *dir, char *err, size_t errlen)
+chroot_dir_open(const char *dir, struct why *why)
 {
 	struct stat st;
 	char entry[NAME_MAX + 1];
@@ -124,25 +106,25 @@ chroot_dir_open(const char *dir, char *err, size_t errlen)
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ELOOP || errno == ENOTDIR)
-			snprintf(err, errlen, "chroot directory %s must be a "
+			why_set(why, "chroot directory %s must be a "
 			    "directory, not a symbolic link or a file", dir);
 		else
-			snprintf(err, errlen, "chroot directory %s: %s", dir,
+			why_set(why, "chroot directory %s: %s", dir,
 			    strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !root_only(&st)) {
-		snprintf(err, errlen, "chroot directory %s must be owned by root "
+		why_set(why, "chroot directory %s must be owned by root "
 		    "and writable by root only", dir);
 		goto fail;
 	}
 	if (!directory_empty(fd, entry, sizeof(entry))) {
-		snprintf(err, errlen, "chroot directory %s must be empty; it "
+		why_set(why, "chroot directory %s must be empty; it "
 		    "holds %s", dir, entry);
 		goto fail;
 	}
 	if (fstatat(fd, "..", &st, 0) == -1 || !root_only(&st)) {
-		snprintf(err, errlen, "the directory above chroot directory %s "
+		why_set(why, "the directory above chroot directory %s "
 		    "must be owned by root and writable by root only", dir);
 		goto fail;
 	}
@@ -188,44 +170,43 @@ directory_held(void)
 
 /*
  * Changes root to dir and becomes user, for good. Returns 0, or -1 with why
- * in err; the caller must not serve then.
+ * in why; the caller must not serve then.
  */
 int
-privdrop(const struct run_user *user, const char *dir, char *err,
-    size_t errlen)
+privdrop(const struct run_user *user, const char *dir, struct why *why)
 {
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 	int fd;
 
-	if ((fd = chroot_dir_open(dir, err, errlen)) == -1)
+	if ((fd = chroot_dir_open(dir, why)) == -1)
 		return -1;
 	if (fchdir(fd) == -1) {
 		close(fd);
-		return failed(err, errlen, "fchdir %s", dir);
+		return why_errno(why, "fchdir %s", dir);
 	}
 	close(fd);
 	if ((fd = directory_held()) != -1) {
-		snprintf(err, errlen, "descriptor %d is a directory, which would "
+		why_set(why, "descriptor %d is a directory, which would "
 		    "lead out of chroot directory %s", fd, dir);
 		return -1;
 	}
 	if (chroot(".") == -1)
-		return failed(err, errlen, "chroot %s", dir);
+		return why_errno(why, "chroot %s", dir);
 	if (chdir("/") == -1)
-		return failed(err, errlen, "chdir / in %s", dir);
+		return why_errno(why, "chdir / in %s", dir);
 	if (setgroups(1, &user->gid) == -1)
-		return failed(err, errlen, "setgroups");
+		return why_errno(why, "setgroups");
 	if (setresgid(user->gid, user->gid, user->gid) == -1)
-		return failed(err, errlen, "setresgid %u", (unsigned)user->gid);
+		return why_errno(why, "setresgid %u", (unsigned)user->gid);
 	if (setresuid(user->uid, user->uid, user->uid) == -1)
-		return failed(err, errlen, "setresuid %u", (unsigned)user->uid);
+		return why_errno(why, "setresuid %u", (unsigned)user->uid);
 	/* No exec could give a privilege back; timed execs nothing anyway. */
 	if (platform_no_new_privs() == -1)
-		return failed(err, errlen, "no_new_privs");
+		return why_errno(why, "no_new_privs");
 
 	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1) {
-		snprintf(err, errlen, "root could be regained after dropping "
+		why_set(why, "root could be regained after dropping "
 		    "it");
 		return -1;
 	}
@@ -233,7 +214,7 @@ privdrop(const struct run_user *user, const char *dir, char *err,
 	    getresgid(&rgid, &egid, &sgid) == -1 ||
 	    ruid != user->uid || euid != user->uid || suid != user->uid ||
 	    rgid != user->gid || egid != user->gid || sgid != user->gid) {
-		snprintf(err, errlen, "privileges were not dropped to uid %u "
+		why_set(why, "privileges were not dropped to uid %u "
 		    "gid %u", (unsigned)user->uid, (unsigned)user->gid);
 		return -1;
 	}

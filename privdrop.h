@@ -4,10 +4,11 @@
 
 #include <stddef.h>
 
+#include "common/why.h"
 #include "timed.h"
 
-int privdrop_lookup(const char *, struct run_user *, char *, size_t);
-int chroot_dir_open(const char *, char *, size_t);
-int privdrop(const struct run_user *, const char *, char *, size_t);
+int privdrop_lookup(const char *, struct run_user *, struct why *);
+int chroot_dir_open(const char *, struct why *);
+int privdrop(const struct run_user *, const char *, struct why *);
 
 #endif

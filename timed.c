@@ -64,16 +64,16 @@ static int
 descriptors_inherited(const struct timed_options *o,
     struct listener *listeners)
 {
-	char why[256];
+	struct why why;
 	int n;
 
 	if (o->inetd) {
 		closefrom(STDERR_FILENO + 1);
 		return 0;
 	}
-	n = listen_activated(listeners, LISTEN_MAX, why, sizeof(why));
+	n = listen_activated(listeners, LISTEN_MAX, &why);
 	if (n == -1)
-		errx(1, "socket activation: %s", why);
+		errx(1, "socket activation: %s", why.text);
 	closefrom(STDERR_FILENO + 1 + n);
 	if (n > 0 && o->spec_given)
 		warnx("sockets come from systemd: ignoring -4 -6 -l -p -T -U");
@@ -84,11 +84,10 @@ descriptors_inherited(const struct timed_options *o,
 static int
 inetd_socket(struct listener *listener, int *connected)
 {
-	char why[256];
+	struct why why;
 
-	if (listen_inherit(STDIN_FILENO, listener, connected, why,
-	    sizeof(why)) == -1)
-		fatalx("-i: %s", why);
+	if (listen_inherit(STDIN_FILENO, listener, connected, &why) == -1)
+		fatalx("-i: %s", why.text);
 	return 1;
 }
 
@@ -96,15 +95,14 @@ inetd_socket(struct listener *listener, int *connected)
 static int
 sockets_open(const struct timed_options *o, struct listener *listeners)
 {
-	char why[256], note[256];
+	struct why why;
 	int n;
 
-	n = listen_open(&o->spec, listeners, LISTEN_MAX, why, sizeof(why),
-	    note, sizeof(note));
+	n = listen_open(&o->spec, listeners, LISTEN_MAX, &why);
 	if (n == -1)
-		fatalx("%s", why);
-	if (*note != '\0')
-		log_warnx("%s", note);
+		fatalx("%s", why.text);
+	if (why.note[0] != '\0')
+		log_warnx("%s", why.note);
 	return n;
 }
 
@@ -116,14 +114,14 @@ sockets_open(const struct timed_options *o, struct listener *listeners)
 static void
 confine(const struct run_user *user, int detach, int as_root)
 {
-	char why[256];
+	struct why why;
 
 	if (detach)
 		daemon_detach();
 	/* Root, about to leave, cannot remove the pidfile later. */
 	daemon_pidfile_write(!as_root);
-	if (as_root && privdrop(user, CHROOT_DIR, why, sizeof(why)) == -1)
-		fatalx("%s", why);
+	if (as_root && privdrop(user, CHROOT_DIR, &why) == -1)
+		fatalx("%s", why.text);
 }
 
 int
@@ -132,13 +130,13 @@ main(int argc, char *argv[])
 	struct timed_options o;
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
-	char why[256];
+	struct why why;
 	int as_root, detach, connected = 0, n;
 	size_t i;
 
 	daemon_stdio_open();
-	if (timed_options(argc, argv, &o, why, sizeof(why)) == -1)
-		options_refused(&o, why);
+	if (timed_options(argc, argv, &o, &why) == -1)
+		options_refused(&o, why.text);
 	if (o.version) {
 		printf("timed %s\n", VERSION);
 		return 0;
@@ -151,9 +149,8 @@ main(int argc, char *argv[])
 	serve_init(o.require_sync);
 	if (o.inetd)
 		n = inetd_socket(&listeners[0], &connected);
-	if (as_root && privdrop_lookup(o.username, &user, why,
-	    sizeof(why)) == -1)
-		fatalx("%s", why);
+	if (as_root && privdrop_lookup(o.username, &user, &why) == -1)
+		fatalx("%s", why.text);
 	if (o.pidfile != NULL)
 		daemon_pidfile(o.pidfile, 0);
 	else if (detach && as_root)

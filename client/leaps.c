@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/why.h"
 #include "leaps.h"
 #include "../common/rfc868.h"
 
@@ -102,10 +103,10 @@ leaps_parse(const unsigned char *tzif, size_t len, struct leaps *leaps)
 /*
  * Reads and parses the TZif file at path. It is opened without blocking (a
  * FIFO there must not hang the client, which has a deadline to keep) and
- * must be a regular file. Returns 0, or -1 with why in err.
+ * must be a regular file. Returns 0, or -1 with why.
  */
 int
-leaps_load(const char *path, struct leaps *leaps, char *err, size_t errlen)
+leaps_load(const char *path, struct leaps *leaps, struct why *why)
 {
 	unsigned char tzif[LEAPS_FILE_MAX];
 	struct stat st;
@@ -113,22 +114,22 @@ leaps_load(const char *path, struct leaps *leaps, char *err, size_t errlen)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		why_set(why, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		why_set(why, "%s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
 	n = read(fd, tzif, sizeof(tzif));
 	close(fd);
 	if (n == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		why_set(why, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (leaps_parse(tzif, (size_t)n, leaps) == -1 || leaps->n == 0) {
-		snprintf(err, errlen, "%s has no leap second table", path);
+		why_set(why, "%s has no leap second table", path);
 		return -1;
 	}
 	return 0;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../common/why.h"
 
 #define LEAPS_MAX	64
 #define LEAPS_CORRECTION_MAX	1000	/* seconds; 37 is far off */
@@ -17,7 +18,7 @@ struct leaps {
 };
 
 int leaps_parse(const unsigned char *, size_t, struct leaps *);
-int leaps_load(const char *, struct leaps *, char *, size_t);
+int leaps_load(const char *, struct leaps *, struct why *);
 int64_t leaps_posix_to_right(const struct leaps *, int64_t);
 
 #endif

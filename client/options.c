@@ -10,6 +10,7 @@
 
 #include "../common/addr.h"
 #include "../common/optflag.h"
+#include "../common/why.h"
 #include "options.h"
 
 /* The options that only turn something on. */
@@ -26,29 +27,28 @@ static const struct option_flag flags[] = {
 
 /*
  * A number option's value, from min to max, or -1 with "-C ARG is why"
- * in err.
+ * in why.
  */
 static long long
 number_option(int ch, const char *arg, long long min, long long max,
-    char *err, size_t errlen)
+    struct why *why)
 {
 	const char *errstr;
 	long long number = strtonum(arg, min, max, &errstr);
 
 	if (errstr == NULL)
 		return number;
-	snprintf(err, errlen, "-%c %s is %s", ch, arg, errstr);
+	why_set(why, "-%c %s is %s", ch, arg, errstr);
 	return -1;
 }
 
 /*
  * The options with a value, -4 and -6, and getopt's refusals (':', '?').
- * Returns 0, or -1 with a message in err, empty when the usage line is
+ * Returns 0, or -1 with a message in why, empty when the usage line is
  * the answer.
  */
 static int
-value_option(int ch, const char *arg, struct client_options *o, char *err,
-    size_t errlen)
+value_option(int ch, const char *arg, struct client_options *o, struct why *why)
 {
 	const char *errstr;
 	long long n;
@@ -61,30 +61,28 @@ value_option(int ch, const char *arg, struct client_options *o, char *err,
 		o->query.family = AF_INET6;
 		return 0;
 	case 'b':
-		if ((n = number_option(ch, arg, 0, 86400LL * 365, err,
-		    errlen)) == -1)
+		if ((n = number_option(ch, arg, 0, 86400LL * 365, why)) == -1)
 			return -1;
 		o->step_above = n;
 		return 0;
 	case 't':
-		if ((n = number_option(ch, arg, 0, 86400000, err,
-		    errlen)) == -1)
+		if ((n = number_option(ch, arg, 0, 86400000, why)) == -1)
 			return -1;
 		o->max_delay_ms = n;
 		return 0;
 	case 'w':
-		if ((n = number_option(ch, arg, 1, 86400, err, errlen)) == -1)
+		if ((n = number_option(ch, arg, 1, 86400, why)) == -1)
 			return -1;
 		o->query.timeout_ms = n * 1000;
 		return 0;
 	case 'o':
 		if (port_parse(arg, &o->query.port, &errstr) == -1) {
-			snprintf(err, errlen, "port %s is %s", arg, errstr);
+			why_set(why, "port %s is %s", arg, errstr);
 			return -1;
 		}
 		/* 0 is timed's "any port"; a server has a real one. */
 		if (o->query.port == 0) {
-			snprintf(err, errlen, "port %s is too small", arg);
+			why_set(why, "port %s is too small", arg);
 			return -1;
 		}
 		return 0;
@@ -99,13 +97,12 @@ value_option(int ch, const char *arg, struct client_options *o, char *err,
 
 /*
  * rdate's options, and -w for the deadline rdate lacks. Returns 0; or -1
- * with a message in err, empty when only the usage line fits (and then
+ * with a message in why, empty when only the usage line fits (and then
  * o->bad_option is the letter getopt refused, if any). Like timed's
  * parser, it prints nothing: the caller says what is wrong.
  */
 int
-client_options(int argc, char *argv[], struct client_options *o, char *err,
-    size_t errlen)
+client_options(int argc, char *argv[], struct client_options *o, struct why *why)
 {
 	int ch;
 
@@ -113,16 +110,16 @@ client_options(int argc, char *argv[], struct client_options *o, char *err,
 	o->query.family = AF_UNSPEC;
 	o->query.timeout_ms = CLIENT_DEADLINE_S * 1000L;
 	o->step_above = -1;
-	*err = '\0';
+	why->text[0] = '\0';
 	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
 	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:x")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
-		    ch, o) && value_option(ch, optarg, o, err, errlen) == -1)
+		    ch, o) && value_option(ch, optarg, o, why) == -1)
 			return -1;
 	if (o->subsecond && o->query.sntp) {
-		snprintf(err, errlen, "-x and -n exclude each other: SNTP "
+		why_set(why, "-x and -n exclude each other: SNTP "
 		    "already tells the time to the microsecond");
 		return -1;
 	}

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "query.h"
+#include "../common/why.h"
 
 #define CLIENT_USAGE \
 	"[-46acnpsuvx] [-b sec] [-o port] [-t msec] [-w sec] host ..."
@@ -28,7 +29,7 @@ struct client_options {
 	int bad_option_missing;	/* missing its argument */
 };
 
-int client_options(int, char *[], struct client_options *, char *, size_t);
+int client_options(int, char *[], struct client_options *, struct why *);
 size_t client_format_time(time_t, char *, size_t);
 
 #endif

@@ -26,6 +26,7 @@
 
 #include "query.h"
 #include "../common/rfc868.h"
+#include "../common/why.h"
 #include "sntp.h"
 #include "subsecond.h"
 
@@ -79,16 +80,6 @@ left_ms(long long deadline)
 	long long left = deadline - query_clock_ms();
 
 	return left > 0 ? (int)left : 0;
-}
-
-static void
-say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 static void
@@ -162,7 +153,7 @@ resolve_wait(pid_t pid, int fd, long long deadline, struct addr_list *a,
  */
 static int
 resolve(const char *host, int family, int socktype, long long deadline,
-    struct addr_list *a, char *err, size_t errlen)
+    struct addr_list *a, struct why *why)
 {
 	struct addrinfo hints, *res;
 	pid_t pid;
@@ -179,11 +170,11 @@ resolve(const char *host, int family, int socktype, long long deadline,
 		return a->n > 0 ? 0 : -1;
 	}
 	if (pipe(fds) == -1) {
-		say(err, errlen, "%s: cannot look up: %s", host, strerror(errno));
+		why_set(why, "%s: cannot look up: %s", host, strerror(errno));
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
-		say(err, errlen, "%s: cannot look up: %s", host, strerror(errno));
+		why_set(why, "%s: cannot look up: %s", host, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -196,11 +187,11 @@ resolve(const char *host, int family, int socktype, long long deadline,
 	got = resolve_wait(pid, fds[0], deadline, a, &error);
 	close(fds[0]);
 	if (got == -1)
-		say(err, errlen, "%s: no answer from the resolver in time", host);
+		why_set(why, "%s: no answer from the resolver in time", host);
 	else if (error != 0)
-		say(err, errlen, "%s: %s", host, gai_strerror(error));
+		why_set(why, "%s: %s", host, gai_strerror(error));
 	else if (a->n == 0 || a->n > ADDR_LIST_MAX)
-		say(err, errlen, "%s: no IPv4 or IPv6 address", host);
+		why_set(why, "%s: no IPv4 or IPv6 address", host);
 	else
 		return 0;
 	return -1;
@@ -250,25 +241,24 @@ tcp_count_rest(int fd, struct answer *ans, long long deadline)
  * boundaries, so a server that sends a byte at a time is read whole.
  */
 static int
-tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
-    size_t errlen)
+tcp_exchange(int fd, struct answer *ans, long long deadline, struct why *why)
 {
 	socklen_t len = sizeof(int);
 	ssize_t n;
 	int error = 0;
 
 	if (!wait_for(fd, POLLOUT, deadline)) {
-		say(err, errlen, "no connection in time");
+		why_set(why, "no connection in time");
 		return TIMED_OUT;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1 ||
 	    error != 0) {
-		say(err, errlen, "connect: %s", strerror(error ? error : errno));
+		why_set(why, "connect: %s", strerror(error ? error : errno));
 		return -1;
 	}
 	while (ans->length < RFC868_SIZE) {
 		if (!wait_for(fd, POLLIN, deadline)) {
-			say(err, errlen, "no answer in time");
+			why_set(why, "no answer in time");
 			return TIMED_OUT;
 		}
 		n = read(fd, ans->reply + ans->length,
@@ -278,7 +268,7 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n == -1) {
-			say(err, errlen, "read: %s", strerror(errno));
+			why_set(why, "read: %s", strerror(errno));
 			return -1;
 		}
 		ans->length += n;
@@ -286,11 +276,11 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 	ans->received_ns = query_realtime_ns();
 	ans->size = ans->length;
 	if (ans->length == 0) {
-		say(err, errlen, "closed without sending the time");
+		why_set(why, "closed without sending the time");
 		return -1;
 	}
 	if (ans->length < RFC868_SIZE) {
-		say(err, errlen, "short reply: %zu bytes", ans->length);
+		why_set(why, "short reply: %zu bytes", ans->length);
 		return -1;
 	}
 	tcp_count_rest(fd, ans, deadline);
@@ -299,8 +289,7 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, char *err,
 
 /* Sends one more request, remembering its cookie and time. */
 static int
-udp_send(int fd, const struct query_options *o, struct sends *s, char *err,
-    size_t errlen)
+udp_send(int fd, const struct query_options *o, struct sends *s, struct why *why)
 {
 	unsigned char request[SNTP_SIZE] = { 0 };
 	size_t reqlen = 0, i = s->n < SENDS_MAX ? s->n : SENDS_MAX - 1;
@@ -313,7 +302,7 @@ udp_send(int fd, const struct query_options *o, struct sends *s, char *err,
 	s->sent_ms[i] = query_clock_ms();
 	s->sent_ns[i] = query_realtime_ns();
 	if (send(fd, request, reqlen, 0) == -1) {
-		say(err, errlen, "send: %s", strerror(errno));
+		why_set(why, "send: %s", strerror(errno));
 		return -1;
 	}
 	s->n = i + 1;
@@ -331,13 +320,13 @@ udp_send(int fd, const struct query_options *o, struct sends *s, char *err,
 static int
 udp_answer(const unsigned char *dgram, size_t size,
     const struct query_options *o, const struct sends *s, struct answer *ans,
-    char *stray, size_t straylen, char *err, size_t errlen)
+    char *stray, size_t straylen, struct why *why)
 {
 	int which;
 
 	if (!o->sntp) {
 		if (size < RFC868_SIZE) {
-			say(stray, straylen, "a %zu-byte datagram", size);
+			snprintf(stray, straylen, "a %zu-byte datagram", size);
 			return 0;
 		}
 		ans->sent_ns = s->sent_ns[0];
@@ -346,14 +335,14 @@ udp_answer(const unsigned char *dgram, size_t size,
 	}
 	which = sntp_which(dgram, size, s->cookie, s->n);
 	if (which == -1) {
-		say(stray, straylen, "a %zu-byte datagram not answering us",
-		    size);
+		snprintf(stray, straylen, "a %zu-byte datagram not answering "
+		    "us", size);
 		return 0;
 	}
 	ans->sent_ns = s->sent_ns[which];
 	ans->delay_ms = query_clock_ms() - s->sent_ms[which];
 	if (sntp_reply(dgram, size, ans->sent_ns, ans->received_ns,
-	    &ans->sntp_offset_ns, err, errlen) == -1)
+	    &ans->sntp_offset_ns, why) == -1)
 		return -1;
 	return 1;
 }
@@ -367,7 +356,7 @@ udp_answer(const unsigned char *dgram, size_t size,
  */
 static int
 udp_exchange(int fd, const struct query_options *o, struct answer *ans,
-    long long deadline, char *err, size_t errlen)
+    long long deadline, struct why *why)
 {
 	struct sends s;
 	char stray[64] = "";
@@ -378,7 +367,7 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 
 	memset(&s, 0, sizeof(s));
 	for (;;) {
-		if (udp_send(fd, o, &s, err, errlen) == -1)
+		if (udp_send(fd, o, &s, why) == -1)
 			return -1;
 		resend_at = query_clock_ms() + interval;
 		if (resend_at > deadline)
@@ -391,23 +380,23 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 			if (n == -1 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n == -1) {
-				say(err, errlen, "%s", strerror(errno));
+				why_set(why, "%s", strerror(errno));
 				return -1;
 			}
 			ans->size = n;
 			ans->length = (size_t)n < sizeof(ans->reply) ? (size_t)n :
 			    sizeof(ans->reply);
 			answered = udp_answer(ans->reply, ans->length, o, &s, ans,
-			    stray, sizeof(stray), err, errlen);
+			    stray, sizeof(stray), why);
 			if (answered != 0)
 				return answered == 1 ? 0 : -1;
 		}
 		if (query_clock_ms() >= deadline) {
 			if (*stray != '\0')
-				say(err, errlen, "no answer in time (%s came "
+				why_set(why, "no answer in time (%s came "
 				    "instead)", stray);
 			else
-				say(err, errlen, "no answer in time");
+				why_set(why, "no answer in time");
 			return TIMED_OUT;
 		}
 	}
@@ -421,13 +410,13 @@ query_socktype(const struct query_options *o)
 
 /*
  * Asks one address; 0 with *ans filled, or -1 (TIMED_OUT when its time ran
- * out) with the reason in err. The network delay runs from the first packet
+ * out) with the reason in why. The network delay runs from the first packet
  * sent to this address, not from the name's lookup.
  */
 static int
 query_address(const struct sockaddr_storage *addr, socklen_t len,
     const struct query_options *o, struct answer *ans, long long deadline,
-    char *err, size_t errlen)
+    struct why *why)
 {
 	int socktype = query_socktype(o);
 	long long start;
@@ -436,44 +425,44 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 	fd = socket(addr->ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1) {
-		say(err, errlen, "socket: %s", strerror(errno));
+		why_set(why, "socket: %s", strerror(errno));
 		return -1;
 	}
 	start = query_clock_ms();
 	ans->sent_ns = query_realtime_ns();
 	if (connect(fd, (const struct sockaddr *)addr, len) == -1 &&
 	    errno != EINPROGRESS) {
-		say(err, errlen, "connect: %s", strerror(errno));
+		why_set(why, "connect: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (socktype == SOCK_STREAM) {
-		ok = tcp_exchange(fd, ans, deadline, err, errlen);
+		ok = tcp_exchange(fd, ans, deadline, why);
 		ans->delay_ms = query_clock_ms() - start;
 	} else
-		ok = udp_exchange(fd, o, ans, deadline, err, errlen);
+		ok = udp_exchange(fd, o, ans, deadline, why);
 	close(fd);
 	return ok;
 }
 
 /*
  * Asks host for the time, trying each of its addresses in turn until one
- * answers. Returns 0 with *ans filled, or -1 with why in err.
+ * answers. Returns 0 with *ans filled, or -1 with why.
  */
 int
 query_host(const char *host, const struct query_options *o,
-    struct answer *ans, char *err, size_t errlen)
+    struct answer *ans, struct why *why)
 {
 	long long deadline = query_clock_ms() + o->timeout_ms, share;
 	struct addr_list a;
-	char why[192], text[ADDR_TEXT_MAX], instead[96];
+	struct why one;			/* one address's failure */
+	char text[ADDR_TEXT_MAX], instead[96];
 	unsigned port;
 	size_t i;
 	int result;
 
 	port = o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
-	if (resolve(host, o->family, query_socktype(o), deadline, &a, err,
-	    errlen) == -1)
+	if (resolve(host, o->family, query_socktype(o), deadline, &a, why) == -1)
 		return -1;
 	if (a.left_out > 0)
 		note(o, "%s: %zu more addresses not tried (the first %d are)",
@@ -487,8 +476,8 @@ query_host(const char *host, const struct query_options *o,
 		/* What is left, shared fairly with the addresses after this. */
 		share = query_clock_ms() + (deadline - query_clock_ms()) /
 		    (long long)(a.n - i);
-		result = query_address(&a.addr[i], a.len[i], o, ans, share, why,
-		    sizeof(why));
+		result = query_address(&a.addr[i], a.len[i], o, ans, share,
+		    &one);
 		if (result == 0) {
 			memcpy(&ans->addr, &a.addr[i], sizeof(ans->addr));
 			ans->addrlen = a.len[i];
@@ -497,16 +486,16 @@ query_host(const char *host, const struct query_options *o,
 		if (result == TIMED_OUT && query_clock_ms() >= deadline) {
 			/* The whole deadline, and what came instead, if any. */
 			snprintf(instead, sizeof(instead), "%s",
-			    strstr(why, " (") ? strstr(why, " (") : "");
-			snprintf(why, sizeof(why), "no answer within %ld s%s",
+			    strstr(one.text, " (") ? strstr(one.text, " (") : "");
+			why_set(&one, "no answer within %ld s%s",
 			    (o->timeout_ms + 999) / 1000, instead);
 		}
 		if (strcmp(host, text) == 0)
-			say(err, errlen, "%s port %u: %s", host, port, why);
+			why_set(why, "%s port %u: %s", host, port, one.text);
 		else
-			say(err, errlen, "%s (%s): %s", host, ans->peer, why);
+			why_set(why, "%s (%s): %s", host, ans->peer, one.text);
 		if (i + 1 < a.n)
-			note(o, "%s", err);
+			note(o, "%s", why->text);
 	}
 	return -1;
 }
@@ -566,12 +555,12 @@ probe_read(int fd, const struct query_options *o, struct probe *p,
  * its own (an RFC 868 reply names no request). A probe with no answer by
  * the round's end (its last aim, plus time for an answer) is given up: it
  * costs only its share of the round. Returns how many were answered, or
- * -1 with why in err when none could be sent.
+ * -1 with why when none could be sent.
  */
 int
 query_probes(const struct answer *server, const struct query_options *o,
     struct probe *probes, int n, int64_t half_rtt_ns, long long deadline,
-    char *err, size_t errlen)
+    struct why *why)
 {
 	struct pollfd pfd[SUBSECOND_PROBES_MAX];
 	unsigned char buf[SUBSECOND_PROBES_MAX][RFC868_SIZE];
@@ -633,7 +622,7 @@ query_probes(const struct answer *server, const struct query_options *o,
 		if (pfd[i].fd != -1)
 			close(pfd[i].fd);
 	if (failed == n) {
-		say(err, errlen, "cannot send a probe: %s", strerror(errno));
+		why_set(why, "cannot send a probe: %s", strerror(errno));
 		return -1;
 	}
 	return answered;

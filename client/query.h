@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "../common/addr.h"
+#include "../common/why.h"
 #include "subsecond.h"
 
 #define REPLY_MAX 64	/* more than any reply we accept: extra bytes are seen */
@@ -32,10 +33,11 @@ struct answer {
 };
 
 int query_host(const char *, const struct query_options *, struct answer *,
-    char *, size_t);
+    struct why *);
 long long query_clock_ms(void);
 int64_t query_realtime_ns(void);
 int query_probes(const struct answer *, const struct query_options *,
-    struct probe *, int, int64_t, long long, char *, size_t);
+    struct probe *, int, int64_t, long long,
+    struct why *);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../common/rfc868.h"
+#include "../common/why.h"
 #include "sntp.h"
 
 #define LI_ALARM	3	/* leap indicator: clock not synchronized */
@@ -77,11 +78,11 @@ sntp_which(const unsigned char *packet, size_t len, const uint64_t *cookies,
  * reply, synchronized, of a valid stratum, with both of its times, sent no
  * earlier than it was received, and no longer inside the server than the
  * whole round trip took. Returns 0 with the clock offset in *offset, or -1
- * with why in why.
+ * with why.
  */
 int
 sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
-    int64_t received, int64_t *offset, char *why, size_t whylen)
+    int64_t received, int64_t *offset, struct why *why)
 {
 	int64_t server_received, server_sent;
 	int leap, version, mode, stratum;
@@ -89,7 +90,7 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
 	int i;
 
 	if (len < SNTP_SIZE) {
-		snprintf(why, whylen, "short reply: %zu bytes", len);
+		why_set(why, "short reply: %zu bytes", len);
 		return -1;
 	}
 	leap = packet[0] >> 6;
@@ -97,11 +98,11 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
 	mode = packet[0] & 7;
 	stratum = packet[1];
 	if (mode != MODE_SERVER) {
-		snprintf(why, whylen, "not a server reply (mode %d)", mode);
+		why_set(why, "not a server reply (mode %d)", mode);
 		return -1;
 	}
 	if (version < 1 || version > 4) {
-		snprintf(why, whylen, "unknown NTP version %d", version);
+		why_set(why, "unknown NTP version %d", version);
 		return -1;
 	}
 	if (stratum == 0) {
@@ -110,28 +111,28 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
 			code[i] = isprint(packet[REFERENCE_ID + i]) ?
 			    (char)packet[REFERENCE_ID + i] : '?';
 		code[4] = '\0';
-		snprintf(why, whylen, "server refused (kiss-o'-death %s)",
+		why_set(why, "server refused (kiss-o'-death %s)",
 		    code);
 		return -1;
 	}
 	if (stratum > 15) {
-		snprintf(why, whylen, "invalid stratum %d", stratum);
+		why_set(why, "invalid stratum %d", stratum);
 		return -1;
 	}
 	if (leap == LI_ALARM) {
-		snprintf(why, whylen, "server clock is not synchronized");
+		why_set(why, "server clock is not synchronized");
 		return -1;
 	}
 	if (be64_read(packet + RECEIVE) == 0 ||
 	    be64_read(packet + TRANSMIT) == 0) {
-		snprintf(why, whylen, "server sent no time");
+		why_set(why, "server sent no time");
 		return -1;
 	}
 	server_received = sntp_to_unix_ns(packet + RECEIVE);
 	server_sent = sntp_to_unix_ns(packet + TRANSMIT);
 	if (server_sent < server_received ||
 	    server_sent - server_received > received - sent) {
-		snprintf(why, whylen, "server times do not fit the exchange "
+		why_set(why, "server times do not fit the exchange "
 		    "(in the server %lld ns, round trip %lld ns)",
 		    (long long)(server_sent - server_received),
 		    (long long)(received - sent));

@@ -69,7 +69,7 @@ subsecond_round(const char *host, const struct query_options *qo,
 {
 	struct probe probes[SUBSECOND_ROUND_PROBES];
 	int64_t margin;
-	char why[256];
+	struct why why = { "", "" };
 	int i, got;
 
 	memset(probes, 0, sizeof(probes));
@@ -82,9 +82,9 @@ subsecond_round(const char *host, const struct query_options *qo,
 	    1000000 >= deadline)
 		return -1;
 	got = query_probes(first, qo, probes, n, b->rtt_min_ns / 2, deadline,
-	    why, sizeof(why));
+	    &why);
 	if (got == -1)
-		errx(1, "%s: -x: %s", host, why);
+		errx(1, "%s: -x: %s", host, why.text);
 	for (i = 0; i < n; i++)
 		if (probes[i].answered)
 			bound_add(b, rfc868_to_unix(probes[i].value),
@@ -219,14 +219,13 @@ struct measurement {
 static int
 ask(const struct client_options *o, struct answer *ans, long long *started)
 {
-	char why[512];
+	struct why why;
 	int i, too_slow = 0;
 
 	for (i = 0; i < o->nhosts; i++) {
 		*started = query_clock_ms();
-		if (query_host(o->hosts[i], &o->query, ans, why, sizeof(why)) ==
-		    -1) {
-			warnx("%s", why);
+		if (query_host(o->hosts[i], &o->query, ans, &why) == -1) {
+			warnx("%s", why.text);
 			continue;
 		}
 		if (o->max_delay_ms > 0 && ans->delay_ms > o->max_delay_ms) {
@@ -362,7 +361,8 @@ main(int argc, char *argv[])
 	struct answer ans;
 	struct leaps leaps;
 	const char *suffix;
-	char why[512], when[64];
+	struct why why;
+	char when[64];
 	long long started;
 	int slew;
 
@@ -370,17 +370,18 @@ main(int argc, char *argv[])
 	memset(&ans, 0, sizeof(ans));
 	memset(&leaps, 0, sizeof(leaps));
 	bound_init(&m.bound);
-	if (client_options(argc, argv, &o, why, sizeof(why)) == -1) {
-		if (*why != '\0')
-			errx(1, "%s", why);
+	if (client_options(argc, argv, &o, &why) == -1) {
+		if (why.text[0] != '\0')
+			errx(1, "%s", why.text);
 		if (o.bad_option != 0)
 			warnx("%s -- '%c'", o.bad_option_missing ? "option "
 			    "requires an argument" : "invalid option",
 			    o.bad_option);
 		usage();
 	}
-	if (o.leaps && leaps_load(LEAPS_FILE, &leaps, why, sizeof(why)) == -1)
-		errx(1, "-c needs the leap seconds of %s: %s", LEAPS_FILE, why);
+	if (o.leaps && leaps_load(LEAPS_FILE, &leaps, &why) == -1)
+		errx(1, "-c needs the leap seconds of %s: %s", LEAPS_FILE,
+		    why.text);
 	if (o.verbose)
 		o.query.note = note;
 

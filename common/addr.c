@@ -35,27 +35,6 @@ port_parse(const char *text, unsigned *port, const char **errstr)
 	return -1;
 }
 
-/*
- * Whether sa is an IPv4 address, plain or mapped into IPv6 (as a
- * dual-stack socket shows IPv4 peers); its address, in host order, into *a.
- */
-int
-addr_ipv4(const struct sockaddr *sa, uint32_t *a)
-{
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-	uint32_t n;
-
-	if (sa->sa_family == AF_INET)
-		n = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
-	else if (sa->sa_family == AF_INET6 &&
-	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
-		memcpy(&n, &sin6->sin6_addr.s6_addr[12], 4);
-	else
-		return 0;
-	*a = ntohl(n);
-	return 1;
-}
-
 /* The numeric host of an address, and its port through *port if asked. */
 const char *
 addr_text(const struct sockaddr *sa, char *host, size_t hostlen, unsigned *port)

@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ADDR_TEXT_MAX	64	/* an IPv6 address with a scope, and a NUL */
 #define ADDR_LIST_MAX	16	/* addresses of a name that are used */
@@ -20,11 +22,32 @@ struct addr_list {
 };
 
 int port_parse(const char *, unsigned *, const char **);
-int addr_ipv4(const struct sockaddr *, uint32_t *);
 const char *addr_text(const struct sockaddr *, char *, size_t, unsigned *);
 void addr_set_port(struct sockaddr_storage *, unsigned);
 const char *socktype_name(int);
 void addr_list_add(struct addr_list *, const struct sockaddr *, socklen_t);
 void addr_list_add_all(struct addr_list *, const struct addrinfo *);
+
+/*
+ * Whether sa is an IPv4 address, plain or mapped into IPv6 (as a
+ * dual-stack socket shows IPv4 peers); its address, in host order, into *a.
+ * Inline: every datagram's source and destination go through it.
+ */
+static inline int
+addr_ipv4(const struct sockaddr *sa, uint32_t *a)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	uint32_t n;
+
+	if (sa->sa_family == AF_INET)
+		n = ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+	else if (sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		memcpy(&n, &sin6->sin6_addr.s6_addr[12], 4);
+	else
+		return 0;
+	*a = ntohl(n);
+	return 1;
+}
 
 #endif

@@ -13,12 +13,12 @@ FUZZ_TARGETS = fuzz/port fuzz/options fuzz/addresses fuzz/reply fuzz/sntp \
 # Each target: its harness, then the sources it calls.
 fuzz/port: fuzz/fuzz_port.c common/addr.c
 fuzz/options: fuzz/fuzz_options.c client/options.c options.c common/addr.c \
-    common/optflag.c
+    common/optflag.c common/why.c
 fuzz/addresses: fuzz/fuzz_addresses.c ratelimit.c common/addr.c
 fuzz/reply: fuzz/fuzz_reply.c client/options.c common/rfc868.c common/addr.c \
-    common/optflag.c
-fuzz/sntp: fuzz/fuzz_sntp.c client/sntp.c common/rfc868.c
-fuzz/leaps: fuzz/fuzz_leaps.c client/leaps.c common/rfc868.c
+    common/optflag.c common/why.c
+fuzz/sntp: fuzz/fuzz_sntp.c client/sntp.c common/rfc868.c common/why.c
+fuzz/leaps: fuzz/fuzz_leaps.c client/leaps.c common/rfc868.c common/why.c
 $(FUZZ_TARGETS):
 	$(FUZZ) -o $@ $(filter %.c,$^) $(TIMED_LDLIBS)
 

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *argv[32] = { "timeclient" };
 	struct client_options o;
 	struct timed_options t;
-	char err[256];
+	struct why why;
 	size_t i, start = 0;
 	int argc = 1;
 
@@ -37,14 +37,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	argv[argc] = NULL;
 	if (argv[0][0] == 't' && argv[0][4] == 'd') {
-		if (timed_options(argc, argv, &t, err, sizeof(err)) == 0 &&
+		if (timed_options(argc, argv, &t, &why) == 0 &&
 		    (t.spec.port > 65535 || t.rate < 0 || t.rate > 100000 ||
 		    t.spec.naddresses > LISTEN_ADDRESSES_MAX ||
 		    (t.inetd && t.spec_given)))
 			abort();
 		return 0;
 	}
-	if (client_options(argc, argv, &o, err, sizeof(err)) == 0) {
+	if (client_options(argc, argv, &o, &why) == 0) {
 		if (o.nhosts < 1 || o.query.timeout_ms < 1000 ||
 		    o.query.port > 65535)
 			abort();

@@ -10,7 +10,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint64_t cookie = 0;
 	int64_t offset = 0, t;
-	char why[128];
+	struct why why;
 
 	if (size >= 40 + 8)
 		memcpy(&cookie, data + 24, 8);	/* often matching */
@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cookie ^= 1;			/* sometimes not */
 	t = 1795418917LL * 1000000000LL;
 	if (sntp_which(data, size, &cookie, 1) == 0)
-		sntp_reply(data, size, t, t + 1000000, &offset, why, sizeof(why));
+		sntp_reply(data, size, t, t + 1000000, &offset, &why);
 	if (size >= 8)
 		sntp_to_unix_ns(data);
 	return 0;

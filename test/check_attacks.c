@@ -497,7 +497,7 @@ make_dir(const char *path, mode_t mode)
 START_TEST(chroot_directory_checked)
 {
 	char base[PATH_MAX], dir[PATH_MAX + 16], sub[PATH_MAX + 32];
-	char err[PATH_MAX + 128];
+	struct why why;
 	const char *scratch = getenv("TIMED_TEST_SCRATCH");
 	int fd;
 
@@ -507,13 +507,13 @@ START_TEST(chroot_directory_checked)
 	/* A link to / confines nothing. */
 	snprintf(dir, sizeof(dir), "%s/link", base);
 	ck_assert_int_eq(symlink("/", dir), 0);
-	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "not a symbolic link") != NULL, "%s", err);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "not a symbolic link") != NULL, "%s", why.text);
 	/* Writable by others. */
 	snprintf(dir, sizeof(dir), "%s/open", base);
 	make_dir(dir, 0777);
-	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "writable by root only") != NULL, "%s", err);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "writable by root only") != NULL, "%s", why.text);
 	if (geteuid() != 0)
 		SKIP("only root owns a chroot directory that passes");
 	/* Not empty: a world-writable directory inside. */
@@ -521,18 +521,18 @@ START_TEST(chroot_directory_checked)
 	make_dir(dir, 0755);
 	snprintf(sub, sizeof(sub), "%s/tmp", dir);
 	make_dir(sub, 01777);
-	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "must be empty; it holds tmp") != NULL, "%s",
-	    err);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "must be empty; it holds tmp") != NULL, "%s",
+	    why.text);
 	/* Empty and root's, under a parent only root may change. */
 	snprintf(dir, sizeof(dir), "%s/empty", base);
 	make_dir(dir, 0755);
-	ck_assert_int_ne(fd = chroot_dir_open(dir, err, sizeof(err)), -1);
+	ck_assert_int_ne(fd = chroot_dir_open(dir, &why), -1);
 	close(fd);
 	/* The same, under a parent others may change. */
 	ck_assert_int_eq(chmod(base, 0777), 0);
-	ck_assert_int_eq(chroot_dir_open(dir, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "directory above") != NULL, "%s", err);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "directory above") != NULL, "%s", why.text);
 }
 END_TEST
 

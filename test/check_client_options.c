@@ -16,7 +16,7 @@
 #include "tests.h"
 
 static struct client_options opts;
-static char err[256];
+static struct why why;		/* what the parser said */
 
 static int
 parse(const char *first, ...)
@@ -28,7 +28,7 @@ parse(const char *first, ...)
 	va_start(ap, first);
 	argv = argv_of("timeclient", first, ap, &argc);
 	va_end(ap);
-	return client_options(argc, argv, &opts, err, sizeof(err));
+	return client_options(argc, argv, &opts, &why);
 }
 
 START_TEST(options_defaults)
@@ -69,27 +69,27 @@ END_TEST
 START_TEST(options_bad)
 {
 	ck_assert_int_eq(parse(NULL), -1);
-	ck_assert_str_eq(err, "");		/* the usage line */
+	ck_assert_str_eq(why.text, "");		/* the usage line */
 	ck_assert_int_eq(parse("-y", "host", NULL), -1);
-	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(why.text, "");
 	ck_assert_int_eq(parse("-x", "-n", "host", NULL), -1);
-	ck_assert_str_eq(err, "-x and -n exclude each other: SNTP already "
+	ck_assert_str_eq(why.text, "-x and -n exclude each other: SNTP already "
 	    "tells the time to the microsecond");
 	ck_assert_int_eq(parse("-o", "0", "host", NULL), -1);
-	ck_assert_str_eq(err, "port 0 is too small");
+	ck_assert_str_eq(why.text, "port 0 is too small");
 	ck_assert_int_eq(parse("-o", "99999", "host", NULL), -1);
-	ck_assert_str_eq(err, "port 99999 is too large");
+	ck_assert_str_eq(why.text, "port 99999 is too large");
 	ck_assert_int_eq(parse("-o", "nosuchservice", "host", NULL), -1);
-	ck_assert_str_eq(err, "port nosuchservice is not a number or a known "
+	ck_assert_str_eq(why.text, "port nosuchservice is not a number or a known "
 	    "service");
 	ck_assert_int_eq(parse("-t", "soon", "host", NULL), -1);
-	ck_assert_str_eq(err, "-t soon is invalid");
+	ck_assert_str_eq(why.text, "-t soon is invalid");
 	ck_assert_int_eq(parse("-b", "-3", "host", NULL), -1);
-	ck_assert_str_eq(err, "-b -3 is too small");
+	ck_assert_str_eq(why.text, "-b -3 is too small");
 	ck_assert_int_eq(parse("-w", "0", "host", NULL), -1);
-	ck_assert_str_eq(err, "-w 0 is too small");
+	ck_assert_str_eq(why.text, "-w 0 is too small");
 	ck_assert_int_eq(parse("-w", "86401", "host", NULL), -1);
-	ck_assert_str_eq(err, "-w 86401 is too large");
+	ck_assert_str_eq(why.text, "-w 86401 is too large");
 }
 END_TEST
 

@@ -91,15 +91,17 @@ END_TEST
 /* A FIFO where the file should be: refused at once, never waited on. */
 START_TEST(leaps_file_not_regular)
 {
-	char path[PATH_MAX], err[PATH_MAX + 64];
+	char path[PATH_MAX];
+	struct why why;
 	const char *scratch = getenv("TIMED_TEST_SCRATCH");
 	struct leaps leaps;
 
 	ck_assert_ptr_nonnull(scratch);
 	snprintf(path, sizeof(path), "%s/fifo-%d", scratch, (int)getpid());
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	ck_assert_int_eq(leaps_load(path, &leaps, err, sizeof(err)), -1);
-	ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+	ck_assert_int_eq(leaps_load(path, &leaps, &why), -1);
+	ck_assert_msg(strstr(why.text, "not a regular file") != NULL, "%s",
+	    why.text);
 	unlink(path);
 }
 END_TEST

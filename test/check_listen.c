@@ -16,7 +16,8 @@
 #include "tests.h"
 
 static struct listener listeners[LISTEN_MAX];
-static char err[256], warn[256];
+static struct why why;
+static char expect[128];
 
 static struct listen_spec
 spec_of(const char *address)
@@ -34,8 +35,7 @@ START_TEST(one_port_for_tcp_and_udp)
 	struct listen_spec spec = spec_of("127.0.0.1");
 	char name[64];
 
-	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, err,
-	    sizeof(err), warn, sizeof(warn)), 2);
+	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, &why), 2);
 	ck_assert_uint_ne(listeners[0].port, 0);
 	ck_assert_uint_eq(listeners[0].port, listeners[1].port);
 	ck_assert_int_eq(listeners[0].socktype, SOCK_STREAM);
@@ -51,14 +51,12 @@ START_TEST(multicast_and_broadcast_refused)
 {
 	struct listen_spec spec = spec_of("224.0.0.1");
 
-	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, err,
-	    sizeof(err), warn, sizeof(warn)), -1);
-	ck_assert_str_eq(err, "address 224.0.0.1 is multicast: timed answers "
+	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, &why), -1);
+	ck_assert_str_eq(why.text, "address 224.0.0.1 is multicast: timed answers "
 	    "only requests sent to this host alone");
 	spec = spec_of("255.255.255.255");
-	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, err,
-	    sizeof(err), warn, sizeof(warn)), -1);
-	ck_assert(strstr(err, "is the broadcast address") != NULL);
+	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, &why), -1);
+	ck_assert(strstr(why.text, "is the broadcast address") != NULL);
 }
 END_TEST
 
@@ -76,28 +74,24 @@ START_TEST(inherited_told_apart)
 	ck_assert_int_ne(client = socket(AF_INET, SOCK_STREAM, 0), -1);
 	ck_assert_int_eq(connect(client, (struct sockaddr *)&sin, len), 0);
 	ck_assert_int_ne(conn = accept(listener, NULL, NULL), -1);
-	ck_assert_int_eq(listen_inherit(conn, &listeners[0], &connected, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(listen_inherit(conn, &listeners[0], &connected, &why), 0);
 	ck_assert_int_eq(connected, 1);
-	ck_assert_int_eq(listen_inherit(listener, &listeners[0], &connected,
-	    err, sizeof(err)), 0);
+	ck_assert_int_eq(listen_inherit(listener, &listeners[0], &connected, &why), 0);
 	ck_assert_int_eq(connected, 0);		/* inetd's "stream wait" */
 	ck_assert_int_eq(port_free(AF_INET, SOCK_DGRAM, &port, &udp), 0);
-	ck_assert_int_eq(listen_inherit(udp, &listeners[0], &connected, err,
-	    sizeof(err)), 0);
+	ck_assert_int_eq(listen_inherit(udp, &listeners[0], &connected, &why), 0);
 	ck_assert_int_eq(listeners[0].socktype, SOCK_DGRAM);
 	ck_assert_int_eq(connected, 0);
 	ck_assert_int_eq(pipe(pair), 0);
-	ck_assert_int_eq(listen_inherit(pair[0], &listeners[0], &connected, err,
-	    sizeof(err)), -1);
-	snprintf(warn, sizeof(warn), "descriptor %d is not a socket", pair[0]);
-	ck_assert_str_eq(err, warn);
+	ck_assert_int_eq(listen_inherit(pair[0], &listeners[0], &connected, &why), -1);
+	snprintf(expect, sizeof(expect), "descriptor %d is not a socket",
+	    pair[0]);
+	ck_assert_str_eq(why.text, expect);
 	close(pair[0]);
 	close(pair[1]);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
-	ck_assert_int_eq(listen_inherit(pair[0], &listeners[0], &connected, err,
-	    sizeof(err)), -1);
-	ck_assert(strstr(err, "is not an IPv4 or IPv6 socket") != NULL);
+	ck_assert_int_eq(listen_inherit(pair[0], &listeners[0], &connected, &why), -1);
+	ck_assert(strstr(why.text, "is not an IPv4 or IPv6 socket") != NULL);
 }
 END_TEST
 

@@ -45,11 +45,10 @@ START_TEST(loop_answers_then_idles_out)
 	struct listener l[1];
 	struct timespec began;
 	unsigned char reply[16];
-	char err[256], warn[256];
+	struct why why;
 	int client;
 
-	ck_assert_int_eq(listen_open(&spec, l, 1, err, sizeof(err), warn,
-	    sizeof(warn)), 1);
+	ck_assert_int_eq(listen_open(&spec, l, 1, &why), 1);
 	limit_init(10, 1);
 	serve_init(0);
 	ck_assert_int_ne(client = udp_from("127.0.0.1", 0), -1);

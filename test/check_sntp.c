@@ -59,17 +59,17 @@ START_TEST(sntp_offset)
 {
 	unsigned char request[SNTP_SIZE], reply[SNTP_SIZE];
 	int64_t offset = 0, t = 1795418917;
-	char why[128];
+	struct why why;
 
 	sntp_request(request, 42);
 	sntp_server_reply(reply, request, t + 100, 2, 0);
 	/* Sent and received at t: the server is 100.5 s ahead. */
 	ck_assert_int_eq(sntp_reply(reply, sizeof(reply), at(t, 0), at(t, 0),
-	    &offset, why, sizeof(why)), 0);
+	    &offset, &why), 0);
 	ck_assert_int_eq(offset, 100 * NS + NS / 2);
 	/* A round trip of 2 s is split evenly. */
 	ck_assert_int_eq(sntp_reply(reply, sizeof(reply), at(t, 0),
-	    at(t + 2, 0), &offset, why, sizeof(why)), 0);
+	    at(t + 2, 0), &offset, &why), 0);
 	ck_assert_int_eq(offset, 99 * NS + NS / 2);
 }
 END_TEST
@@ -92,27 +92,25 @@ END_TEST
 static const char *
 refusal(const unsigned char *reply, int64_t sent, int64_t received)
 {
-	static char why[128];
+	static struct why why;
 	int64_t offset = 7;
 
-	if (sntp_reply(reply, SNTP_SIZE, sent, received, &offset, why,
-	    sizeof(why)) == 0)
+	if (sntp_reply(reply, SNTP_SIZE, sent, received, &offset, &why) == 0)
 		return NULL;
 	ck_assert_int_eq(offset, 7);		/* untouched */
-	return why;
+	return why.text;
 }
 
 START_TEST(sntp_refusals)
 {
 	unsigned char request[SNTP_SIZE], reply[SNTP_SIZE];
 	int64_t offset, t = 1795418917;
-	char why[128];
+	struct why why;
 
 	sntp_request(request, 42);
 	sntp_server_reply(reply, request, t, 2, 0);
-	ck_assert_int_eq(sntp_reply(reply, 47, 0, 0, &offset, why,
-	    sizeof(why)), -1);
-	ck_assert_str_eq(why, "short reply: 47 bytes");
+	ck_assert_int_eq(sntp_reply(reply, 47, 0, 0, &offset, &why), -1);
+	ck_assert_str_eq(why.text, "short reply: 47 bytes");
 	sntp_server_reply(reply, request, t, 0, 0);
 	memcpy(reply + 12, "RATE", 4);
 	ck_assert_str_eq(refusal(reply, 0, 0),

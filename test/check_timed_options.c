@@ -11,7 +11,7 @@
 #include "tests.h"
 
 static struct timed_options opts;
-static char err[256];
+static struct why why;		/* what the parser said */
 
 static int
 parse(const char *first, ...)
@@ -23,7 +23,7 @@ parse(const char *first, ...)
 	va_start(ap, first);
 	argv = argv_of("timed", first, ap, &argc);
 	va_end(ap);
-	return timed_options(argc, argv, &opts, err, sizeof(err));
+	return timed_options(argc, argv, &opts, &why);
 }
 
 START_TEST(defaults)
@@ -86,7 +86,7 @@ START_TEST(refused)
 
 	ck_assert_int_eq(parse(r->args[0], r->args[1], r->args[2], r->args[3],
 	    r->args[4], r->args[5], NULL), -1);
-	ck_assert_str_eq(err, r->message);
+	ck_assert_str_eq(why.text, r->message);
 }
 END_TEST
 
@@ -99,9 +99,9 @@ START_TEST(too_many_addresses)
 		argv[argc++] = "-l";
 		argv[argc++] = "127.0.0.1";
 	}
-	ck_assert_int_eq(timed_options(argc, argv, &opts, err, sizeof(err)),
+	ck_assert_int_eq(timed_options(argc, argv, &opts, &why),
 	    -1);
-	ck_assert_str_eq(err, "too many -l addresses (at most 16)");
+	ck_assert_str_eq(why.text, "too many -l addresses (at most 16)");
 }
 END_TEST
 
