@@ -69,7 +69,7 @@ subsecond_round(const char *host, const struct query_options *qo,
 {
 	struct probe probes[SUBSECOND_ROUND_PROBES];
 	int64_t margin;
-	struct why why = { "", "" };
+	struct why why;
 	int i, got;
 
 	memset(probes, 0, sizeof(probes));
