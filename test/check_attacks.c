@@ -167,12 +167,11 @@ send_from_many(int fd, int first, int count)
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 		ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
 		if (i % 32 == 31) {
-			usleep(1000);
+			usleep(1000);	/* within timed's receive buffer */
 			replies += udp_drain(fd);
 		}
 	}
-	usleep(50000);
-	return replies + udp_drain(fd);
+	return replies + udp_replies(fd, 50);	/* until 50 ms of quiet */
 }
 
 /*
@@ -326,11 +325,10 @@ link_client_ask(unsigned server_port)
 		return -1;
 	for (i = 0; i < LINK_ASKS; i++) {
 		sendto(fd, "", 0, 0, (struct sockaddr *)&to, sizeof(to));
-		usleep(1000);
+		usleep(1000);		/* a request a millisecond */
 		got += udp_drain(fd);
 	}
-	usleep(300000);
-	return got + udp_drain(fd);
+	return got + udp_replies(fd, 300);	/* until 300 ms of quiet */
 }
 
 /* Forks the client, which waits in its namespace for the port. */

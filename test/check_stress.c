@@ -245,6 +245,8 @@ END_TEST
 /* SIGTERM in the middle of a flood: exit 0 within a second. */
 START_TEST(sigterm_under_load)
 {
+	long ticks;
+	int i;
 	struct load_result res;
 	pid_t loader;
 
@@ -258,7 +260,11 @@ START_TEST(sigterm_under_load)
 		load_run(&spec, &res);
 		_exit(0);
 	}
-	usleep(500000);
+	/* Under load: timed has spent CPU on it (a tick, 10 ms), or 5 s. */
+	for (i = 0, ticks = cpu_ticks(daemon_proc.pid); i < 500 &&
+	    cpu_ticks(daemon_proc.pid) == ticks; i++)
+		usleep(10000);
+	ck_assert_int_gt(cpu_ticks(daemon_proc.pid), ticks);
 	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
 	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
 	    "still running a second after SIGTERM under load");
