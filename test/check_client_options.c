@@ -18,17 +18,13 @@
 static struct client_options opts;
 static struct why why;		/* what the parser said */
 
-static int
-parse(const char *first, ...)
-{
-	va_list ap;
-	char **argv;
-	int argc;
+/* parse("-x", ..., NULL): the arguments after "timeclient". */
+#define parse(...)	parse_args(args_of("timeclient", __VA_ARGS__))
 
-	va_start(ap, first);
-	argv = argv_of("timeclient", first, ap, &argc);
-	va_end(ap);
-	return client_options(argc, argv, &opts, &why);
+static int
+parse_args(struct args a)
+{
+	return client_options(a.argc, a.argv, &opts, &why);
 }
 
 START_TEST(options_defaults)

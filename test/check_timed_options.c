@@ -13,17 +13,13 @@
 static struct timed_options opts;
 static struct why why;		/* what the parser said */
 
-static int
-parse(const char *first, ...)
-{
-	va_list ap;
-	char **argv;
-	int argc;
+/* parse("-x", ..., NULL): the arguments after "timed". */
+#define parse(...)	parse_args(args_of("timed", __VA_ARGS__))
 
-	va_start(ap, first);
-	argv = argv_of("timed", first, ap, &argc);
-	va_end(ap);
-	return timed_options(argc, argv, &opts, &why);
+static int
+parse_args(struct args a)
+{
+	return timed_options(a.argc, a.argv, &opts, &why);
 }
 
 START_TEST(defaults)

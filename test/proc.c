@@ -358,19 +358,21 @@ seconds_since(const struct timespec *start)
 /*
  * A command line for a parser under test: prog, then the arguments up to
  * NULL, in a static array (a parser may keep pointers into it) that the
- * next call reuses. Its length into *argc.
+ * next call reuses.
  */
-char **
-argv_of(const char *prog, const char *first, va_list ap, int *argc)
+struct args
+args_of(const char *prog, ...)
 {
 	static char *argv[32];
+	struct args a = { 1, argv };
 	const char *arg;
+	va_list ap;
 
 	argv[0] = (char *)prog;
-	*argc = 1;
-	for (arg = first; arg != NULL && *argc < 31; arg = va_arg(ap,
-	    const char *))
-		argv[(*argc)++] = (char *)arg;
-	argv[*argc] = NULL;
-	return argv;
+	va_start(ap, prog);
+	while ((arg = va_arg(ap, const char *)) != NULL && a.argc < 31)
+		argv[a.argc++] = (char *)arg;
+	va_end(ap);
+	argv[a.argc] = NULL;
+	return a;
 }

@@ -7,7 +7,6 @@
 
 #include <sys/types.h>
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -42,6 +41,12 @@ const char *proc_link(pid_t, const char *);
 int proc_root_is(pid_t, const char *);
 int count_text(const char *, const char *);
 double seconds_since(const struct timespec *);
-char **argv_of(const char *, const char *, va_list, int *);
+/* A command line, for a parser under test. */
+struct args {
+	int argc;
+	char **argv;
+};
+
+struct args args_of(const char *, ...);
 
 #endif
