@@ -277,19 +277,19 @@ session_of(pid_t pid)
 }
 
 /*
- * Runs a timed that detaches (argv: no -d, -f or -i) on a free port, and
- * returns the pid the daemon wrote to path once it answers.
+ * Runs a timed that detaches (argv: no -d, -f or -i) on sockets the test
+ * holds (setup hands them over, and may do more), and returns the pid the
+ * daemon wrote to path once it answers.
  */
 static pid_t
-detached_start(const char *argv[], char *portarg, const char *path)
+detached_start(const char *argv[], const char *path, child_setup_fn setup)
 {
 	pid_t pid = -1;
-	int fd, i;
+	int i;
 
-	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
-	close(fd);
-	snprintf(portarg, 8, "%u", port);
-	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	port = sockets_hold(AF_INET);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, setup, 5000), 0);
+	sockets_release();
 	ck_assert_msg(exit_code(&daemon_proc) == 0, "%s", daemon_proc.err);
 	for (i = 0; i < 100 && (pid = pidfile_pid(path)) <= 0; i++)
 		usleep(20000);
@@ -316,14 +316,13 @@ detached_stop(pid_t pid, const char *path)
  */
 START_TEST(daemon_mode_detaches)
 {
-	char path[PATH_MAX], portarg[8];
-	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
-	    "-p", portarg, "-P", path, NULL };
+	char path[PATH_MAX];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-P", path, NULL };
 	const char *fd0;
 	pid_t pid;
 
 	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
-	pid = detached_start(argv, portarg, path);
+	pid = detached_start(argv, path, sockets_handed_over);
 	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
 	ck_assert_msg(daemon_proc.out_fd == -1,
 	    "the daemon holds the stdout it was started with");
@@ -371,11 +370,9 @@ private_run(void)
 static pid_t
 default_start(void)
 {
-	char portarg[8];
-	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
-	    "-p", portarg, NULL };
+	const char *argv[] = { timed_path(), "-u", "nobody", NULL };
 
-	return detached_start(argv, portarg, DEFAULT_PIDFILE);
+	return detached_start(argv, DEFAULT_PIDFILE, sockets_handed_over);
 }
 
 /*
@@ -406,19 +403,17 @@ END_TEST
  */
 START_TEST(detach_failure_reaches_the_parent)
 {
-	char path[PATH_MAX], portarg[8];
-	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
-	    "-p", portarg, "-P", path, NULL };
+	char path[PATH_MAX];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-P", path, NULL };
 	const char *env[] = { "LD_PRELOAD=./test/failcall.so", "FAILCALL=setsid",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	unsigned char reply[8];
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
-	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
-	close(fd);
-	snprintf(portarg, sizeof(portarg), "%u", port);
-	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, NULL, 5000), 0);
+	port = sockets_hold(AF_INET);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, sockets_handed_over,
+	    5000), 0);
+	sockets_release();
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
 	ck_assert_msg(strstr(daemon_proc.err, "timed: setsid: Operation not "
 	    "permitted\n") != NULL, "%s", daemon_proc.err);
@@ -431,22 +426,21 @@ END_TEST
 /* The same failure reaches syslog too, for a daemon started at boot. */
 START_TEST(detach_failure_reaches_syslog)
 {
-	char portarg[8];
-	const char *argv[] = { timed_path(), "-u", "nobody", "-l", "127.0.0.1",
-	    "-p", portarg, "-P", "/dev/timed.pid", NULL };
+	const char *argv[] = { timed_path(), "-u", "nobody", "-P",
+	    "/dev/timed.pid", NULL };
 	const char *env[] = { "LD_PRELOAD=./test/failcall.so", "FAILCALL=setsid",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	const char *msg;
-	int log, fd;
+	int log;
 
 	/* The pidfile goes in the test's own /dev, a tmpfs it may write. */
 	if ((log = syslog_trap()) == -1)
 		SKIP("cannot mount a /dev/log of the test's own: %s",
 		    strerror(errno));
-	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
-	close(fd);
-	snprintf(portarg, sizeof(portarg), "%u", port);
-	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, NULL, 5000), 0);
+	port = sockets_hold(AF_INET);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, sockets_handed_over,
+	    5000), 0);
+	sockets_release();
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);
 	ck_assert_ptr_nonnull(msg = syslog_wait(log, "setsid", 1000));
 	ck_assert_msg(strstr(msg, "setsid: Operation not permitted") != NULL,
@@ -483,22 +477,18 @@ START_TEST(inetd_errors_go_to_syslog)
 }
 END_TEST
 
-/* -f: in the foreground, for a supervisor; the log goes to syslog. */
+/*
+ * -f: in the foreground, for a supervisor (systemd, with the sockets of
+ * timed.socket); the log goes to syslog.
+ */
 START_TEST(foreground_with_f)
 {
-	char portarg[8];
-	const char *argv[] = { timed_path(), "-f", "-u", "nobody", "-l",
-	    "127.0.0.1", "-p", portarg, NULL };
-	unsigned char reply[16];
-	int fd, i;
+	const char *argv[] = { timed_path(), "-f", "-u", "nobody", NULL };
 
-	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
-	close(fd);
-	snprintf(portarg, sizeof(portarg), "%u", port);
-	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
-	for (i = 0; i < 100 && tcp_query(AF_INET, port, reply, sizeof(reply),
-	    1000) != 4; i++)
-		usleep(20000);
+	port = sockets_hold(AF_INET);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL,
+	    sockets_handed_over), 0);
+	sockets_release();
 	assert_answers();
 	ck_assert(!proc_wait_exit(&daemon_proc, 1200));	/* still with us */
 	kill(daemon_proc.pid, SIGTERM);
@@ -1190,6 +1180,7 @@ START_TEST(no_directory_after_drop)
 }
 END_TEST
 
+/* Child setup: <&- >&- 2>&-. */
 static void
 stdio_closed(void)
 {
@@ -1218,10 +1209,16 @@ START_TEST(closed_stdio_still_serves)
 	if (getenv("TEST_WRAPPER") != NULL && *getenv("TEST_WRAPPER") != '\0')
 		SKIP("the wrapper (valgrind) takes a closed descriptor 2 for "
 		    "its own log, and refuses timed's /dev/null there");
-	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
+	/*
+	 * timed must bind its own sockets here, which could land on 0-2,
+	 * and with stdout and stderr closed it cannot say which port -p 0
+	 * chose: a port the kernel picked is freed for it, the one test
+	 * that does so.
+	 */
 	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &fd), 0);
 	close(fd);
 	snprintf(portarg, sizeof(portarg), "%u", port);
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, stdio_closed,
 	    5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);

@@ -73,10 +73,35 @@ daemon_up(const char *const args[], const char *const env[])
 	return port;
 }
 
-static int handed[2] = { -1, -1 };	/* TCP, UDP: the quiet one's */
+static int handed[2] = { -1, -1 };	/* TCP, UDP, until handed over */
 
-/* Child setup: the sockets as descriptors 3 and 4, said as systemd says. */
-static void
+/*
+ * A TCP (listening) and a UDP socket of family, bound to loopback on one
+ * port the kernel chose, held by the test until a timed started with
+ * sockets_handed_over() has them. Returns the port.
+ */
+unsigned
+sockets_hold(int family)
+{
+	unsigned port;
+	int i;
+
+	for (i = 0; i < 16; i++) {	/* a free TCP port whose UDP is free too */
+		ck_assert_int_eq(port_free(family, SOCK_STREAM, &port,
+		    &handed[0]), 0);
+		if (port_bind(family, SOCK_DGRAM, port, &handed[1]) == 0)
+			return port;
+		close(handed[0]);
+	}
+	ck_abort_msg("no port free for both TCP and UDP");
+	return 0;
+}
+
+/*
+ * Child setup: the held sockets as descriptors 3 and 4, said as systemd
+ * says (LISTEN_PID, LISTEN_FDS); timed reads them before it detaches.
+ */
+void
 sockets_handed_over(void)
 {
 	char pid[16];
@@ -91,36 +116,35 @@ sockets_handed_over(void)
 	setenv("LISTEN_FDS", "2", 1);
 }
 
+/* Once the child has them: the test's copies go. */
+void
+sockets_release(void)
+{
+	close(handed[0]);
+	close(handed[1]);
+	handed[0] = handed[1] = -1;
+}
+
 /*
- * "timed -f -u nobody extra..." on a TCP and a UDP socket of family,
- * bound to loopback on one port the kernel chose, which the test holds
- * until timed has them: no line a client, so a flood writes nothing.
- * Waits until it answers over TCP; returns the port.
+ * "timed -f -u nobody extra..." on sockets_hold()'s sockets: no line a
+ * client, so a flood writes nothing. Waits until it answers over TCP;
+ * returns the port.
  */
 unsigned
 daemon_up_quiet(int family, const char *const extra[])
 {
 	const char *argv[16] = { timed_path(), "-f", "-u", "nobody" };
 	unsigned char reply[8];
-	unsigned port, udp_port;
+	unsigned port;
 	size_t n = 4, i;
 
 	for (i = 0; extra != NULL && extra[i] != NULL && n < 15; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	for (i = 0; i < 16; i++) {	/* a free TCP port whose UDP is free too */
-		ck_assert_int_eq(port_free(family, SOCK_STREAM, &port,
-		    &handed[0]), 0);
-		udp_port = port;
-		if (port_bind(family, SOCK_DGRAM, udp_port, &handed[1]) == 0)
-			break;
-		close(handed[0]);
-	}
-	ck_assert_int_lt(i, 16);
+	port = sockets_hold(family);
 	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL,
 	    sockets_handed_over), 0);
-	close(handed[0]);
-	close(handed[1]);
+	sockets_release();
 	/* Connections wait in the backlog until timed takes the socket. */
 	for (i = 0; i < 3; i++) {
 		if (tcp_query(family, port, reply, sizeof(reply), 5000) == 4)

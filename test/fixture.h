@@ -22,6 +22,9 @@ int timed_start(struct proc *, unsigned *, const char *const[],
     const char *const[]);
 int timed_port(struct proc *, unsigned *);
 unsigned daemon_up(const char *const[], const char *const[]);
+unsigned sockets_hold(int);
+void sockets_handed_over(void);
+void sockets_release(void);
 unsigned daemon_up_quiet(int, const char *const[]);
 void daemon_stop(void);
 int counters_parse(const char *, struct counters *);
