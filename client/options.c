@@ -63,7 +63,7 @@ value_option(int ch, const char *arg, struct client_options *o, struct why *why)
 	case 'b':
 		if ((n = number_option(ch, arg, 0, 86400LL * 365, why)) == -1)
 			return -1;
-		o->step_above = n;
+		o->step_above = n > 0 ? n : -1;	/* rdate: -b 0 is no -b */
 		return 0;
 	case 't':
 		if ((n = number_option(ch, arg, 0, 86400000, why)) == -1)

@@ -59,6 +59,9 @@ START_TEST(options_all_letters)
 	ck_assert_int_eq(parse("-4", "-o", "time", "h", NULL), 0);
 	ck_assert_int_eq(opts.query.family, AF_INET);
 	ck_assert_uint_eq(opts.query.port, 37);
+	/* As rdate: -b 0 is no -b at all (a step, said only with -v). */
+	ck_assert_int_eq(parse("-b", "0", "host", NULL), 0);
+	ck_assert_int_eq(opts.step_above, -1);
 }
 END_TEST
 

@@ -696,6 +696,7 @@ START_TEST(adjust_lines_as_rdate)
 		{ "-b", "200", NULL }, { "-b", "10", NULL },
 		{ "-v", "-b", "10", NULL }, { "-s", "-b", "10", NULL },
 		{ "-a", NULL }, { "-p", "-b", "200", NULL }, { "-pv", NULL },
+		{ "-b", "0", NULL }, { "-v", "-b", "0", NULL },
 	};
 	static char expect[OUTPUT_MAX];
 	const char *const *env = spy_env();
