@@ -138,3 +138,16 @@ client_format_time(time_t t, char *buf, size_t size)
 		return 0;
 	return strftime(buf, size, "%a %b %e %H:%M:%S %Z %Y", &tm);
 }
+
+/*
+ * ns as seconds with decimals places, as the adjustment is printed; a
+ * value that rounds to zero is "0.000", never "-0.000".
+ */
+const char *
+client_format_seconds(int64_t ns, int decimals, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.*f", decimals, (double)ns / 1e9);
+	if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1))
+		memmove(buf, buf + 1, strlen(buf));
+	return buf;
+}

@@ -31,5 +31,6 @@ struct client_options {
 
 int client_options(int, char *[], struct client_options *, struct why *);
 size_t client_format_time(time_t, char *, size_t);
+const char *client_format_seconds(int64_t, int, char *, size_t);
 
 #endif

@@ -147,6 +147,21 @@ stated_uncertainty(const struct offset_bound *b)
 }
 
 /*
+ * 0 is what a server without a clock sends (inetd's built-in time, when
+ * time(3) fails): it reads as 2036-02-07, which is never set; -p shows
+ * it, warned.
+ */
+static void
+sent_zero(const char *host, int print_only)
+{
+	if (!print_only)
+		errx(1, "%s sent 0, what a server without a clock sends: not "
+		    "setting the clock from it", host);
+	warnx("warning: %s sent 0, what a server without a clock sends",
+	    host);
+}
+
+/*
  * A time before this program was made is plainly wrong: a server that
  * booted without a battery and serves 1970. It is never set (at boot,
  * where -s runs, a wrong server would otherwise win); -p shows it, warned.
@@ -203,7 +218,8 @@ clock_change(int64_t offset_ns, int slew)
 struct measurement {
 	const char *host;
 	const char *how;		/* "tcp", "udp" or "sntp" */
-	int64_t remote_seconds;		/* the server's time (-c: leap-counting) */
+	int64_t utc_seconds;		/* the server's time */
+	int64_t remote_seconds;		/* the same, leap-counting with -c */
 	int64_t offset_ns;		/* to add to the local clock */
 	int64_t adjust_seconds;		/* RFC 868 without -x: whole seconds */
 	struct offset_bound bound;	/* -x */
@@ -254,6 +270,7 @@ measure_sntp(const struct client_options *o, const struct leaps *leaps,
 	m->how = "sntp";
 	m->offset_ns = ans->sntp_offset_ns;
 	m->remote_seconds = (ans->received_ns + m->offset_ns) / NS_PER_SECOND;
+	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
 	m->offset_ns += m->adjust_seconds * NS_PER_SECOND;
 	m->remote_seconds += m->adjust_seconds;
@@ -266,6 +283,7 @@ measure_subsecond(const struct client_options *o, const struct leaps *leaps,
 {
 	m->how = o->query.udp ? "udp" : "tcp";
 	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
+	m->utc_seconds = m->remote_seconds;
 	subsecond_measure(m->host, &o->query, ans, started +
 	    o->query.timeout_ms, o->verbose, &m->bound, &m->queries);
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
@@ -281,6 +299,7 @@ measure_seconds(const struct client_options *o, const struct leaps *leaps,
 {
 	m->how = o->query.udp ? "udp" : "tcp";
 	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
+	m->utc_seconds = m->remote_seconds;
 	m->remote_seconds += leap_adjustment(o, leaps, m->remote_seconds);
 	m->adjust_seconds = rfc868_offset(m->remote_seconds, ans->sent_ns,
 	    ans->received_ns);
@@ -319,7 +338,7 @@ report_source(const struct client_options *o, const struct measurement *m,
 	if (!o->query.sntp && ans->size > RFC868_SIZE)
 		fprintf(stderr, "%s: reply was %zu bytes, used the first %d\n",
 		    getprogname(), ans->size, RFC868_SIZE);
-	if (o->subsecond)
+	if (m->queries > 0)
 		fprintf(stderr, "%s: -x: %d queries, %d replies, the offset in "
 		    "[%.6f, %.6f) s\n", getprogname(), m->queries,
 		    m->bound.replies, (double)m->bound.lo_ns / NS_PER_SECOND,
@@ -334,17 +353,21 @@ static void
 report(const struct client_options *o, const struct measurement *m,
     const struct answer *ans, const char *when, int slew, const char *suffix)
 {
+	char seconds[32];
+
 	printf("%s\n", when);
-	if ((slew || o->verbose) && o->subsecond) {
-		printf("%s: adjust local clock by %.3f seconds \302\261 %.3f s",
-		    getprogname(), (double)m->offset_ns / NS_PER_SECOND,
+	if ((slew || o->verbose) && m->queries > 0) {		/* -x */
+		printf("%s: adjust local clock by %s seconds \302\261 %.3f s",
+		    getprogname(), client_format_seconds(m->offset_ns, 3,
+		    seconds, sizeof(seconds)),
 		    (double)stated_uncertainty(&m->bound) / 1000);
 		if (o->verbose)
 			printf(" (%d queries)", m->queries);
 		printf("%s\n", suffix);
 	} else if ((slew || o->verbose) && o->query.sntp)
-		printf("%s: adjust local clock by %.6f seconds%s\n",
-		    getprogname(), (double)m->offset_ns / NS_PER_SECOND, suffix);
+		printf("%s: adjust local clock by %s seconds%s\n",
+		    getprogname(), client_format_seconds(m->offset_ns, 6,
+		    seconds, sizeof(seconds)), suffix);
 	else if (slew || o->verbose)
 		printf("%s: adjust local clock by %lld seconds%s\n",
 		    getprogname(), (long long)m->adjust_seconds, suffix);
@@ -364,7 +387,7 @@ main(int argc, char *argv[])
 	struct why why;
 	char when[64];
 	long long started;
-	int slew;
+	int slew, zero;
 
 	memset(&m, 0, sizeof(m));
 	memset(&ans, 0, sizeof(ans));
@@ -386,17 +409,21 @@ main(int argc, char *argv[])
 		o.query.note = note;
 
 	m.host = o.hosts[ask(&o, &ans, &started)];
+	zero = !o.query.sntp && rfc868_unpack(ans.reply) == 0;
+	if (zero)
+		sent_zero(m.host, o.print_only);
 	if (o.query.sntp)
 		measure_sntp(&o, &leaps, &ans, &m);
-	else if (o.subsecond)
+	else if (o.subsecond && !zero)
 		measure_subsecond(&o, &leaps, &ans, started, &m);
 	else
 		measure_seconds(&o, &leaps, &ans, &m);
 	if ((time_t)m.remote_seconds != m.remote_seconds)
 		errx(1, "%s: the time %lld does not fit this system's time_t",
 		    m.host, (long long)m.remote_seconds);
-	if (m.remote_seconds < TIME_FLOOR)
-		below_floor(m.host, m.remote_seconds, o.print_only);
+	/* The floor is UTC's: -c's leap seconds must not lift a time over. */
+	if (m.utc_seconds < TIME_FLOOR)
+		below_floor(m.host, m.utc_seconds, o.print_only);
 	if (!o.set_only && client_format_time(m.remote_seconds, when,
 	    sizeof(when)) == 0)
 		errx(1, "%s: cannot show the time %lld in this time zone",

@@ -116,6 +116,26 @@ START_TEST(format_like_rdate)
 }
 END_TEST
 
+/* The adjustment as printed: never "-0.000". */
+START_TEST(seconds_without_negative_zero)
+{
+	char buf[32];
+
+	ck_assert_str_eq(client_format_seconds(-400000, 3, buf, sizeof(buf)),
+	    "0.000");
+	ck_assert_str_eq(client_format_seconds(-500001, 3, buf, sizeof(buf)),
+	    "-0.001");
+	ck_assert_str_eq(client_format_seconds(437125000, 3, buf, sizeof(buf)),
+	    "0.437");
+	ck_assert_str_eq(client_format_seconds(-812000000, 3, buf,
+	    sizeof(buf)), "-0.812");
+	ck_assert_str_eq(client_format_seconds(-4, 6, buf, sizeof(buf)),
+	    "0.000000");
+	ck_assert_str_eq(client_format_seconds(-12250000000LL, 6, buf,
+	    sizeof(buf)), "-12.250000");
+}
+END_TEST
+
 Suite *
 client_options_suite(void)
 {
@@ -127,6 +147,7 @@ client_options_suite(void)
 	tcase_add_test(options, options_all_letters);
 	tcase_add_test(options, options_bad);
 	tcase_add_test(dates, format_like_rdate);
+	tcase_add_test(dates, seconds_without_negative_zero);
 	suite_add_tcase(s, options);
 	suite_add_tcase(s, dates);
 	return s;

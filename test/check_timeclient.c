@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../common/rfc868.h"
+#include "../client/leaps.h"
 #include "../client/sntp.h"
 #include "helpers.h"
 #include "tests.h"
@@ -348,6 +349,27 @@ serve_eight_bytes(int fd, const void *req, size_t len, const void *peer,
 	send_all(fd, b, 8);
 }
 
+/* A server whose clock reads 10 s before this release. */
+static void
+serve_before_floor(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	rfc868_pack(rfc868_from_unix(TIME_FLOOR - 10), b);
+	send_all(fd, b, 4);
+}
+
+/* inetd's built-in time without a clock: 0, which reads as 2036. */
+static void
+serve_zero(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	send_all(fd, (const unsigned char *)"\0\0\0\0", 4);
+}
+
 static void
 serve_nothing(int fd, const void *req, size_t len, const void *peer,
     unsigned peerlen)
@@ -581,6 +603,50 @@ spy_record(char *line, size_t size)
 	ck_assert_ptr_nonnull(fgets(line, (int)size, f));
 	fclose(f);
 }
+
+/*
+ * A value of exactly 0 is what a server without a clock sends: printed
+ * (-p), as the 2036 it reads as, with a warning; never set. Before, -s
+ * set the clock to 2036.
+ */
+START_TEST(reply_zero_never_set)
+{
+	const char *const *env = spy_env();
+
+	fake(SOCK_STREAM, serve_zero);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_str_eq(client.out, "Thu Feb  7 06:28:16 UTC 2036\n");
+	ck_assert_msg(strstr(client.err, "timeclient: warning: 127.0.0.1 sent "
+	    "0, what a server without a clock sends") != NULL, "%s",
+	    client.err);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	ck_assert_msg(strstr(client.err, "not setting the clock from it") !=
+	    NULL, "%s", client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);	/* nothing was set */
+}
+END_TEST
+
+/*
+ * The floor is UTC's: -c adds the leap seconds (37 by now) to what is set,
+ * and must not lift a time 10 s before this release over the floor.
+ * Before, -cs set it.
+ */
+START_TEST(leaps_do_not_lift_over_the_floor)
+{
+	const char *const *env = spy_env();
+
+	if (access(LEAPS_FILE, R_OK) != 0)
+		SKIP("%s is not installed (apt-get install tzdata)", LEAPS_FILE);
+	fake(SOCK_STREAM, serve_before_floor);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-cs", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	ck_assert_msg(strstr(client.err, "when this timeclient was made: not "
+	    "setting the clock from it") != NULL, "%s", client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+}
+END_TEST
 
 /*
  * Setting the clock through the spy: timed runs 100 s ahead (faketime), and
@@ -1343,6 +1409,8 @@ timeclient_suite(void)
 	tcase_add_test(faults, reply_eight_bytes);
 	tcase_add_test(faults, gives_up_on_silent_tcp);
 	tcase_add_test(faults, clock_failure_said);
+	tcase_add_test(faults, reply_zero_never_set);
+	tcase_add_test(faults, leaps_do_not_lift_over_the_floor);
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
 	tcase_add_test(faults, sntp_kiss_of_death);
