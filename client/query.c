@@ -35,6 +35,7 @@
 #define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
 #define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
 #define PROBE_SPIN_NS	2000000		/* -x: awake this long before a send */
+#define HOST_SHOWN	96	/* of a name in a message: room for the reason */
 
 /* The UDP requests of one exchange: each one's cookie and send time. */
 struct sends {
@@ -72,6 +73,18 @@ int64_t
 query_realtime_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+/* A host name as a message shows it: a long one cut, so the reason fits. */
+static const char *
+host_shown(const char *host)
+{
+	static char shown[HOST_SHOWN + 4];
+
+	if (strlen(host) <= HOST_SHOWN)
+		return host;
+	snprintf(shown, sizeof(shown), "%.*s...", HOST_SHOWN, host);
+	return shown;
 }
 
 static int
@@ -170,11 +183,13 @@ resolve(const char *host, int family, int socktype, long long deadline,
 		return a->n > 0 ? 0 : -1;
 	}
 	if (pipe(fds) == -1) {
-		why_set(why, "%s: cannot look up: %s", host, strerror(errno));
+		why_set(why, "%s: cannot look up: %s", host_shown(host),
+		    strerror(errno));
 		return -1;
 	}
 	if ((pid = fork()) == -1) {
-		why_set(why, "%s: cannot look up: %s", host, strerror(errno));
+		why_set(why, "%s: cannot look up: %s", host_shown(host),
+		    strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -187,11 +202,12 @@ resolve(const char *host, int family, int socktype, long long deadline,
 	got = resolve_wait(pid, fds[0], deadline, a, &error);
 	close(fds[0]);
 	if (got == -1)
-		why_set(why, "%s: no answer from the resolver in time", host);
+		why_set(why, "%s: no answer from the resolver in time",
+		    host_shown(host));
 	else if (error != 0)
-		why_set(why, "%s: %s", host, gai_strerror(error));
+		why_set(why, "%s: %s", host_shown(host), gai_strerror(error));
 	else if (a->n == 0 || a->n > ADDR_LIST_MAX)
-		why_set(why, "%s: no IPv4 or IPv6 address", host);
+		why_set(why, "%s: no IPv4 or IPv6 address", host_shown(host));
 	else
 		return 0;
 	return -1;
@@ -491,9 +507,11 @@ query_host(const char *host, const struct query_options *o,
 			    (o->timeout_ms + 999) / 1000, instead);
 		}
 		if (strcmp(host, text) == 0)
-			why_set(why, "%s port %u: %s", host, port, one.text);
+			why_set(why, "%s port %u: %s", host_shown(host), port,
+			    one.text);
 		else
-			why_set(why, "%s (%s): %s", host, ans->peer, one.text);
+			why_set(why, "%s (%s): %s", host_shown(host), ans->peer,
+			    one.text);
 		if (i + 1 < a.n)
 			note(o, "%s", why->text);
 	}

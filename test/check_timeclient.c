@@ -477,6 +477,25 @@ START_TEST(gives_up_on_silent_tcp)
 END_TEST
 
 /*
+ * A name of 5,000 letters is cut in the message, so the reason still
+ * fits. Before, the name filled the buffer and the reason was lost.
+ */
+START_TEST(long_name_keeps_its_reason)
+{
+	static char name[5001];
+	const char *cut;
+
+	memset(name, 'a', sizeof(name) - 1);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-w", "2",
+	    name, NULL }, utc, 5000), 1);
+	ck_assert_ptr_nonnull(cut = strstr(client.err, "...: "));
+	ck_assert_msg(strlen(cut) > strlen("...: \n"), "no reason in %s",
+	    client.err);
+	ck_assert_uint_lt(strlen(client.err), 400);
+}
+END_TEST
+
+/*
  * A clock that cannot be read ends timeclient with a message: it cannot
  * bound a wait without the monotonic one, nor stamp an exchange without
  * the wall clock. Before, the failure was ignored and poll(2) was given
@@ -1410,6 +1429,7 @@ timeclient_suite(void)
 	tcase_add_test(faults, gives_up_on_silent_tcp);
 	tcase_add_test(faults, clock_failure_said);
 	tcase_add_test(faults, reply_zero_never_set);
+	tcase_add_test(faults, long_name_keeps_its_reason);
 	tcase_add_test(faults, leaps_do_not_lift_over_the_floor);
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
