@@ -282,10 +282,12 @@ measure_subsecond(const struct client_options *o, const struct leaps *leaps,
     const struct answer *ans, long long started, struct measurement *m)
 {
 	m->how = o->query.udp ? "udp" : "tcp";
-	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
-	m->utc_seconds = m->remote_seconds;
 	subsecond_measure(m->host, &o->query, ans, started +
 	    o->query.timeout_ms, o->verbose, &m->bound, &m->queries);
+	/* The server's time now, not the first answer's, 3 to 5 s old. */
+	m->remote_seconds = (query_realtime_ns() + bound_middle(&m->bound)) /
+	    NS_PER_SECOND;
+	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
 	m->remote_seconds += m->adjust_seconds;
 	m->offset_ns = bound_middle(&m->bound) + m->adjust_seconds *

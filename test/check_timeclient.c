@@ -1203,6 +1203,13 @@ START_TEST(subsecond_from_timed)
 	if (!wrapped())
 		ck_assert_msg(fabs(offset - truth) <= 0.005, "%s", client.out);
 	ck_assert_int_le(queries, 40);
+	/*
+	 * The date is the server's time when it is printed, not when the
+	 * first answer came, 3 to 5 s before (date -s "$(timeclient -px)").
+	 */
+	ck_assert_msg(llabs((long long)(printed_time(client.out, RDATE_FORMAT) -
+	    (time(NULL) + (time_t)floor(truth)))) <= 1, "printed %s",
+	    client.out);
 }
 END_TEST
 
