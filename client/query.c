@@ -34,6 +34,7 @@
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
 #define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
 #define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
+#define EXTRA_MS	200	/* TCP: how long bytes past the time are awaited */
 #define PROBE_SPIN_NS	2000000		/* -x: awake this long before a send */
 #define HOST_SHOWN	96	/* of a name in a message: room for the reason */
 
@@ -229,6 +230,7 @@ wait_for(int fd, short events, long long deadline)
 /*
  * The bytes that came after the time, counted (up to EXTRA_MAX) and thrown
  * away, for -v: an inetutils-inetd sends 8, a hostile server a megabyte.
+ * Awaited EXTRA_MS at most: they are not the answer.
  */
 static void
 tcp_count_rest(int fd, struct answer *ans, long long deadline)
@@ -236,6 +238,9 @@ tcp_count_rest(int fd, struct answer *ans, long long deadline)
 	char scrap[4096];
 	ssize_t n;
 
+	/* A server that keeps sending, or never closes, costs this much. */
+	if (query_clock_ms() + EXTRA_MS < deadline)
+		deadline = query_clock_ms() + EXTRA_MS;
 	while (ans->size < EXTRA_MAX && left_ms(deadline) > 0) {
 		n = recv(fd, scrap, sizeof(scrap), MSG_DONTWAIT);
 		if (n > 0) {
@@ -245,7 +250,6 @@ tcp_count_rest(int fd, struct answer *ans, long long deadline)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN && wait_for(fd, POLLIN,
-		    query_clock_ms() + 100 < deadline ? query_clock_ms() + 100 :
 		    deadline))
 			continue;
 		return;
@@ -257,7 +261,8 @@ tcp_count_rest(int fd, struct answer *ans, long long deadline)
  * boundaries, so a server that sends a byte at a time is read whole.
  */
 static int
-tcp_exchange(int fd, struct answer *ans, long long deadline, struct why *why)
+tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
+    struct why *why)
 {
 	socklen_t len = sizeof(int);
 	ssize_t n;
@@ -290,6 +295,8 @@ tcp_exchange(int fd, struct answer *ans, long long deadline, struct why *why)
 		ans->length += n;
 	}
 	ans->received_ns = query_realtime_ns();
+	/* The delay is to the time's last byte, as rdate counts it. */
+	ans->delay_ms = query_clock_ms() - start;
 	ans->size = ans->length;
 	if (ans->length == 0) {
 		why_set(why, "closed without sending the time");
@@ -453,8 +460,7 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 		return -1;
 	}
 	if (socktype == SOCK_STREAM) {
-		ok = tcp_exchange(fd, ans, deadline, why);
-		ans->delay_ms = query_clock_ms() - start;
+		ok = tcp_exchange(fd, ans, start, deadline, why);
 	} else
 		ok = udp_exchange(fd, o, ans, deadline, why);
 	close(fd);

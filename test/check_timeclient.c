@@ -361,6 +361,36 @@ serve_before_floor(int fd, const void *req, size_t len, const void *peer,
 	send_all(fd, b, 4);
 }
 
+/* The time at once, then the connection kept open for 3 s. */
+static void
+serve_then_linger(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	send_all(fd, b, 4);
+	sleep(3);
+}
+
+/* The time, then a byte every 50 ms for 5 s. */
+static void
+serve_then_trickle(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	unsigned char b[4];
+	int i;
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	send_all(fd, b, 4);
+	for (i = 0; i < 100; i++) {
+		usleep(50000);
+		send_all(fd, b, 1);
+	}
+}
+
 /* inetd's built-in time without a clock: 0, which reads as 2036. */
 static void
 serve_zero(int fd, const void *req, size_t len, const void *peer,
@@ -451,6 +481,35 @@ elapsed_ms(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000LL +
 	    (now.tv_nsec - start->tv_nsec) / 1000000;
 }
+
+/*
+ * -t counts to the time's last byte, as rdate does: a server that then
+ * keeps the connection open is within -t 50. Before, the wait for it to
+ * close was counted ("Network delay exceeded", exit 2). Nor does a server
+ * that keeps sending after the time hold the query to its deadline.
+ */
+START_TEST(delay_to_the_last_byte)
+{
+	struct timespec start;
+	long delay;
+	const char *said;
+
+	fake(SOCK_STREAM, serve_then_linger);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pv", "-t", "50",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_int_lt(elapsed_ms(&start), scale_ms(1500));
+	ck_assert_ptr_nonnull(said = strstr(client.out, "network delay "));
+	ck_assert_int_eq(sscanf(said, "network delay %ld msecs", &delay), 1);
+	ck_assert_int_lt(delay, scale_ms(50));
+	fake_server_stop(fake_pid);
+	fake(SOCK_STREAM, serve_then_trickle);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-w", "5",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 8000), 0);
+	ck_assert_int_lt(elapsed_ms(&start), scale_ms(1500));
+}
+END_TEST
 
 /* A server that accepts and never sends: rdate waits forever. */
 START_TEST(gives_up_on_silent_tcp)
@@ -1437,6 +1496,7 @@ timeclient_suite(void)
 	tcase_add_test(faults, clock_failure_said);
 	tcase_add_test(faults, reply_zero_never_set);
 	tcase_add_test(faults, long_name_keeps_its_reason);
+	tcase_add_test(faults, delay_to_the_last_byte);
 	tcase_add_test(faults, leaps_do_not_lift_over_the_floor);
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
