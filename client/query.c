@@ -277,6 +277,11 @@ tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
 		why_set(why, "connect: %s", strerror(error ? error : errno));
 		return -1;
 	}
+	/*
+	 * The server accepts, and reads its clock, only once the connection
+	 * is made: a first SYN lost and sent again is not in the exchange.
+	 */
+	ans->asked_ns = ans->sent_ns = query_realtime_ns();
 	while (ans->length < RFC868_SIZE) {
 		if (!wait_for(fd, POLLIN, deadline)) {
 			why_set(why, "no answer in time");
@@ -337,8 +342,8 @@ udp_send(int fd, const struct query_options *o, struct sends *s, struct why *why
  * for a stray (ignored, and said in stray), -1 for a final refusal.
  *
  * An SNTP reply names its request by the cookie it echoes, so its own send
- * time is used, whichever request it answers. An RFC 868 reply names none:
- * it answers one of them, so the exchange is taken from the first send.
+ * time is used, whichever request it answers. An RFC 868 reply names none
+ * (see below).
  */
 static int
 udp_answer(const unsigned char *dgram, size_t size,
@@ -352,7 +357,14 @@ udp_answer(const unsigned char *dgram, size_t size,
 			snprintf(stray, straylen, "a %zu-byte datagram", size);
 			return 0;
 		}
-		ans->sent_ns = s->sent_ns[0];
+		/*
+		 * No one knows which request this answers; the server read its
+		 * clock after the first left, and most likely after the last
+		 * (the others lost): the one the whole-second estimate takes,
+		 * so a lost first request costs no needless step.
+		 */
+		ans->asked_ns = s->sent_ns[0];
+		ans->sent_ns = s->sent_ns[s->n - 1];
 		ans->delay_ms = query_clock_ms() - s->sent_ms[0];
 		return 1;
 	}
@@ -362,7 +374,7 @@ udp_answer(const unsigned char *dgram, size_t size,
 		    "us", size);
 		return 0;
 	}
-	ans->sent_ns = s->sent_ns[which];
+	ans->asked_ns = ans->sent_ns = s->sent_ns[which];
 	ans->delay_ms = query_clock_ms() - s->sent_ms[which];
 	if (sntp_reply(dgram, size, ans->sent_ns, ans->received_ns,
 	    &ans->sntp_offset_ns, why) == -1)

@@ -24,7 +24,9 @@ struct answer {
 	unsigned char reply[REPLY_MAX];
 	size_t length;			/* bytes in reply */
 	size_t size;			/* bytes the server sent (capped) */
-	int64_t sent_ns, received_ns;	/* our clock, Unix ns */
+	int64_t asked_ns;		/* our clock, Unix ns: the server read */
+	int64_t sent_ns, received_ns;	/* its clock between asked and received; */
+					/* most likely after sent (a resend) */
 	int64_t sntp_offset_ns;		/* SNTP: remote minus local */
 	long delay_ms;			/* from the first packet to the answer */
 	char peer[ADDR_TEXT_MAX + 16];	/* "::1 port 37" */

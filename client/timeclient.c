@@ -114,7 +114,7 @@ subsecond_measure(const char *host, const struct query_options *qo,
 
 	bound_init(b);
 	bound_add(b, rfc868_to_unix(rfc868_unpack(first->reply)),
-	    first->sent_ns, first->received_ns);
+	    first->asked_ns, first->received_ns);
 	*queries = 1;
 	for (round = 0; round <= SUBSECOND_ROUNDS && unanswered < 2; round++) {
 		n = round < SUBSECOND_ROUNDS ? SUBSECOND_ROUND_PROBES :

@@ -361,6 +361,21 @@ serve_before_floor(int fd, const void *req, size_t len, const void *peer,
 	send_all(fd, b, 4);
 }
 
+/* UDP: every first datagram lost, the second answered (static: per run). */
+static void
+serve_after_a_loss(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	static int n;
+	unsigned char b[4];
+
+	(void)req, (void)len;
+	if (n++ % 2 == 0)
+		return;
+	rfc868_pack(rfc868_from_unix(time(NULL)), b);
+	sendto(fd, b, 4, 0, (const struct sockaddr *)peer, peerlen);
+}
+
 /* The time at once, then the connection kept open for 3 s. */
 static void
 serve_then_linger(int fd, const void *req, size_t len, const void *peer,
@@ -481,6 +496,41 @@ elapsed_ms(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000LL +
 	    (now.tv_nsec - start->tv_nsec) / 1000000;
 }
+
+/* Waits until our clock's second is between from and to ms old. */
+static void
+second_at(int from, int to)
+{
+	struct timespec now;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_nsec >= from * 1000000L && now.tv_nsec < to * 1000000L)
+			return;
+		usleep(5000);
+	}
+}
+
+/*
+ * Clocks in step, the first datagram lost: no step, as rdate says. The
+ * query leaves 0.2 s into a second, so that taking the exchange from the
+ * first send (the answer comes a second later, after the resend) would
+ * round to +1: before, it did, and -s stepped the clock by a second.
+ */
+START_TEST(lost_first_datagram_no_needless_step)
+{
+	int i;
+
+	fake(SOCK_DGRAM, serve_after_a_loss);
+	for (i = 0; i < 2; i++) {
+		second_at(150, 300);
+		ck_assert_int_eq(timeclient((const char *const[]){ "-pvu", "-o",
+		    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+		ck_assert_msg(strstr(client.out, "timeclient: adjust local clock "
+		    "by 0 seconds\n") != NULL, "%s", client.out);
+	}
+}
+END_TEST
 
 /*
  * -t counts to the time's last byte, as rdate does: a server that then
@@ -1497,6 +1547,7 @@ timeclient_suite(void)
 	tcase_add_test(faults, reply_zero_never_set);
 	tcase_add_test(faults, long_name_keeps_its_reason);
 	tcase_add_test(faults, delay_to_the_last_byte);
+	tcase_add_test(faults, lost_first_datagram_no_needless_step);
 	tcase_add_test(faults, leaps_do_not_lift_over_the_floor);
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
