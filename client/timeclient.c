@@ -102,28 +102,38 @@ subsecond_round(const char *host, const struct query_options *qo,
  * round of the two guards alone around the edge found: a clock that moved
  * during the last round (which that round cannot see: its readings stay in
  * order) is caught there. Until the rounds are done, the deadline comes,
- * or two rounds in a row go unanswered; the result is never a confident
- * wrong offset.
+ * or two rounds in a row go unanswered. Returns NULL when every round was
+ * done, or why not: the result is then not the millisecond -x promises,
+ * and is never given as if it were.
  */
-static void
+static const char *
 subsecond_measure(const char *host, const struct query_options *qo,
     const struct answer *first, long long deadline, int verbose,
     struct offset_bound *b, int *queries)
 {
-	int round, n, got, unanswered = 0;
+	int round, n, got = 0, unanswered = 0;
 
 	bound_init(b);
 	bound_add(b, rfc868_to_unix(rfc868_unpack(first->reply)),
 	    first->asked_ns, first->received_ns);
+	/*
+	 * The path's round trip is the answered request's, not one that
+	 * includes a lost request and its resend: that would aim the probes
+	 * and their guards seconds out, past the deadline.
+	 */
+	if (first->received_ns - first->sent_ns < b->rtt_min_ns)
+		b->rtt_min_ns = first->received_ns - first->sent_ns;
 	*queries = 1;
-	for (round = 0; round <= SUBSECOND_ROUNDS && unanswered < 2; round++) {
+	for (round = 0; round <= SUBSECOND_ROUNDS; round++) {
+		if (unanswered == 2)
+			return "two rounds of probes went unanswered";
 		n = round < SUBSECOND_ROUNDS ? SUBSECOND_ROUND_PROBES :
 		    SUBSECOND_CHECK_PROBES;
 		if (*queries + n > SUBSECOND_QUERIES_MAX)
-			break;
+			return "the server's allowance of queries ran out";
 		if ((got = subsecond_round(host, qo, first, deadline, n,
 		    b)) == -1)
-			break;
+			return "the deadline (-w) came first";
 		*queries += n;
 		unanswered = got == 0 ? unanswered + 1 : 0;
 		if (verbose)
@@ -131,6 +141,8 @@ subsecond_measure(const char *host, const struct query_options *qo,
 			    "offset known to %.3f ms\n", getprogname(), n, got,
 			    (double)bound_width(b) / 1000000);
 	}
+	/* Without it a step during the last round would go unseen. */
+	return got == 0 ? "the last check went unanswered" : NULL;
 }
 
 /*
@@ -281,9 +293,17 @@ static void
 measure_subsecond(const struct client_options *o, const struct leaps *leaps,
     const struct answer *ans, long long started, struct measurement *m)
 {
+	const char *unfinished;
+
 	m->how = o->query.udp ? "udp" : "tcp";
-	subsecond_measure(m->host, &o->query, ans, started +
+	unfinished = subsecond_measure(m->host, &o->query, ans, started +
 	    o->query.timeout_ms, o->verbose, &m->bound, &m->queries);
+	if (unfinished != NULL)
+		errx(1, "%s: -x: the offset could not be measured to the "
+		    "millisecond: %s, after %d queries, with it known only "
+		    "to %.3f s; the clock is left as it is", m->host,
+		    unfinished, m->queries, (double)bound_width(&m->bound) /
+		    NS_PER_SECOND);
 	/* The server's time now, not the first answer's, 3 to 5 s old. */
 	m->remote_seconds = (query_realtime_ns() + bound_middle(&m->bound)) /
 	    NS_PER_SECOND;

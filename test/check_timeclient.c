@@ -376,6 +376,42 @@ serve_after_a_loss(int fd, const void *req, size_t len, const void *peer,
 	sendto(fd, b, 4, 0, (const struct sockaddr *)peer, peerlen);
 }
 
+/* The precise clock's second, as timed reads it (time(3) lags a tick). */
+static void
+send_precise_time(int fd, const void *peer, unsigned peerlen)
+{
+	struct timespec now;
+	unsigned char b[4];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	rfc868_pack(rfc868_from_unix(now.tv_sec), b);
+	sendto(fd, b, 4, 0, (const struct sockaddr *)peer, peerlen);
+}
+
+/* UDP, precise: every other datagram lost, the first one included. */
+static void
+serve_precise_lossy(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	static int n;
+
+	(void)req, (void)len;
+	if (n++ % 2 == 1)
+		send_precise_time(fd, peer, peerlen);
+}
+
+/* UDP, precise: the first datagram answered, then silence. */
+static void
+serve_precise_once(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	static int n;
+
+	(void)req, (void)len;
+	if (n++ == 0)
+		send_precise_time(fd, peer, peerlen);
+}
+
 /* The time at once, then the connection kept open for 3 s. */
 static void
 serve_then_linger(int fd, const void *req, size_t len, const void *peer,
@@ -1508,6 +1544,42 @@ START_TEST(usage_matches_man_page)
 }
 END_TEST
 
+/*
+ * -x with every other datagram lost, the first one included: a lost query
+ * costs its share of a round, and the first one's resend is not taken for
+ * the path's round trip. Before: one query, "± 1.002 s", exit 0.
+ */
+START_TEST(subsecond_after_a_lost_first)
+{
+	double offset, uncertainty;
+	int queries;
+
+	fake(SOCK_DGRAM, serve_precise_lossy);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pvxu", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 15000), 0);
+	subsecond_printed(&offset, &uncertainty, &queries);
+	ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s", client.out);
+	ck_assert_msg(uncertainty <= 0.02, "%s", client.out);
+	ck_assert_int_gt(queries, 1);
+}
+END_TEST
+
+/*
+ * -x whose probes go unanswered: it cannot reach the millisecond, says so
+ * and exits 1, printing no offset as if it had. Before: exit 0 with the
+ * one answer's "± 1.0 s" under -x's name.
+ */
+START_TEST(subsecond_unfinished_said)
+{
+	fake(SOCK_DGRAM, serve_precise_once);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pxu", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 15000), 1);
+	ck_assert_msg(strstr(client.err, "-x: the offset could not be "
+	    "measured to the millisecond") != NULL, "%s", client.err);
+	ck_assert_uint_eq(client.outlen, 0);
+}
+END_TEST
+
 Suite *
 timeclient_suite(void)
 {
@@ -1548,6 +1620,8 @@ timeclient_suite(void)
 	tcase_add_test(faults, long_name_keeps_its_reason);
 	tcase_add_test(faults, delay_to_the_last_byte);
 	tcase_add_test(faults, lost_first_datagram_no_needless_step);
+	tcase_add_test(faults, subsecond_after_a_lost_first);
+	tcase_add_test(faults, subsecond_unfinished_said);
 	tcase_add_test(faults, leaps_do_not_lift_over_the_floor);
 	tcase_add_test(faults, gives_up_on_silent_udp);
 	tcase_add_test(faults, delay_exceeded_exits_2);
