@@ -141,6 +141,8 @@ timed_options(int argc, char *argv[], struct timed_options *o, struct why *why)
 	o->rate = LIMIT_RATE_DEFAULT;
 	o->username = USER_DEFAULT;
 	why->text[0] = '\0';
+	if ((o->help = option_help_asked(argc, argv)))
+		return 0;
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;

@@ -22,6 +22,7 @@ struct timed_options {
 	int require_sync;		/* -S */
 	const char *username;		/* -u */
 	int version;			/* -V */
+	int help;			/* --help */
 	int bad_option;			/* an unknown letter, or one */
 	int bad_option_missing;		/* missing its argument */
 };

@@ -37,6 +37,29 @@ usage(void)
 	exit(1);
 }
 
+/* --help: the usage line and a line an option; timed(8) is the reference. */
+static void __attribute__((noreturn))
+help(void)
+{
+	printf("usage: %s %s\n"
+	    "  -4          listen on IPv4 only\n"
+	    "  -6          listen on IPv6 only\n"
+	    "  -d          debug: stay in the foreground, log to stderr\n"
+	    "  -f          stay in the foreground, log to syslog\n"
+	    "  -i          run from inetd: descriptor 0 is the socket\n"
+	    "  -S          answer only while the clock is synchronized\n"
+	    "  -T          serve TCP only\n"
+	    "  -U          serve UDP only\n"
+	    "  -V          print the version\n"
+	    "  -l address  listen on this address (up to 16 times)\n"
+	    "  -P pidfile  write and lock this pidfile\n"
+	    "  -p port     listen on this port (37, time)\n"
+	    "  -r rate     replies a second to one source (10; 0: no limits)\n"
+	    "  -u user     become this user after binding, as root (_timed)\n"
+	    "See timed(8).\n", getprogname(), TIMED_USAGE);
+	exit(fflush(stdout) == 0 ? 0 : 1);
+}
+
 /*
  * A bad command line: said on stderr, or under inetd (without -d) in
  * syslog, since stderr is then the client's socket.
@@ -137,6 +160,8 @@ main(int argc, char *argv[])
 	daemon_stdio_open();
 	if (timed_options(argc, argv, &o, &why) == -1)
 		options_refused(&o, why.text);
+	if (o.help)
+		help();
 	if (o.version) {
 		printf("timed %s\n", VERSION);
 		return 0;

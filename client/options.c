@@ -23,6 +23,7 @@ static const struct option_flag flags[] = {
 	{ 'u', offsetof(struct client_options, query.udp) },
 	{ 'v', offsetof(struct client_options, verbose) },
 	{ 'x', offsetof(struct client_options, subsecond) },
+	{ 'V', offsetof(struct client_options, version) },
 };
 
 /*
@@ -111,10 +112,12 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 	o->query.timeout_ms = CLIENT_DEADLINE_S * 1000L;
 	o->step_above = -1;
 	why->text[0] = '\0';
+	if ((o->help = option_help_asked(argc, argv)))
+		return 0;
 	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:x")) != -1)
+	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:xV")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o) && value_option(ch, optarg, o, why) == -1)
 			return -1;
@@ -125,7 +128,7 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 	}
 	o->hosts = argv + optind;
 	o->nhosts = argc - optind;
-	return o->nhosts == 0 ? -1 : 0;
+	return o->nhosts == 0 && !o->version ? -1 : 0;
 }
 
 /* rdate's format: "Mon Nov 23 07:28:37 UTC 2026", in the local zone. */

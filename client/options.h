@@ -10,7 +10,7 @@
 #include "../common/why.h"
 
 #define CLIENT_USAGE \
-	"[-46acnpsuvx] [-b sec] [-o port] [-t msec] [-w sec] host ..."
+	"[-46acnpsuvxV] [-b sec] [-o port] [-t msec] [-w sec] host ..."
 #define CLIENT_DEADLINE_S	10
 
 struct client_options {
@@ -23,6 +23,8 @@ struct client_options {
 	long max_delay_ms;	/* -t; 0: no limit */
 	int verbose;		/* -v */
 	int subsecond;		/* -x */
+	int version;		/* -V */
+	int help;		/* --help */
 	char **hosts;
 	int nhosts;
 	int bad_option;		/* an unknown letter, or one */

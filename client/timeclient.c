@@ -30,6 +30,30 @@ usage(void)
 	exit(1);
 }
 
+/* --help: the usage line and a line an option; timeclient(1) is the reference. */
+static void __attribute__((noreturn))
+help(void)
+{
+	printf("usage: %s %s\n"
+	    "  -4          IPv4 addresses only\n"
+	    "  -6          IPv6 addresses only\n"
+	    "  -a          slew the clock with adjtime(2)\n"
+	    "  -c          count leap seconds (the right/ time zones)\n"
+	    "  -n          SNTP instead of RFC 868\n"
+	    "  -p          print the time only\n"
+	    "  -s          set the clock only\n"
+	    "  -u          RFC 868 over UDP\n"
+	    "  -v          verbose\n"
+	    "  -x          the offset to the millisecond\n"
+	    "  -V          print the version\n"
+	    "  -b sec      step when more than sec off, slew below\n"
+	    "  -o port     ask this port (37; 123 with -n)\n"
+	    "  -t msec     refuse an answer slower than this (exit 2)\n"
+	    "  -w sec      the deadline for each host (10)\n"
+	    "See timeclient(1).\n", getprogname(), CLIENT_USAGE);
+	exit(fflush(stdout) == 0 ? 0 : 1);
+}
+
 /* -v: what failed on the way to an answer. */
 static void
 note(const char *text)
@@ -423,6 +447,12 @@ main(int argc, char *argv[])
 			    "requires an argument" : "invalid option",
 			    o.bad_option);
 		usage();
+	}
+	if (o.help)
+		help();
+	if (o.version) {
+		printf("timeclient %s\n", VERSION);
+		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (o.leaps && leaps_load(LEAPS_FILE, &leaps, &why) == -1)
 		errx(1, "-c needs the leap seconds of %s: %s", LEAPS_FILE,

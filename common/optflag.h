@@ -1,4 +1,4 @@
-/* Options that only turn something on, as a table both parsers read. */
+/* Options that only turn something on, as a table both parsers read; --help. */
 #ifndef OPTFLAG_H
 #define OPTFLAG_H
 
@@ -10,5 +10,6 @@ struct option_flag {
 };
 
 int option_flag_set(const struct option_flag *, size_t, int, void *);
+int option_help_asked(int, char *[]);
 
 #endif

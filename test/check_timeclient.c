@@ -1504,7 +1504,7 @@ struct bad_input {
 };
 
 static const struct bad_input bad_inputs[] = {
-	{ { NULL }, "usage: timeclient [-46acnpsuvx] [-b sec] [-o port] "
+	{ { NULL }, "usage: timeclient [-46acnpsuvxV] [-b sec] [-o port] "
 	    "[-t msec] [-w sec] host ...\n" },
 	{ { "-y", "h" }, "usage: timeclient " },
 	{ { "-x", "-n", "h" }, "timeclient: -x and -n exclude each other: SNTP "
@@ -1532,6 +1532,22 @@ START_TEST(bad_input_exits_1)
 END_TEST
 
 /* usage() is the man page's SYNOPSIS, word for word. */
+/* --help as timed's; -V as timed's. */
+START_TEST(help_and_version)
+{
+	const char *argv[] = { timeclient_path(), "-V", NULL };
+	char usage[256], why[128];
+
+	ck_assert_int_eq(usage_line(timeclient_path(), usage, sizeof(usage)),
+	    0);
+	ck_assert_msg(help_covers_usage(timeclient_path(), usage, why,
+	    sizeof(why)) == 0, "%s", why);
+	ck_assert_int_eq(proc_run(&client, argv, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&client), 0);
+	ck_assert_str_eq(client.out, "timeclient " VERSION "\n");
+}
+END_TEST
+
 START_TEST(usage_matches_man_page)
 {
 	char usage[256], synopsis[256];
@@ -1650,6 +1666,7 @@ timeclient_suite(void)
 	tcase_add_loop_test(input, bad_input_exits_1, 0,
 	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
 	tcase_add_test(input, usage_matches_man_page);
+	tcase_add_test(input, help_and_version);
 	tcase_add_loop_test(subsecond, subsecond_from_timed, 0,
 	    sizeof(subsecond_cases) / sizeof(subsecond_cases[0]));
 	tcase_add_test(subsecond, subsecond_from_xinetd);

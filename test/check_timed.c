@@ -664,6 +664,17 @@ START_TEST(packager_flags_keep_the_projects)
 }
 END_TEST
 
+/* --help: the usage line, a line an option, exit 0. */
+START_TEST(help_lists_every_option)
+{
+	char usage[256], why[128];
+
+	ck_assert_int_eq(usage_line(timed_path(), usage, sizeof(usage)), 0);
+	ck_assert_msg(help_covers_usage(timed_path(), usage, why,
+	    sizeof(why)) == 0, "%s", why);
+}
+END_TEST
+
 /* usage() is the man page's SYNOPSIS, word for word. */
 START_TEST(usage_matches_man_page)
 {
@@ -737,6 +748,7 @@ timed_suite(void)
 	tcase_add_test(input, port_37_needs_privilege);
 	tcase_add_test(input, version);
 	tcase_add_test(input, packager_flags_keep_the_projects);
+	tcase_add_test(input, help_lists_every_option);
 	tcase_add_test(input, usage_matches_man_page);
 	suite_add_tcase(s, input);
 	return s;

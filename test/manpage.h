@@ -9,5 +9,6 @@
 
 int usage_line(const char *, char *, size_t);
 int man_synopsis(const char *, char *, size_t);
+int help_covers_usage(const char *, const char *, char *, size_t);
 
 #endif
