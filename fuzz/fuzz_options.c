@@ -44,9 +44,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
+	/* A host is needed but to ask for help or the version. */
 	if (client_options(argc, argv, &o, &why) == 0) {
-		if (o.nhosts < 1 || o.query.timeout_ms < 1000 ||
-		    o.query.port > 65535)
+		if ((o.nhosts < 1 && !o.help && !o.version) ||
+		    o.query.timeout_ms < 1000 || o.query.port > 65535)
 			abort();
 	}
 	return 0;
