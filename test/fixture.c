@@ -191,11 +191,14 @@ counters_read(struct counters *c)
 	size_t before = daemon_proc.errlen;
 
 	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
+	/* Waits read on from the signal, or from the line once it began. */
 	for (;;) {
 		line = strstr(daemon_proc.err + before, "counters: ");
 		if (line != NULL && strstr(line, " s\n") != NULL)
 			break;
-		ck_assert(proc_wait_text(&daemon_proc, " s\n", 2000));
+		ck_assert(proc_wait_text_from(&daemon_proc, line != NULL ?
+		    (size_t)(line - daemon_proc.err) : before, line != NULL ?
+		    " s\n" : "counters: ", 2000));
 	}
 	ck_assert_msg(counters_parse(line, c) == 0, "%s", line);
 }
