@@ -9,6 +9,10 @@ bench/refserver: bench/refserver.c
 bench/delayrelay: bench/delayrelay.c
 	$(COMPILE) $(LDFLAGS) -o $@ bench/delayrelay.c $(TIMED_LDLIBS) $(LDLIBS)
 
+bench/oddserver: bench/oddserver.c common/rfc868.o
+	$(COMPILE) $(LDFLAGS) -o $@ bench/oddserver.c common/rfc868.o \
+		$(TIMED_LDLIBS) $(LDLIBS)
+
 bench/loadgen: $(BENCH_OBJ) common/rfc868.o
 	$(LINK) -o $@ $(BENCH_OBJ) common/rfc868.o $(TIMED_LDLIBS) $(LDLIBS)
 
@@ -18,7 +22,7 @@ bench: timed bench/loadgen bench/refserver
 	sh bench/run
 
 bench-clean:
-	rm -f bench/loadgen bench/refserver bench/delayrelay $(BENCH_OBJ) \
+	rm -f bench/loadgen bench/refserver bench/delayrelay bench/oddserver $(BENCH_OBJ) \
 		$(BENCH_OBJ:.o=.d)
 
 .PHONY: bench bench-clean

@@ -5,6 +5,7 @@
  * replies find their way back. Bounded: it exits after SECONDS.
  *
  * usage: delayrelay listen-port server-port delay-ms jitter-ms seconds
+ * With listen-port 0 the kernel picks one; the port is printed either way.
  */
 #include <sys/socket.h>
 
@@ -149,6 +150,12 @@ main(int argc, char *argv[])
 	    sizeof(front_addr)) == -1) {
 		perror("delayrelay: listen");
 		return 1;
+	}
+	/* Port 0: the kernel's choice, said for the caller (the tests). */
+	fromlen = sizeof(from);
+	if (getsockname(front, (struct sockaddr *)&from, &fromlen) == 0) {
+		printf("port %u\n", ntohs(from.sin_port));
+		fflush(stdout);
 	}
 	while (now_ns() < end) {
 		/* Send what is due, soonest first. */

@@ -12,6 +12,7 @@
 #include "../common/optflag.h"
 #include "../common/why.h"
 #include "options.h"
+#include "subsecond.h"
 
 /* The options that only turn something on. */
 static const struct option_flag flags[] = {
@@ -66,6 +67,13 @@ value_option(int ch, const char *arg, struct client_options *o, struct why *why)
 			return -1;
 		o->step_above = n > 0 ? n : -1;	/* rdate: -b 0 is no -b */
 		return 0;
+	case 'g':
+		if ((n = number_option(ch, arg, 0, SUBSECOND_LAG_MS_MAX,
+		    why)) == -1)
+			return -1;
+		o->lag_ms = n;
+		o->lag_given = 1;
+		return 0;
 	case 't':
 		if ((n = number_option(ch, arg, 0, 86400000, why)) == -1)
 			return -1;
@@ -111,19 +119,25 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 	o->query.family = AF_UNSPEC;
 	o->query.timeout_ms = CLIENT_DEADLINE_S * 1000L;
 	o->step_above = -1;
+	o->lag_ms = SUBSECOND_LAG_MS;
 	why->text[0] = '\0';
 	if ((o->help = option_help_asked(argc, argv)))
 		return 0;
 	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46ab:cno:pst:uvw:xV")) != -1)
+	while ((ch = getopt(argc, argv, ":46ab:cg:no:pst:uvw:xV")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o) && value_option(ch, optarg, o, why) == -1)
 			return -1;
 	if (o->subsecond && o->query.sntp) {
 		why_set(why, "-x and -n exclude each other: SNTP "
-		    "already tells the time to the microsecond");
+		    "already tells the time to a fraction of a second");
+		return -1;
+	}
+	if (o->lag_given && !o->subsecond) {
+		why_set(why, "-g goes with -x: it is how late the server's "
+		    "second may change, which only -x measures");
 		return -1;
 	}
 	o->hosts = argv + optind;

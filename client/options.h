@@ -10,7 +10,8 @@
 #include "../common/why.h"
 
 #define CLIENT_USAGE \
-	"[-46acnpsuvxV] [-b sec] [-o port] [-t msec] [-w sec] host ..."
+	"[-46acnpsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
+	"host ..."
 #define CLIENT_DEADLINE_S	10
 
 struct client_options {
@@ -23,6 +24,8 @@ struct client_options {
 	long max_delay_ms;	/* -t; 0: no limit */
 	int verbose;		/* -v */
 	int subsecond;		/* -x */
+	long lag_ms;		/* -g: how late the server's second may be */
+	int lag_given;
 	int version;		/* -V */
 	int help;		/* --help */
 	char **hosts;

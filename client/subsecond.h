@@ -1,7 +1,8 @@
 /*
  * timeclient -x: the clock offset to the millisecond from a server that
  * answers in whole seconds. Pure functions: the bound each reply puts on
- * the offset, where to aim the next probes, and when to send them.
+ * the offset, the rounds of a measurement, where to aim their probes and
+ * when to send them, and what may be stated at the end.
  */
 #ifndef SUBSECOND_H
 #define SUBSECOND_H
@@ -11,16 +12,27 @@
 #define SUBSECOND_QUERIES_MAX	40	/* within timed's burst of 40 */
 #define SUBSECOND_ROUNDS	3	/* each at one of the server's edges */
 #define SUBSECOND_ROUND_PROBES	12	/* 10 cut the bound by 10, 2 guard */
-#define SUBSECOND_CHECK_PROBES	2	/* a last round: the guards alone */
 #define SUBSECOND_GUARD_NS	2000000	/* guards: this far outside, at least */
+#define SUBSECOND_CHECK_PROBES	2	/* after the rounds: a check */
+#define SUBSECOND_CHECK_NS	500000	/* its least margin outside */
 #define SUBSECOND_PROBES_MAX	16	/* probes in flight in a round */
+#define SUBSECOND_LAG_MS	10	/* -g: a tick at 100 Hz, the coarsest */
+#define SUBSECOND_LAG_MS_MAX	1000
+#define SUBSECOND_DRIFT		2000	/* 1/2000: 500 ppm, NTP's and adjtime's
+					   fastest slew */
 #define PROBE_GRACE_NS	250000000	/* a probe's answer, at most */
 
-/* The offset (server minus local clock) lies in [lo_ns, hi_ns). */
+/*
+ * The offset (server minus local clock) lies in [lo, hi). Each reply's
+ * bound widens as it ages, by the drift a server's clock may have (500
+ * ppm): lo_ns and hi_ns hold the bound as of first_ns, bound_at() ages it.
+ */
 struct offset_bound {
+	int64_t lag_ns;			/* how late the server's second may be */
+	int64_t first_ns, latest_ns;	/* the first and latest replies' sends */
 	int64_t lo_ns, hi_ns;
 	int replies;
-	int64_t rtt_min_ns;		/* the shortest exchange seen */
+	int64_t rtt_min_ns, rtt_max_ns;	/* the shortest, longest exchange */
 	int inconsistent;		/* replies that no one offset explains */
 };
 
@@ -38,12 +50,35 @@ struct probe_schedule {
 	int64_t end_ns;				/* monotonic */
 };
 
-void bound_init(struct offset_bound *);
+/*
+ * A whole measurement. Every reply goes into all, which judges whether
+ * one offset explains them, and into seen, which is where the server's
+ * edge is seen (no lag) and aims the probes; the last round's replies
+ * alone go into last, the one bound stated: a server clock that moved
+ * before the last round cannot squeeze it.
+ */
+struct subsecond {
+	struct offset_bound all, seen, last;
+	int rounds;			/* done; the check after them */
+	int queries;
+	int unanswered;			/* rounds in a row */
+	int64_t check_second;		/* the check's probes read it - 1, it */
+	int64_t check_margin_ns;	/* outside the interval */
+};
+
+void bound_init(struct offset_bound *, int64_t);
 void bound_add(struct offset_bound *, int64_t, int64_t, int64_t);
+void bound_at(const struct offset_bound *, int64_t, int64_t *, int64_t *);
 int64_t bound_width(const struct offset_bound *);
 int64_t bound_middle(const struct offset_bound *);
 int64_t probe_aim(const struct offset_bound *, int64_t, int, int);
 void probe_schedule(const struct probe *, int, int64_t, int64_t, int64_t,
     struct probe_schedule *);
+
+void subsecond_start(struct subsecond *, int64_t, uint32_t, int64_t, int64_t,
+    int64_t);
+int subsecond_next(struct subsecond *, int64_t, struct probe *,
+    const char **);
+int subsecond_add(struct subsecond *, const struct probe *, int);
 
 #endif

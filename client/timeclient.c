@@ -47,6 +47,7 @@ help(void)
 	    "  -x          the offset to the millisecond\n"
 	    "  -V          print the version\n"
 	    "  -b sec      step when more than sec off, slew below\n"
+	    "  -g msec     -x: the server's second may change this late (10)\n"
 	    "  -o port     ask this port (37; 123 with -n)\n"
 	    "  -t msec     refuse an answer slower than this (exit 2)\n"
 	    "  -w sec      the deadline for each host (10)\n"
@@ -81,92 +82,52 @@ timeval_of(int64_t offset_ns)
 }
 
 /*
- * One round of n probes at the server's next second edge (subsecond.c),
- * to the address that gave the first answer, their replies added to *b.
- * Returns how many were answered, or -1 when the deadline (monotonic ms)
- * leaves no time for it. Exits 1 when no one offset explains the replies.
- */
-static int
-subsecond_round(const char *host, const struct query_options *qo,
-    const struct answer *first, long long deadline, int n,
-    struct offset_bound *b)
-{
-	struct probe probes[SUBSECOND_ROUND_PROBES];
-	int64_t margin;
-	struct why why;
-	int i, got;
-
-	memset(probes, 0, sizeof(probes));
-	margin = AIM_MARGIN_NS > 2 * b->rtt_min_ns ? AIM_MARGIN_NS :
-	    2 * b->rtt_min_ns;
-	for (i = 0; i < n; i++)
-		probes[i].aim_ns = probe_aim(b, query_realtime_ns() + margin,
-		    i, n);
-	if (query_clock_ms() + (probes[n - 1].aim_ns - query_realtime_ns()) /
-	    1000000 >= deadline)
-		return -1;
-	got = query_probes(first, qo, probes, n, b->rtt_min_ns / 2, deadline,
-	    &why);
-	if (got == -1)
-		errx(1, "%s: -x: %s", host, why.text);
-	for (i = 0; i < n; i++)
-		if (probes[i].answered)
-			bound_add(b, rfc868_to_unix(probes[i].value),
-			    probes[i].sent_ns, probes[i].received_ns);
-	if (b->inconsistent)
-		errx(1, "%s: -x: the replies agree on no one offset: the "
-		    "server's clock moved during the measurement, or more than "
-		    "one server answered", host);
-	return got;
-}
-
-/*
- * -x: rounds of probes aimed at the server's next second edges, each
- * spreading its probes over the window the edge must fall in, then a last
- * round of the two guards alone around the edge found: a clock that moved
- * during the last round (which that round cannot see: its readings stay in
- * order) is caught there. Until the rounds are done, the deadline comes,
- * or two rounds in a row go unanswered. Returns NULL when every round was
- * done, or why not: the result is then not the millisecond -x promises,
- * and is never given as if it were.
+ * -x: rounds of probes at the server's next second edges (subsecond.c),
+ * all to the address that gave the first answer, until the rounds are
+ * done, the deadline (monotonic ms) comes, or two rounds in a row go
+ * unanswered. Returns NULL when every round was done, or why not: the
+ * result is then not the millisecond -x promises, and is never given as
+ * if it were. Exits 1 when no one offset explains the replies.
  */
 static const char *
-subsecond_measure(const char *host, const struct query_options *qo,
-    const struct answer *first, long long deadline, int verbose,
-    struct offset_bound *b, int *queries)
+subsecond_measure(const char *host, const struct client_options *o,
+    const struct answer *first, long long deadline, struct subsecond *m)
 {
-	int round, n, got = 0, unanswered = 0;
+	struct probe probes[SUBSECOND_ROUND_PROBES];
+	const char *why_not;
+	struct why why;
+	int64_t margin;
+	int n, got;
 
-	bound_init(b);
-	bound_add(b, rfc868_to_unix(rfc868_unpack(first->reply)),
-	    first->asked_ns, first->received_ns);
-	/*
-	 * The path's round trip is the answered request's, not one that
-	 * includes a lost request and its resend: that would aim the probes
-	 * and their guards seconds out, past the deadline.
-	 */
-	if (first->received_ns - first->sent_ns < b->rtt_min_ns)
-		b->rtt_min_ns = first->received_ns - first->sent_ns;
-	*queries = 1;
-	for (round = 0; round <= SUBSECOND_ROUNDS; round++) {
-		if (unanswered == 2)
-			return "two rounds of probes went unanswered";
-		n = round < SUBSECOND_ROUNDS ? SUBSECOND_ROUND_PROBES :
-		    SUBSECOND_CHECK_PROBES;
-		if (*queries + n > SUBSECOND_QUERIES_MAX)
-			return "the server's allowance of queries ran out";
-		if ((got = subsecond_round(host, qo, first, deadline, n,
-		    b)) == -1)
+	subsecond_start(m, (int64_t)o->lag_ms * 1000000,
+	    rfc868_unpack(first->reply), first->asked_ns, first->sent_ns,
+	    first->received_ns);
+	for (;;) {
+		margin = AIM_MARGIN_NS > 2 * m->all.rtt_min_ns ?
+		    AIM_MARGIN_NS : 2 * m->all.rtt_min_ns;
+		if ((n = subsecond_next(m, query_realtime_ns() + margin, probes,
+		    &why_not)) <= 0)
+			return n == 0 ? NULL : why_not;
+		if (query_clock_ms() + (probes[n - 1].aim_ns -
+		    query_realtime_ns()) / 1000000 >= deadline)
 			return "the deadline (-w) came first";
-		*queries += n;
-		unanswered = got == 0 ? unanswered + 1 : 0;
-		if (verbose)
+		if (query_probes(first, &o->query, probes, n,
+		    m->all.rtt_min_ns / 2, deadline, &why) == -1)
+			errx(1, "%s: -x: %s", host, why.text);
+		if ((got = subsecond_add(m, probes, n)) == -1)
+			errx(1, "%s: -x: the replies agree on no one offset: the "
+			    "server's clock moved during the measurement, or "
+			    "more than one server answered", host);
+		if (got == -2)
+			errx(1, "%s: -x: the check after the last round read "
+			    "another second than the offset found says: the "
+			    "server's clock moved during the measurement, or "
+			    "the path's delay changed", host);
+		if (o->verbose)
 			fprintf(stderr, "%s: -x: %d probes, %d answered, the "
 			    "offset known to %.3f ms\n", getprogname(), n, got,
-			    (double)bound_width(b) / 1000000);
+			    (double)bound_width(&m->all) / 1000000);
 	}
-	/* Without it a step during the last round would go unseen. */
-	return got == 0 ? "the last check went unanswered" : NULL;
 }
 
 /*
@@ -175,9 +136,9 @@ subsecond_measure(const char *host, const struct query_options *qo,
  * so that the printed interval always holds the bound.
  */
 static long long
-stated_uncertainty(const struct offset_bound *b)
+stated_uncertainty(int64_t lo_ns, int64_t hi_ns)
 {
-	int64_t ns = bound_width(b) / 2 + 500000;
+	int64_t ns = (hi_ns - lo_ns) / 2 + 500000;
 
 	return (ns + 999999) / 1000000;
 }
@@ -258,7 +219,8 @@ struct measurement {
 	int64_t remote_seconds;		/* the same, leap-counting with -c */
 	int64_t offset_ns;		/* to add to the local clock */
 	int64_t adjust_seconds;		/* RFC 868 without -x: whole seconds */
-	struct offset_bound bound;	/* -x */
+	struct subsecond subsecond;	/* -x */
+	int64_t lo_ns, hi_ns;		/* -x: the offset's stated interval */
 	int queries;			/* -x */
 };
 
@@ -312,30 +274,36 @@ measure_sntp(const struct client_options *o, const struct leaps *leaps,
 	m->remote_seconds += m->adjust_seconds;
 }
 
-/* -x: the offset to the millisecond, from rounds of probes. */
+/*
+ * -x: the offset to the millisecond, from rounds of probes: the last
+ * round's bound, as it holds now (aged by the drift a clock may have).
+ */
 static void
 measure_subsecond(const struct client_options *o, const struct leaps *leaps,
     const struct answer *ans, long long started, struct measurement *m)
 {
 	const char *unfinished;
+	int64_t now, middle;
 
 	m->how = o->query.udp ? "udp" : "tcp";
-	unfinished = subsecond_measure(m->host, &o->query, ans, started +
-	    o->query.timeout_ms, o->verbose, &m->bound, &m->queries);
+	unfinished = subsecond_measure(m->host, o, ans, started +
+	    o->query.timeout_ms, &m->subsecond);
+	m->queries = m->subsecond.queries;
 	if (unfinished != NULL)
 		errx(1, "%s: -x: the offset could not be measured to the "
 		    "millisecond: %s, after %d queries, with it known only "
 		    "to %.3f s; the clock is left as it is", m->host,
-		    unfinished, m->queries, (double)bound_width(&m->bound) /
-		    NS_PER_SECOND);
+		    unfinished, m->queries,
+		    (double)bound_width(&m->subsecond.all) / NS_PER_SECOND);
+	now = query_realtime_ns();
+	bound_at(&m->subsecond.last, now, &m->lo_ns, &m->hi_ns);
+	middle = m->lo_ns + (m->hi_ns - m->lo_ns) / 2;
 	/* The server's time now, not the first answer's, 3 to 5 s old. */
-	m->remote_seconds = (query_realtime_ns() + bound_middle(&m->bound)) /
-	    NS_PER_SECOND;
+	m->remote_seconds = (now + middle) / NS_PER_SECOND;
 	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
 	m->remote_seconds += m->adjust_seconds;
-	m->offset_ns = bound_middle(&m->bound) + m->adjust_seconds *
-	    NS_PER_SECOND;
+	m->offset_ns = middle + m->adjust_seconds * NS_PER_SECOND;
 }
 
 /* RFC 868 as rdate reads it: whole seconds. */
@@ -384,11 +352,18 @@ report_source(const struct client_options *o, const struct measurement *m,
 	if (!o->query.sntp && ans->size > RFC868_SIZE)
 		fprintf(stderr, "%s: reply was %zu bytes, used the first %d\n",
 		    getprogname(), ans->size, RFC868_SIZE);
+	if (o->query.sntp)
+		fprintf(stderr, "%s: -n: round trip %.6f s: the offset holds "
+		    "to \302\261 %.6f s, as the ways there and back differ\n",
+		    getprogname(), (double)(ans->received_ns - ans->sent_ns) /
+		    NS_PER_SECOND, (double)(ans->received_ns - ans->sent_ns) /
+		    2 / NS_PER_SECOND);
 	if (m->queries > 0)
-		fprintf(stderr, "%s: -x: %d queries, %d replies, the offset in "
-		    "[%.6f, %.6f) s\n", getprogname(), m->queries,
-		    m->bound.replies, (double)m->bound.lo_ns / NS_PER_SECOND,
-		    (double)m->bound.hi_ns / NS_PER_SECOND);
+		fprintf(stderr, "%s: -x: %d queries, %d replies, the last "
+		    "round's %d: the offset in [%.6f, %.6f) s\n",
+		    getprogname(), m->queries, m->subsecond.all.replies,
+		    m->subsecond.last.replies, (double)m->lo_ns / NS_PER_SECOND,
+		    (double)m->hi_ns / NS_PER_SECOND);
 }
 
 /*
@@ -406,7 +381,7 @@ report(const struct client_options *o, const struct measurement *m,
 		printf("%s: adjust local clock by %s seconds \302\261 %.3f s",
 		    getprogname(), client_format_seconds(m->offset_ns, 3,
 		    seconds, sizeof(seconds)),
-		    (double)stated_uncertainty(&m->bound) / 1000);
+		    (double)stated_uncertainty(m->lo_ns, m->hi_ns) / 1000);
 		if (o->verbose)
 			printf(" (%d queries)", m->queries);
 		printf("%s\n", suffix);
@@ -438,7 +413,6 @@ main(int argc, char *argv[])
 	memset(&m, 0, sizeof(m));
 	memset(&ans, 0, sizeof(ans));
 	memset(&leaps, 0, sizeof(leaps));
-	bound_init(&m.bound);
 	if (client_options(argc, argv, &o, &why) == -1) {
 		if (why.text[0] != '\0')
 			errx(1, "%s", why.text);

@@ -73,7 +73,7 @@ START_TEST(options_bad)
 	ck_assert_str_eq(why.text, "");
 	ck_assert_int_eq(parse("-x", "-n", "host", NULL), -1);
 	ck_assert_str_eq(why.text, "-x and -n exclude each other: SNTP already "
-	    "tells the time to the microsecond");
+	    "tells the time to a fraction of a second");
 	ck_assert_int_eq(parse("-o", "0", "host", NULL), -1);
 	ck_assert_str_eq(why.text, "port 0 is too small");
 	ck_assert_int_eq(parse("-o", "99999", "host", NULL), -1);

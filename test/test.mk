@@ -47,7 +47,8 @@ test/noshm.so: test/noshm.c
 test/time32probe: test/time32probe.c
 	$(PRELOAD_CC) -o $@ test/time32probe.c
 
-TEST_NEEDS = timed timeclient test/run $(PRELOADS) test/time32probe
+TEST_NEEDS = timed timeclient test/run $(PRELOADS) test/time32probe \
+	bench/delayrelay
 
 check: $(TEST_NEEDS)
 	./test/run
