@@ -98,6 +98,18 @@ addresses_collect(const struct listen_spec *spec, struct addr_list *list,
 	return 0;
 }
 
+/*
+ * Whether spec's addresses can be listened on, as listen_open() would judge
+ * them, without a socket: 0, or -1 with why (timed -t).
+ */
+int
+listen_check(const struct listen_spec *spec, struct why *why)
+{
+	struct addr_list list;
+
+	return addresses_collect(spec, &list, why);
+}
+
 /* "tcp ::1 port 8037", for logs. */
 static void
 listener_name(struct listener *l, const struct sockaddr *sa)

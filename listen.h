@@ -7,6 +7,7 @@
 #include "common/why.h"
 #include "timed.h"
 
+int listen_check(const struct listen_spec *, struct why *);
 int listen_open(const struct listen_spec *, struct listener *, size_t,
     struct why *);
 int listen_inherit(int, struct listener *, int *, struct why *);

@@ -61,6 +61,7 @@ static const struct option_flag flags[] = {
 	{ 'f', offsetof(struct timed_options, foreground) },
 	{ 'i', offsetof(struct timed_options, inetd) },
 	{ 'S', offsetof(struct timed_options, require_sync) },
+	{ 't', offsetof(struct timed_options, check_only) },
 	{ 'V', offsetof(struct timed_options, version) },
 };
 
@@ -146,7 +147,7 @@ timed_options(int argc, char *argv[], struct timed_options *o, struct why *why)
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46dfil:P:p:r:STUu:V")) != -1)
+	while ((ch = getopt(argc, argv, ":46dfil:P:p:r:StTUu:V")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o))
 			value_option(ch, optarg, o, &p);

@@ -7,7 +7,7 @@
 #include "common/why.h"
 #include "timed.h"
 
-#define TIMED_USAGE	"[-46dfiSTUV] [-l address] [-P pidfile] [-p port] " \
+#define TIMED_USAGE	"[-46dfiStTUV] [-l address] [-P pidfile] [-p port] " \
 			"[-r rate] [-u user]"
 #define USER_DEFAULT	"_timed"
 
@@ -20,6 +20,7 @@ struct timed_options {
 	const char *pidfile;		/* -P; NULL: the default, if any */
 	long long rate;			/* -r */
 	int require_sync;		/* -S */
+	int check_only;			/* -t */
 	const char *username;		/* -u */
 	int version;			/* -V */
 	int help;			/* --help */

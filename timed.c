@@ -48,6 +48,7 @@ help(void)
 	    "  -f          stay in the foreground, log to syslog\n"
 	    "  -i          run from inetd: descriptor 0 is the socket\n"
 	    "  -S          answer only while the clock is synchronized\n"
+	    "  -t          check the options, do nothing, exit 0 if good\n"
 	    "  -T          serve TCP only\n"
 	    "  -U          serve UDP only\n"
 	    "  -V          print the version\n"
@@ -61,13 +62,33 @@ help(void)
 }
 
 /*
- * A bad command line: said on stderr, or under inetd (without -d) in
+ * -t: the options checked as a start would check them (the addresses to
+ * listen on, the user to become), and nothing done: no socket, no
+ * pidfile, no change of user. For the service's ExecStartPre and the init
+ * script, so that a typo fails a restart rather than closing port 37.
+ */
+static void __attribute__((noreturn))
+check_only(const struct timed_options *o)
+{
+	struct run_user user;
+	struct why why;
+
+	if (!o->inetd && listen_check(&o->spec, &why) == -1)
+		errx(1, "%s", why.text);
+	if (geteuid() == 0 && privdrop_lookup(o->username, &user, &why) == -1)
+		errx(1, "%s", why.text);
+	exit(0);
+}
+
+/*
+ * A bad command line: said on stderr, or under inetd (without -d or -t) in
  * syslog, since stderr is then the client's socket.
  */
 static void __attribute__((noreturn))
 options_refused(const struct timed_options *o, const char *message)
 {
-	if (o->inetd && !o->debug) {
+	/* -t is asked by a person or a script: its answer is on stderr. */
+	if (o->inetd && !o->debug && !o->check_only) {
 		log_init(0, 1, LOG_DAEMON);
 		if (*message != '\0')
 			fatalx("%s", message);
@@ -99,7 +120,9 @@ descriptors_inherited(const struct timed_options *o,
 		errx(1, "socket activation: %s", why.text);
 	closefrom(STDERR_FILENO + 1 + n);
 	if (n > 0 && o->spec_given)
-		warnx("sockets come from systemd: ignoring -4 -6 -l -p -T -U");
+		warnx("sockets come from systemd: ignoring -4 -6 -l -p -T -U; "
+		    "to listen elsewhere, give timed.socket a drop-in (see "
+		    "timed(8), SYSTEMD)");
 	return n;
 }
 
@@ -166,6 +189,8 @@ main(int argc, char *argv[])
 		printf("timed %s\n", VERSION);
 		return 0;
 	}
+	if (o.check_only)
+		check_only(&o);
 	as_root = geteuid() == 0;
 	detach = !o.debug && !o.foreground && !o.inetd;
 

@@ -20,6 +20,7 @@ static const struct option_flag flags[] = {
 	{ 'c', offsetof(struct client_options, leaps) },
 	{ 'n', offsetof(struct client_options, query.sntp) },
 	{ 'p', offsetof(struct client_options, print_only) },
+	{ 'q', offsetof(struct client_options, query_only) },
 	{ 's', offsetof(struct client_options, set_only) },
 	{ 'u', offsetof(struct client_options, query.udp) },
 	{ 'v', offsetof(struct client_options, verbose) },
@@ -126,7 +127,7 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46ab:cg:no:pst:uvw:xV")) != -1)
+	while ((ch = getopt(argc, argv, ":46ab:cg:no:pqst:uvw:xV")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o) && value_option(ch, optarg, o, why) == -1)
 			return -1;
@@ -135,6 +136,12 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 		    "already tells the time to a fraction of a second");
 		return -1;
 	}
+	if (o->query_only && (o->set_only || o->slew || o->step_above >= 0)) {
+		why_set(why, "-q only asks: it never sets the clock, which %s "
+		    "would", o->set_only ? "-s" : o->slew ? "-a" : "-b");
+		return -1;
+	}
+	o->print_only |= o->query_only;
 	if (o->lag_given && !o->subsecond) {
 		why_set(why, "-g goes with -x: it is how late the server's "
 		    "second may change, which only -x measures");

@@ -10,13 +10,14 @@
 #include "../common/why.h"
 
 #define CLIENT_USAGE \
-	"[-46acnpsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
+	"[-46acnpqsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
 	"host ..."
 #define CLIENT_DEADLINE_S	10
 
 struct client_options {
 	struct query_options query;
-	int print_only;		/* -p */
+	int print_only;		/* -p, or -q */
+	int query_only;		/* -q */
 	int set_only;		/* -s */
 	int slew;		/* -a */
 	long step_above;	/* -b: step past this many seconds; -1: unset */

@@ -31,6 +31,7 @@
 #include "subsecond.h"
 
 #define TIMED_OUT	(-2)	/* an exchange ran out of its time */
+#define REFUSED		(-3)	/* an answer came, and was not usable */
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
 #define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
 #define EXTRA_MAX	(1 << 20)	/* bytes past the time counted, for -v */
@@ -309,7 +310,7 @@ tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
 	}
 	if (ans->length < RFC868_SIZE) {
 		why_set(why, "short reply: %zu bytes", ans->length);
-		return -1;
+		return REFUSED;
 	}
 	tcp_count_rest(fd, ans, deadline);
 	return 0;
@@ -378,7 +379,7 @@ udp_answer(const unsigned char *dgram, size_t size,
 	ans->delay_ms = query_clock_ms() - s->sent_ms[which];
 	if (sntp_reply(dgram, size, ans->sent_ns, ans->received_ns,
 	    &ans->sntp_offset_ns, why) == -1)
-		return -1;
+		return REFUSED;
 	return 1;
 }
 
@@ -424,7 +425,7 @@ udp_exchange(int fd, const struct query_options *o, struct answer *ans,
 			answered = udp_answer(ans->reply, ans->length, o, &s, ans,
 			    stray, sizeof(stray), why);
 			if (answered != 0)
-				return answered == 1 ? 0 : -1;
+				return answered == 1 ? 0 : answered;
 		}
 		if (query_clock_ms() >= deadline) {
 			if (*stray != '\0')
@@ -493,7 +494,7 @@ query_host(const char *host, const struct query_options *o,
 	char text[ADDR_TEXT_MAX], instead[96];
 	unsigned port;
 	size_t i;
-	int result;
+	int result, refused = 0;
 
 	port = o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
 	if (resolve(host, o->family, query_socktype(o), deadline, &a, why) == -1)
@@ -517,6 +518,8 @@ query_host(const char *host, const struct query_options *o,
 			ans->addrlen = a.len[i];
 			return 0;
 		}
+		if (result == REFUSED)
+			refused = 1;
 		if (result == TIMED_OUT && query_clock_ms() >= deadline) {
 			/* The whole deadline, and what came instead, if any. */
 			snprintf(instead, sizeof(instead), "%s",
@@ -533,7 +536,7 @@ query_host(const char *host, const struct query_options *o,
 		if (i + 1 < a.n)
 			note(o, "%s", why->text);
 	}
-	return -1;
+	return refused ? QUERY_REFUSED : -1;
 }
 
 /*

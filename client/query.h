@@ -9,6 +9,7 @@
 #include "../common/why.h"
 #include "subsecond.h"
 
+#define QUERY_REFUSED	(-2)	/* query_host: answered, nothing usable */
 #define REPLY_MAX 64	/* more than any reply we accept: extra bytes are seen */
 
 struct query_options {

@@ -3,6 +3,7 @@
  * sets the clock, with rdate's options and output; unlike rdate it never
  * hangs, reads replies that come in pieces, and is right after 2036.
  */
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <err.h>
@@ -10,18 +11,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "options.h"
 #include "leaps.h"
 #include "query.h"
+#include "../common/addr.h"
 #include "../common/rfc868.h"
 #include "../common/utc.h"
 #include "subsecond.h"
 
 #define US_PER_SECOND	1000000
 #define AIM_MARGIN_NS	20000000	/* -x: time to set a round up */
+
+/* Exit statuses (timeclient(1), EXIT STATUS); 1 and 2 are rdate's. */
+#define EXIT_TROUBLE	1	/* usage, or trouble of this host's own */
+#define EXIT_TOO_SLOW	2	/* the only answers were slower than -t */
+#define EXIT_NO_ANSWER	3	/* none in time (or too few for -x) */
+#define EXIT_REFUSED	4	/* answers came and were not believed */
+#define EXIT_NOT_SET	5	/* the clock could not be set */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -41,6 +51,7 @@ help(void)
 	    "  -c          count leap seconds (the right/ time zones)\n"
 	    "  -n          SNTP instead of RFC 868\n"
 	    "  -p          print the time only\n"
+	    "  -q          print one line for scripts; never set the clock\n"
 	    "  -s          set the clock only\n"
 	    "  -u          RFC 868 over UDP\n"
 	    "  -v          verbose\n"
@@ -115,11 +126,11 @@ subsecond_measure(const char *host, const struct client_options *o,
 		    m->all.rtt_min_ns / 2, deadline, &why) == -1)
 			errx(1, "%s: -x: %s", host, why.text);
 		if ((got = subsecond_add(m, probes, n)) == -1)
-			errx(1, "%s: -x: the replies agree on no one offset: the "
+			errx(EXIT_REFUSED, "%s: -x: the replies agree on no one offset: the "
 			    "server's clock moved during the measurement, or "
 			    "more than one server answered", host);
 		if (got == -2)
-			errx(1, "%s: -x: the check after the last round read "
+			errx(EXIT_REFUSED, "%s: -x: the check after the last round read "
 			    "another second than the offset found says: the "
 			    "server's clock moved during the measurement, or "
 			    "the path's delay changed", host);
@@ -152,7 +163,7 @@ static void
 sent_zero(const char *host, int print_only)
 {
 	if (!print_only)
-		errx(1, "%s sent 0, what a server without a clock sends: not "
+		errx(EXIT_REFUSED, "%s sent 0, what a server without a clock sends: not "
 		    "setting the clock from it", host);
 	warnx("warning: %s sent 0, what a server without a clock sends",
 	    host);
@@ -171,7 +182,7 @@ below_floor(const char *host, int64_t remote_seconds, int print_only)
 	utc_text((time_t)remote_seconds, UTC_SECONDS, when, sizeof(when));
 	utc_text(TIME_FLOOR, UTC_DAY, floor, sizeof(floor));
 	if (!print_only)
-		errx(1, "%s: its time, %s, is before %s, when this timeclient "
+		errx(EXIT_REFUSED, "%s: its time, %s, is before %s, when this timeclient "
 		    "was made: not setting the clock from it", host, when,
 		    floor);
 	warnx("warning: %s: its time, %s, is before %s, when this "
@@ -191,7 +202,7 @@ clock_change(int64_t offset_ns, int slew)
 		if (adjtime(&delta, NULL) == 0)
 			return;
 		if (errno == EINVAL)
-			errx(1, "cannot slew the clock by %lld seconds: too far; "
+			errx(EXIT_NOT_SET, "cannot slew the clock by %lld seconds: too far; "
 			    "step it (without -a)",
 			    (long long)(offset_ns / NS_PER_SECOND));
 	} else {
@@ -206,9 +217,9 @@ clock_change(int64_t offset_ns, int slew)
 			return;
 	}
 	if (errno == EPERM)
-		errx(1, "cannot set the clock: %s; run as root, or use -p to "
+		errx(EXIT_NOT_SET, "cannot set the clock: %s; run as root, or use -p to "
 		    "print the time only", strerror(errno));
-	err(1, "cannot set the clock");
+	err(EXIT_NOT_SET, "cannot set the clock");
 }
 
 /* What was measured, whatever the mode: what -p prints and -s sets. */
@@ -227,19 +238,21 @@ struct measurement {
 /*
  * Hosts are tried in turn; the first to answer in time is used. Returns
  * its index, with its answer in *ans and when it was asked (monotonic ms)
- * in *started; or exits: 2 when the only answers were too slow (-t), 1
- * when none came.
+ * in *started; or exits: EXIT_REFUSED when an answer came and was not
+ * usable, EXIT_TOO_SLOW when the only answers were too slow (-t),
+ * EXIT_NO_ANSWER when none came.
  */
 static int
 ask(const struct client_options *o, struct answer *ans, long long *started)
 {
 	struct why why;
-	int i, too_slow = 0;
+	int i, r, too_slow = 0, refused = 0;
 
 	for (i = 0; i < o->nhosts; i++) {
 		*started = query_clock_ms();
-		if (query_host(o->hosts[i], &o->query, ans, &why) == -1) {
+		if ((r = query_host(o->hosts[i], &o->query, ans, &why)) < 0) {
 			warnx("%s", why.text);
+			refused |= r == QUERY_REFUSED;
 			continue;
 		}
 		if (o->max_delay_ms > 0 && ans->delay_ms > o->max_delay_ms) {
@@ -249,7 +262,8 @@ ask(const struct client_options *o, struct answer *ans, long long *started)
 		}
 		return i;
 	}
-	exit(too_slow ? 2 : 1);
+	exit(refused ? EXIT_REFUSED : too_slow ? EXIT_TOO_SLOW :
+	    EXIT_NO_ANSWER);
 }
 
 /* The leap seconds (-c) between UTC and the leap-counting scale at t. */
@@ -290,7 +304,7 @@ measure_subsecond(const struct client_options *o, const struct leaps *leaps,
 	    o->query.timeout_ms, &m->subsecond);
 	m->queries = m->subsecond.queries;
 	if (unfinished != NULL)
-		errx(1, "%s: -x: the offset could not be measured to the "
+		errx(EXIT_NO_ANSWER, "%s: -x: the offset could not be measured to the "
 		    "millisecond: %s, after %d queries, with it known only "
 		    "to %.3f s; the clock is left as it is", m->host,
 		    unfinished, m->queries,
@@ -340,6 +354,105 @@ apply(const struct client_options *o, const struct measurement *m,
 	}
 	clock_change(m->offset_ns, slew);
 	return slew;
+}
+
+/*
+ * Whether stderr is the journal: systemd says so in JOURNAL_STREAM, the
+ * device and inode of the stream it gave (systemd.exec(5)).
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *stream = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (stream == NULL || fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	dev = strtoull(stream, &end, 10);
+	if (end == stream || *end != ':')
+		return 0;
+	ino = strtoull(end + 1, &end, 10);
+	return *end == '\0' && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* The offset with its sign, and its uncertainty, as the mode knows them. */
+static void
+offset_text(const struct measurement *m, const struct answer *ans,
+    char *offset, size_t offset_size, char *plusminus, size_t pm_size)
+{
+	char digits[32];
+	int decimals = m->queries > 0 ? 3 : 6;
+
+	if (m->queries == 0 && strcmp(m->how, "sntp") != 0) {
+		snprintf(offset, offset_size, "%+lld", (long long)m->adjust_seconds);
+		*plusminus = '\0';
+		return;
+	}
+	client_format_seconds(m->offset_ns, decimals, digits, sizeof(digits));
+	snprintf(offset, offset_size, "%s%s", digits[0] == '-' ? "" : "+",
+	    digits);
+	if (m->queries > 0)
+		snprintf(plusminus, pm_size, " \302\261 %.3f s",
+		    (double)stated_uncertainty(m->lo_ns, m->hi_ns) / 1000);
+	else
+		snprintf(plusminus, pm_size, " \302\261 %.6f s",
+		    (double)(ans->received_ns - ans->sent_ns) / 2 /
+		    NS_PER_SECOND);
+}
+
+/*
+ * Whenever the clock is changed, one line says by how much, how and from
+ * where: on stderr, and in syslog where stderr is neither a terminal nor
+ * the journal (cron, a script's log file), as ntpdate and timesyncd say it.
+ */
+static void
+say_change(const struct measurement *m, const struct answer *ans, int slew)
+{
+	char line[512], offset[40], plusminus[40];
+
+	offset_text(m, ans, offset, sizeof(offset), plusminus,
+	    sizeof(plusminus));
+	snprintf(line, sizeof(line), "clock %s by %s s%s, to the time of %s "
+	    "(%s) over %s", slew ? "slewed" : "stepped", offset, plusminus,
+	    m->host, ans->peer, m->how);
+	fprintf(stderr, "%s: %s\n", getprogname(), line);
+	if (!isatty(STDERR_FILENO) && !stderr_is_journal()) {
+		openlog(getprogname(), LOG_PID, LOG_DAEMON);
+		syslog(LOG_NOTICE, "%s", line);
+		closelog();
+	}
+}
+
+/*
+ * -q: one line for scripts and monitoring, its format fixed (timeclient(1)):
+ * the offset to add to the local clock, and how far it may be off.
+ * Without -x or -n, that is the causal bound of the one answer: a second
+ * and the round trip wide.
+ */
+static void
+report_query(const struct measurement *m, const struct answer *ans)
+{
+	int64_t offset = m->offset_ns, half;
+	char address[ADDR_TEXT_MAX];
+	unsigned port;
+
+	if (m->queries > 0)
+		half = (m->hi_ns - m->lo_ns) / 2;
+	else if (strcmp(m->how, "sntp") == 0)
+		half = (ans->received_ns - ans->sent_ns) / 2;
+	else {
+		offset = m->remote_seconds * NS_PER_SECOND + NS_PER_SECOND / 2 -
+		    ans->asked_ns / 2 - ans->received_ns / 2;
+		half = (NS_PER_SECOND + ans->received_ns - ans->asked_ns) / 2;
+	}
+	addr_text((const struct sockaddr *)&ans->addr, address, sizeof(address),
+	    &port);
+	printf("host=%s address=%s port=%u proto=%s offset=%+.6f "
+	    "uncertainty=%.6f queries=%d\n", m->host, address, port, m->how,
+	    (double)offset / 1e9, (double)half / 1e9,
+	    m->queries > 0 ? m->queries : 1);
 }
 
 /* -v: where the time came from, on stderr. */
@@ -456,9 +569,13 @@ main(int argc, char *argv[])
 		    m.host, (long long)m.remote_seconds);
 
 	slew = apply(&o, &m, &suffix);
+	if (!o.print_only)
+		say_change(&m, &ans, slew);
 	if (o.verbose)
 		report_source(&o, &m, &ans);
-	if (!o.set_only)
+	if (o.query_only)
+		report_query(&m, &ans);
+	else if (!o.set_only)
 		report(&o, &m, &ans, when, slew, suffix);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(1, "stdout");

@@ -471,7 +471,7 @@ START_TEST(inetd_errors_go_to_syslog)
 	ck_assert_int_eq(proc_run(&other, bad, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&other), 1);
 	ck_assert_msg(other.errlen == 0, "%s", other.err);
-	ck_assert_ptr_nonnull(syslog_wait(log, "usage: timed [-46dfiSTUV]",
+	ck_assert_ptr_nonnull(syslog_wait(log, "usage: timed [-46dfiStTUV]",
 	    1000));
 	close(log);
 }

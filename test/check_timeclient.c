@@ -148,7 +148,7 @@ START_TEST(many_hosts_first_that_answers)
 	snprintf(closedarg, sizeof(closedarg), "%u", closed);
 	/* -o applies to every host: the first is refused, the second is us. */
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o",
-	    closedarg, "127.0.0.1", NULL }, utc, 5000), 1);
+	    closedarg, "127.0.0.1", NULL }, utc, 5000), 3);
 	ck_assert(strstr(client.err, "Connection refused") != NULL);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
 	    "nosuch.invalid", "127.0.0.1", NULL }, utc, 5000), 0);
@@ -179,7 +179,7 @@ START_TEST(many_addresses_said)
 	close(fd);
 	snprintf(portarg, sizeof(portarg), "%u", closed);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-pv4", "-o",
-	    portarg, "many.test", NULL }, utc, 8000), 1);
+	    portarg, "many.test", NULL }, utc, 8000), 3);
 	ck_assert_msg(strstr(client.err, "many.test: 4 more addresses not "
 	    "tried (the first 16 are)") != NULL, "%s", client.err);
 	ck_assert_int_eq(count_text(client.err, "Connection refused"), 16);
@@ -489,7 +489,7 @@ START_TEST(reply_short)
 {
 	fake(SOCK_STREAM, serve_two_bytes);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
-	    "127.0.0.1", NULL }, utc, 5000), 1);
+	    "127.0.0.1", NULL }, utc, 5000), 4);
 	ck_assert_uint_eq(client.outlen, 0);
 	ck_assert_msg(strstr(client.err, "short reply: 2 bytes") != NULL, "%s",
 	    client.err);
@@ -500,7 +500,7 @@ START_TEST(reply_empty)
 {
 	fake(SOCK_STREAM, serve_nothing);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-o", portarg,
-	    "127.0.0.1", NULL }, utc, 5000), 1);
+	    "127.0.0.1", NULL }, utc, 5000), 3);
 	ck_assert(strstr(client.err, "closed without sending the time") != NULL);
 }
 END_TEST
@@ -605,7 +605,7 @@ START_TEST(gives_up_on_silent_tcp)
 	snprintf(portarg, sizeof(portarg), "%u", port);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-w", "2",
-	    "-o", portarg, "127.0.0.1", NULL }, utc, 6000), 1);
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 6000), 3);
 	ck_assert_int_lt(elapsed_ms(&start), scale_ms(3000));
 	ck_assert_int_ge(elapsed_ms(&start), 1900);
 	ck_assert_msg(strstr(client.err, "no answer within 2 s") != NULL, "%s",
@@ -629,7 +629,7 @@ START_TEST(long_name_keeps_its_reason)
 
 	memset(name, 'a', sizeof(name) - 1);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-w", "2",
-	    name, NULL }, utc, 5000), 1);
+	    name, NULL }, utc, 5000), 3);
 	ck_assert_ptr_nonnull(cut = strstr(client.err, "...: "));
 	ck_assert_msg(strlen(cut) > strlen("...: \n"), "no reason in %s",
 	    client.err);
@@ -673,7 +673,7 @@ START_TEST(gives_up_on_silent_udp)
 	snprintf(portarg, sizeof(portarg), "%u", port);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-pu", "-w", "2",
-	    "-o", portarg, "127.0.0.1", NULL }, utc, 6000), 1);
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 6000), 3);
 	ck_assert_int_lt(elapsed_ms(&start), scale_ms(3000));
 	ck_assert_msg(strstr(client.err, "no answer within 2 s") != NULL, "%s",
 	    client.err);
@@ -782,7 +782,7 @@ START_TEST(reply_zero_never_set)
 	    "0, what a server without a clock sends") != NULL, "%s",
 	    client.err);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
-	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 4);
 	ck_assert_msg(strstr(client.err, "not setting the clock from it") !=
 	    NULL, "%s", client.err);
 	ck_assert_int_eq(access(spy_file, F_OK), -1);	/* nothing was set */
@@ -802,7 +802,7 @@ START_TEST(leaps_do_not_lift_over_the_floor)
 		SKIP("%s is not installed (apt-get install tzdata)", LEAPS_FILE);
 	fake(SOCK_STREAM, serve_before_floor);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-cs", "-o",
-	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 4);
 	ck_assert_msg(strstr(client.err, "when this timeclient was made: not "
 	    "setting the clock from it") != NULL, "%s", client.err);
 	ck_assert_int_eq(access(spy_file, F_OK), -1);
@@ -823,6 +823,7 @@ clock_setting(const char *const args[], const char *expect_line,
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	const char *argv[12];
+	char said[160];
 	long long value, extra;
 	size_t i;
 
@@ -851,6 +852,12 @@ clock_setting(const char *const args[], const char *expect_line,
 	}
 	ck_assert_msg(strstr(client.out, expect_out) != NULL, "printed %s",
 	    client.out);
+	/* What was done to the clock, said on one line (to the journal). */
+	snprintf(said, sizeof(said), "timeclient: clock %s by +100 s, to the "
+	    "time of 127.0.0.1 (127.0.0.1 port %s) over tcp\n",
+	    strcmp(expect_line, "step ") == 0 ? "stepped" : "slewed", portarg);
+	ck_assert_msg(strstr(client.err, said) != NULL, "said \"%s\"",
+	    client.err);
 }
 
 START_TEST(set_steps_clock)
@@ -895,7 +902,7 @@ START_TEST(set_without_permission)
 
 	timed_up(NULL);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-o", portarg,
-	    "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	    "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 5);
 	ck_assert_str_eq(client.err, "timeclient: cannot set the clock: "
 	    "Operation not permitted; run as root, or use -p to print the time "
 	    "only\n");
@@ -981,7 +988,7 @@ START_TEST(set_refused_without_privilege)
 {
 	timed_up(NULL);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
-	    portarg, "127.0.0.1", NULL }, utc, drop_clock_privilege, 5000), 1);
+	    portarg, "127.0.0.1", NULL }, utc, drop_clock_privilege, 5000), 5);
 	ck_assert_msg(strstr(client.err, "timeclient: cannot set the clock: "
 	    "Operation not permitted; run as root") != NULL, "%s", client.err);
 	ck_assert_uint_eq(client.outlen, 0);
@@ -1010,7 +1017,7 @@ START_TEST(never_sets_before_the_floor)
 
 	fake(SOCK_STREAM, serve_1970);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
-	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 4);
 	ck_assert_msg(strstr(client.err, "its time, 1970-01-02 00:00:00 UTC, "
 	    "is before 2026-11-23, when this timeclient was made: not setting "
 	    "the clock from it") != NULL, "%s", client.err);
@@ -1129,7 +1136,7 @@ START_TEST(sntp_kiss_of_death)
 	sntp_fake.refid = "RATE";
 	fake(SOCK_DGRAM, serve_sntp);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-np", "-o",
-	    portarg, "127.0.0.1", NULL }, utc, 5000), 1);
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 4);
 	ck_assert_msg(strstr(client.err, "server refused (kiss-o'-death RATE)")
 	    != NULL, "%s", client.err);
 }
@@ -1173,7 +1180,7 @@ START_TEST(sntp_bad_times_never_set)
 	sntp_fake.no_receive_time = 1;
 	fake(SOCK_DGRAM, serve_sntp);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-n", "-o",
-	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 1);
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 4);
 	ck_assert_msg(strstr(client.err, "server sent no time") != NULL, "%s",
 	    client.err);
 	ck_assert_int_eq(access(spy_file, F_OK), -1);	/* nothing set */
@@ -1506,7 +1513,7 @@ START_TEST(subsecond_stepping_server)
 	rfc868_fake.step_after_ms = 1500;
 	fake(SOCK_DGRAM, serve_rfc868_fake);
 	ck_assert_msg(timeclient((const char *const[]){ "-pvxu", "-o",
-	    portarg, "127.0.0.1", NULL }, utc, 15000) == 1, "%s%s", client.out,
+	    portarg, "127.0.0.1", NULL }, utc, 15000) == 4, "%s%s", client.out,
 	    client.err);
 	ck_assert_msg(strstr(client.err, "the replies agree on no one offset")
 	    != NULL, "%s", client.err);
@@ -1560,7 +1567,7 @@ START_TEST(subsecond_moving_server_slow_path)
 	while (fgets(line, sizeof(line), f) != NULL)
 		truth = atof(line) / 1e9;
 	fclose(f);
-	if (code == 1) {
+	if (code == 4) {
 		fprintf(stderr, "-x, moving case %d: caught\n", _i);
 		ck_assert_msg(strstr(client.err, "agree on no one offset") !=
 		    NULL || strstr(client.err, "the check after the last "
@@ -1597,38 +1604,127 @@ START_TEST(subsecond_sets_the_fraction)
 	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
 	ck_assert_msg(llabs(step - 437000000LL) <= (wrapped() ? 50000000 :
 	    5000000), "%s", line);
+	/* -s prints nothing, but what it did is said, with -x's +-. */
+	ck_assert_uint_eq(client.outlen, 0);
+	ck_assert_msg(strstr(client.err, "timeclient: clock stepped by +0.4") !=
+	    NULL && strstr(client.err, " s \302\261 0.0") != NULL &&
+	    strstr(client.err, " s, to the time of 127.0.0.1 (127.0.0.1 port ")
+	    != NULL, "%s", client.err);
+}
+END_TEST
+
+/*
+ * Run from cron, stderr is neither a terminal nor the journal: the line
+ * saying what was done reaches syslog too (a /dev/log of the test's own).
+ */
+START_TEST(set_said_to_syslog_from_cron)
+{
+	const char *const *env = spy_env();
+	const char *msg;
+	int log;
+
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	fake(SOCK_DGRAM, serve_time_of_time2);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-su", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege_cron,
+	    5000), 0);
+	ck_assert_msg((msg = syslog_wait(log, "clock stepped by", 2000)) !=
+	    NULL, "%s", client.err);
+	ck_assert_msg(strstr(msg, "timeclient[") != NULL && strstr(msg,
+	    " s, to the time of 127.0.0.1 (127.0.0.1 port ") != NULL &&
+	    strstr(msg, ") over udp") != NULL, "%s", msg);
+	/* stderr says it as well. */
+	ck_assert_msg(strstr(client.err, "timeclient: clock stepped by ") !=
+	    NULL, "%s", client.err);
+	close(log);
+}
+END_TEST
+
+/*
+ * -q: one line for scripts, whatever the mode: the offset and how far it
+ * may be off, never a clock change. timed 0.437 s ahead: RFC 868 alone
+ * bounds it to half a second and the round trip; -x -g 0 to milliseconds.
+ */
+START_TEST(query_line_for_scripts)
+{
+	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+0.437",
+	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	char host[64], address[64], proto[8], expect[64];
+	double offset, uncertainty;
+	int queries, i;
+	unsigned p;
+
+	if (fakeenv[0] == NULL)
+		SKIP("faketime is not installed (apt-get install faketime)");
+	timed_up(fakeenv);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(timeclient((const char *const[]){ i ? "-qxu" :
+		    "-q", "-g", "0", "-o", portarg, "127.0.0.1", NULL }, utc,
+		    15000), i == 0 ? 1 : 0);
+		if (i == 0) {		/* -g goes with -x */
+			ck_assert_int_eq(timeclient((const char *const[]){ "-q",
+			    "-o", portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+		}
+		ck_assert_msg(sscanf(client.out, "host=%63s address=%63s "
+		    "port=%u proto=%7s offset=%lf uncertainty=%lf queries=%d",
+		    host, address, &p, proto, &offset, &uncertainty,
+		    &queries) == 7, "%s", client.out);
+		ck_assert_str_eq(address, "127.0.0.1");
+		ck_assert_uint_eq(p, port);
+		ck_assert_int_eq(count_text(client.out, "\n"), 1);
+		ck_assert_str_eq(host, "127.0.0.1");
+		snprintf(expect, sizeof(expect), "%s", i ? "udp" : "tcp");
+		ck_assert_str_eq(proto, expect);
+		ck_assert_msg(fabs(offset - 0.437) <= uncertainty, "%s",
+		    client.out);
+		if (i == 0) {
+			ck_assert_msg(uncertainty >= 0.5 && uncertainty < 0.6,
+			    "%s", client.out);
+			ck_assert_int_eq(queries, 1);
+		} else {
+			ck_assert_msg(uncertainty < 0.01, "%s", client.out);
+			ck_assert_int_le(queries, 40);
+		}
+	}
 }
 END_TEST
 
 struct bad_input {
 	const char *args[6];
 	const char *message;
+	int status;
 };
 
 static const struct bad_input bad_inputs[] = {
-	{ { NULL }, "usage: timeclient [-46acnpsuvxV] [-b sec] [-g msec] "
-	    "[-o port] [-t msec] [-w sec] host ...\n" },
-	{ { "-g", "5", "h" }, "timeclient: -g goes with -x" },
-	{ { "-x", "-g", "1001", "h" }, "timeclient: -g 1001 is too large\n" },
-	{ { "-y", "h" }, "usage: timeclient " },
+	{ { NULL }, "usage: timeclient [-46acnpqsuvxV] [-b sec] [-g msec] "
+	    "[-o port] [-t msec] [-w sec] host ...\n", 1 },
+	{ { "-g", "5", "h" }, "timeclient: -g goes with -x", 1 },
+	{ { "-x", "-g", "1001", "h" }, "timeclient: -g 1001 is too large\n", 1 },
+	{ { "-y", "h" }, "usage: timeclient ", 1 },
 	{ { "-x", "-n", "h" }, "timeclient: -x and -n exclude each other: SNTP "
-	    "already tells the time to a fraction of a second\n" },
-	{ { "-o", "99999", "h" }, "timeclient: port 99999 is too large\n" },
-	{ { "-o", "-1", "h" }, "timeclient: port -1 is too small\n" },
-	{ { "-o", "0", "h" }, "timeclient: port 0 is too small\n" },
-	{ { "-t", "x", "h" }, "timeclient: -t x is invalid\n" },
-	{ { "-w", "0", "h" }, "timeclient: -w 0 is too small\n" },
-	{ { "-b", "", "h" }, "timeclient: -b  is invalid\n" },
-	{ { "-p", "nosuch.invalid" }, "timeclient: nosuch.invalid: " },
+	    "already tells the time to a fraction of a second\n", 1 },
+	{ { "-o", "99999", "h" }, "timeclient: port 99999 is too large\n", 1 },
+	{ { "-o", "-1", "h" }, "timeclient: port -1 is too small\n", 1 },
+	{ { "-o", "0", "h" }, "timeclient: port 0 is too small\n", 1 },
+	{ { "-t", "x", "h" }, "timeclient: -t x is invalid\n", 1 },
+	{ { "-w", "0", "h" }, "timeclient: -w 0 is too small\n", 1 },
+	{ { "-b", "", "h" }, "timeclient: -b  is invalid\n", 1 },
+	{ { "-q", "-s", "h" }, "timeclient: -q only asks: it never sets the "
+	    "clock, which -s would\n", 1 },
+	{ { "-q", "-b", "1", "h" }, "timeclient: -q only asks", 1 },
+	{ { "-p", "nosuch.invalid" }, "timeclient: nosuch.invalid: ", 3 },
 	{ { "-p", "-o", "1", "127.0.0.1" },
-	    "timeclient: 127.0.0.1 port 1: connect: Connection refused\n" },
+	    "timeclient: 127.0.0.1 port 1: connect: Connection refused\n", 3 },
 };
 
-START_TEST(bad_input_exits_1)
+START_TEST(bad_input_said)
 {
 	const struct bad_input *bad = &bad_inputs[_i];
 
-	ck_assert_int_eq(timeclient(bad->args, NULL, 5000), 1);
+	ck_assert_int_eq(timeclient(bad->args, NULL, 5000), bad->status);
 	ck_assert_msg(strstr(client.err, bad->message) != NULL,
 	    "case %d: \"%s\"", _i, client.err);
 	ck_assert_uint_eq(client.outlen, 0);
@@ -1693,7 +1789,7 @@ START_TEST(subsecond_unfinished_said)
 {
 	fake(SOCK_DGRAM, serve_precise_once);
 	ck_assert_int_eq(timeclient((const char *const[]){ "-pxu", "-o",
-	    portarg, "127.0.0.1", NULL }, utc, 15000), 1);
+	    portarg, "127.0.0.1", NULL }, utc, 15000), 3);
 	ck_assert_msg(strstr(client.err, "-x: the offset could not be "
 	    "measured to the millisecond") != NULL, "%s", client.err);
 	ck_assert_uint_eq(client.outlen, 0);
@@ -1767,7 +1863,7 @@ timeclient_suite(void)
 	tcase_add_test(setting, set_refused_without_privilege);
 	tcase_add_test(setting, adjust_lines_as_rdate);
 	tcase_add_test(setting, never_sets_before_the_floor);
-	tcase_add_loop_test(input, bad_input_exits_1, 0,
+	tcase_add_loop_test(input, bad_input_said, 0,
 	    sizeof(bad_inputs) / sizeof(bad_inputs[0]));
 	tcase_add_test(input, usage_matches_man_page);
 	tcase_add_test(input, help_and_version);
@@ -1775,10 +1871,12 @@ timeclient_suite(void)
 	    sizeof(subsecond_cases) / sizeof(subsecond_cases[0]));
 	tcase_add_test(subsecond, subsecond_from_xinetd);
 	tcase_add_test(subsecond, subsecond_from_time_server);
+	tcase_add_test(subsecond, query_line_for_scripts);
 	tcase_add_loop_test(subsecond, subsecond_moving_server_slow_path, 0,
 	    sizeof(moving_cases) / sizeof(moving_cases[0]));
 	tcase_add_test(subsecond, subsecond_with_lost_probes);
 	tcase_add_test(subsecond, subsecond_stepping_server);
 	tcase_add_test(subsecond, subsecond_sets_the_fraction);
+	tcase_add_test(setting, set_said_to_syslog_from_cron);
 	return s;
 }

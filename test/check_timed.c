@@ -503,7 +503,7 @@ START_TEST(require_sync)
 }
 END_TEST
 
-#define USAGE "usage: timed [-46dfiSTUV] [-l address] [-P pidfile] [-p port] " \
+#define USAGE "usage: timed [-46dfiStTUV] [-l address] [-P pidfile] [-p port] " \
 	"[-r rate] [-u user]\n"
 
 struct bad_input {
@@ -555,6 +555,56 @@ START_TEST(bad_input_exits_1)
 	    "case %d: expected \"%s\" in \"%s\"", _i, bad->message,
 	    daemon_proc.err);
 	ck_assert_uint_eq(daemon_proc.outlen, 0);
+}
+END_TEST
+
+/*
+ * -t checks what a start checks, and does nothing: the bad inputs above
+ * each refused with the same message; good options exit 0 silently, even
+ * on a port another socket holds, which a start could not bind, and
+ * leave that socket's port unanswered by timed.
+ */
+START_TEST(check_mode)
+{
+	const struct bad_input *bad;
+	const char *argv[12] = { timed_path(), "-t", "-u", "nobody" };
+	char portarg[8];
+	unsigned char reply[8];
+	unsigned taken;
+	size_t i, k;
+	int fd;
+
+	for (k = 0; k < sizeof(bad_inputs) / sizeof(bad_inputs[0]); k++) {
+		bad = &bad_inputs[k];
+		/* What only a start meets: inetd's socket, the pidfile. */
+		if (strstr(bad->message, "-i: descriptor 0") != NULL ||
+		    strstr(bad->message, "pidfile") != NULL)
+			continue;
+		for (i = 0; bad->args[i] != NULL; i++)
+			argv[i + 4] = bad->args[i];
+		argv[i + 4] = NULL;
+		ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL,
+		    5000), 0);
+		ck_assert_msg(exit_code(&daemon_proc) == 1, "case %zu", k);
+		ck_assert_msg(strstr(daemon_proc.err, bad->message) != NULL,
+		    "case %zu: expected \"%s\" in \"%s\"", k, bad->message,
+		    daemon_proc.err);
+	}
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &taken, &fd), 0);
+	snprintf(portarg, sizeof(portarg), "%u", taken);
+	argv[4] = "-l";
+	argv[5] = "127.0.0.1";
+	argv[6] = "-p";
+	argv[7] = portarg;
+	argv[8] = "-r";
+	argv[9] = "5";
+	argv[10] = NULL;
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	ck_assert_msg(exit_code(&daemon_proc) == 0, "%s", daemon_proc.err);
+	ck_assert_uint_eq(daemon_proc.outlen + daemon_proc.errlen, 0);
+	ck_assert_int_lt(udp_query(AF_INET, taken, "?", 1, reply,
+	    sizeof(reply), 300), 4);
+	close(fd);
 }
 END_TEST
 
@@ -749,6 +799,7 @@ timed_suite(void)
 	tcase_add_test(input, version);
 	tcase_add_test(input, packager_flags_keep_the_projects);
 	tcase_add_test(input, help_lists_every_option);
+	tcase_add_test(input, check_mode);
 	tcase_add_test(input, usage_matches_man_page);
 	suite_add_tcase(s, input);
 	return s;

@@ -159,8 +159,31 @@ become_nobody(void)
 void
 drop_clock_privilege(void)
 {
+	char stream[64];
+	struct stat st;
+
 	if (capability_drop(CAP_SYS_TIME) == -1)
 		_exit(125);
+	/*
+	 * stderr, the test's pipe, is said to be the journal, as systemd
+	 * says it: what timeclient logs when it sets the clock stays there
+	 * rather than reaching this machine's syslog.
+	 */
+	if (fstat(STDERR_FILENO, &st) == 0) {
+		snprintf(stream, sizeof(stream), "%llu:%llu",
+		    (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino);
+		setenv("JOURNAL_STREAM", stream, 1);
+	}
+}
+
+/* The same, stderr left a plain pipe, as under cron: syslog is told. */
+void
+drop_clock_privilege_cron(void)
+{
+	if (capability_drop(CAP_SYS_TIME) == -1)
+		_exit(125);
+	unsetenv("JOURNAL_STREAM");
 }
 
 /*

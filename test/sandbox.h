@@ -26,6 +26,7 @@ const char *timed_copy(void);
 const char *scratch_preload(const char *);
 void become_nobody(void);
 void drop_clock_privilege(void);
+void drop_clock_privilege_cron(void);
 int capability_drop(int);
 int private_mount_namespace(const char *);
 int private_network(void);
