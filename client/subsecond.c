@@ -227,7 +227,7 @@ int
 subsecond_next(struct subsecond *m, int64_t not_before_ns,
     struct probe *probes, const char **why)
 {
-	const struct offset_bound *aim;
+	struct offset_bound aim;
 	int i, n = SUBSECOND_ROUND_PROBES;
 
 	if (m->unanswered == 2 && m->rounds <= SUBSECOND_ROUNDS) {
@@ -255,13 +255,17 @@ subsecond_next(struct subsecond *m, int64_t not_before_ns,
 		return -1;
 	}
 	/*
-	 * Aimed where the edge was seen. A server whose lag varies (a tick
-	 * after an idle wake-up, another when busy) can leave no one place
-	 * explaining every edge; the bound with the lag allowed still does.
+	 * Aimed where the edge was seen, give or take the lag allowed: a
+	 * server on time(2) whose lag changes (busy, or woken from idle)
+	 * shows its next edge up to that much earlier or later. If its lag
+	 * varied so that no one place explains every edge seen, the bound
+	 * with the lag allowed still does.
 	 */
-	aim = m->seen.inconsistent ? &m->all : &m->seen;
+	aim = m->seen.inconsistent ? m->all : m->seen;
+	aim.lo_ns -= m->all.lag_ns;
+	aim.hi_ns += m->all.lag_ns;
 	for (i = 0; i < n; i++) {
-		probes[i].aim_ns = probe_aim(aim, not_before_ns, i, n);
+		probes[i].aim_ns = probe_aim(&aim, not_before_ns, i, n);
 		probes[i].answered = 0;
 	}
 	return n;

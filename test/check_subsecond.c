@@ -171,7 +171,7 @@ START_TEST(server_lag_allowed)
 		sim.lag = lags[l];
 		ck_assert_msg(simulate(&sim, &width) == HELD, "lag %lld",
 		    (long long)lags[l]);
-		ck_assert_int_le(width, 14 * MS);
+		ck_assert_int_le(width, 16 * MS);
 	}
 	sim.allowed = 0;
 	sim.lag = 4 * MS;

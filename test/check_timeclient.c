@@ -565,6 +565,77 @@ START_TEST(lost_first_datagram_no_needless_step)
 }
 END_TEST
 
+static void subsecond_printed(double *, double *, int *);
+
+/*
+ * A TCP server whose first SYN is lost: its listen queue (backlog 0) is
+ * full of a connection of our own when the client's first SYN comes, so
+ * the kernel drops it; 300 ms later that connection is taken, and the
+ * client's SYN, resent a second later, gets through. Then it serves the
+ * precise time to every connection, for 30 s at most.
+ */
+static pid_t
+syn_dropper(unsigned *listening)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int lfd, filler, c;
+	pid_t pid;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(lfd = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(lfd, 0), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+	*listening = ntohs(sin.sin_port);
+	ck_assert_int_ge(filler = socket(AF_INET, SOCK_STREAM, 0), 0);
+	ck_assert_int_eq(connect(filler, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		alarm(30);
+		usleep(300000);
+		while ((c = accept(lfd, NULL, NULL)) != -1) {
+			send_precise_time(c, NULL, 0);
+			close(c);
+		}
+		_exit(0);
+	}
+	close(filler);
+	close(lfd);
+	return pid;
+}
+
+/*
+ * The same over TCP, the first SYN lost: the middle of the exchange is
+ * taken from the connection's completion, not from the first SYN a
+ * second before. Before: "by 1 seconds" when the server's second was
+ * young. And -x after it: the lost SYN is no round trip.
+ */
+START_TEST(lost_first_syn_no_needless_step)
+{
+	double offset, uncertainty;
+	unsigned listening;
+	int queries;
+
+	fake_pid = syn_dropper(&listening);
+	snprintf(portarg, sizeof(portarg), "%u", listening);
+	second_at(150, 300);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pv", "-o",
+	    portarg, "127.0.0.1", NULL }, utc, 5000), 0);
+	ck_assert_msg(strstr(client.out, "timeclient: adjust local clock by 0 "
+	    "seconds\n") != NULL, "%s", client.out);
+	fake_server_stop(fake_pid);
+	fake_pid = syn_dropper(&listening);
+	snprintf(portarg, sizeof(portarg), "%u", listening);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-pvx", "-g", "0",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 15000), 0);
+	subsecond_printed(&offset, &uncertainty, &queries);
+	ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s", client.out);
+	ck_assert_msg(uncertainty <= 0.02, "%s", client.out);
+}
+END_TEST
+
 /*
  * -t counts to the time's last byte, as rdate does: a server that then
  * keeps the connection open is within -t 50. Before, the wait for it to
@@ -1344,9 +1415,10 @@ START_TEST(subsecond_from_timed)
 	if (env[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
 	timed_up(env);
-	ck_assert_int_eq(timeclient((const char *const[]){
+	ck_assert_msg(timeclient((const char *const[]){
 	    subsecond_cases[_i].flags, "-g", subsecond_cases[_i].lag, "-o",
-	    portarg, subsecond_cases[_i].host, NULL }, utc, 15000), 0);
+	    portarg, subsecond_cases[_i].host, NULL }, utc, 15000) == 0, "%s",
+	    client.err);
 	subsecond_printed(&offset, &uncertainty, &queries);
 	fprintf(stderr, "-x %s -g %s %s: %.3f s, truth %.3f s, +- %.3f s, %d "
 	    "queries\n", subsecond_cases[_i].flags, subsecond_cases[_i].lag,
@@ -1384,9 +1456,9 @@ START_TEST(subsecond_from_xinetd)
 		SKIP("xinetd is not installed (apt-get install xinetd)");
 	xinetd_up(NULL);
 	for (i = 0; i < 4; i++) {
-		ck_assert_int_eq(timeclient((const char *const[]){
+		ck_assert_msg(timeclient((const char *const[]){
 		    i % 2 ? "-pvxu" : "-pvx", "-o", portarg, "127.0.0.1",
-		    NULL }, utc, 15000), 0);
+		    NULL }, utc, 15000) == 0, "%s", client.err);
 		subsecond_printed(&offset, &uncertainty, &queries);
 		fprintf(stderr, "-x xinetd %s: %.3f s +- %.3f s, %d queries\n",
 		    i % 2 ? "udp" : "tcp", offset, uncertainty, queries);
@@ -1411,8 +1483,9 @@ START_TEST(subsecond_from_time_server)
 
 	fake(SOCK_DGRAM, serve_time_of_time2);
 	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(timeclient((const char *const[]){ "-pvxu",
-		    "-o", portarg, "127.0.0.1", NULL }, utc, 15000), 0);
+		ck_assert_msg(timeclient((const char *const[]){ "-pvxu",
+		    "-o", portarg, "127.0.0.1", NULL }, utc, 15000) == 0, "%s",
+		    client.err);
 		subsecond_printed(&offset, &uncertainty, &queries);
 		fprintf(stderr, "-x time(2): %.3f s +- %.3f s\n", offset,
 		    uncertainty);
@@ -1871,6 +1944,7 @@ timeclient_suite(void)
 	    sizeof(subsecond_cases) / sizeof(subsecond_cases[0]));
 	tcase_add_test(subsecond, subsecond_from_xinetd);
 	tcase_add_test(subsecond, subsecond_from_time_server);
+	tcase_add_test(subsecond, lost_first_syn_no_needless_step);
 	tcase_add_test(subsecond, query_line_for_scripts);
 	tcase_add_loop_test(subsecond, subsecond_moving_server_slow_path, 0,
 	    sizeof(moving_cases) / sizeof(moving_cases[0]));
