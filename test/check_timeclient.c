@@ -1455,7 +1455,7 @@ START_TEST(subsecond_from_xinetd)
 	if (access("/usr/sbin/xinetd", X_OK) != 0)
 		SKIP("xinetd is not installed (apt-get install xinetd)");
 	xinetd_up(NULL);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 2; i++) {
 		ck_assert_msg(timeclient((const char *const[]){
 		    i % 2 ? "-pvxu" : "-pvx", "-o", portarg, "127.0.0.1",
 		    NULL }, utc, 15000) == 0, "%s", client.err);
@@ -1479,19 +1479,14 @@ END_TEST
 START_TEST(subsecond_from_time_server)
 {
 	double offset, uncertainty;
-	int i, queries;
+	int queries;
 
 	fake(SOCK_DGRAM, serve_time_of_time2);
-	for (i = 0; i < 3; i++) {
-		ck_assert_msg(timeclient((const char *const[]){ "-pvxu",
-		    "-o", portarg, "127.0.0.1", NULL }, utc, 15000) == 0, "%s",
-		    client.err);
-		subsecond_printed(&offset, &uncertainty, &queries);
-		fprintf(stderr, "-x time(2): %.3f s +- %.3f s\n", offset,
-		    uncertainty);
-		ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s",
-		    client.out);
-	}
+	ck_assert_msg(timeclient((const char *const[]){ "-pvxu", "-o", portarg,
+	    "127.0.0.1", NULL }, utc, 15000) == 0, "%s", client.err);
+	subsecond_printed(&offset, &uncertainty, &queries);
+	fprintf(stderr, "-x time(2): %.3f s +- %.3f s\n", offset, uncertainty);
+	ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s", client.out);
 }
 END_TEST
 
@@ -1598,7 +1593,7 @@ END_TEST
  * A server clock that moves during the measurement, behind a path of
  * 10 ms each way (bench/delayrelay): a step of 50 ms forward or back, at
  * a time that lands before the second round, the last round or the check,
- * and a clock 1% fast. Each run is caught (exit 1, said) or its interval
+ * and a clock 1% fast. (check_subsecond.c simulates every other place.) Each run is caught (exit 1, said) or its interval
  * holds the server's offset as it was at the last request. Before: 30 of
  * 30 runs with a 50 ms step stated +- 7 to 14 ms, off by 35 to 51 ms.
  */
@@ -1606,9 +1601,8 @@ static const struct {
 	int step_after_ms;
 	int64_t step_ns, rate_ppm;
 } moving_cases[] = {
-	{ 1100, 50000000, 0 }, { 2100, 50000000, 0 }, { 3100, 50000000, 0 },
-	{ 1100, -50000000, 0 }, { 2100, -50000000, 0 }, { 3100, -50000000, 0 },
-	{ 0, 0, 10000 }, { 0, 0, -10000 },
+	{ 1100, 50000000, 0 }, { 2100, 50000000, 0 }, { 3100, -50000000, 0 },
+	{ 0, 0, 10000 },
 };
 
 START_TEST(subsecond_moving_server_slow_path)
