@@ -377,6 +377,16 @@ stderr_is_journal(void)
 	return *end == '\0' && st.st_dev == dev && st.st_ino == ino;
 }
 
+/*
+ * SNTP's uncertainty: its offset takes the ways there and back as equally
+ * long, so it is off by at most half the round trip.
+ */
+static int64_t
+sntp_half_trip(const struct answer *ans)
+{
+	return (ans->received_ns - ans->sent_ns) / 2;
+}
+
 /* The offset with its sign, and its uncertainty, as the mode knows them. */
 static void
 offset_text(const struct measurement *m, const struct answer *ans,
@@ -398,8 +408,7 @@ offset_text(const struct measurement *m, const struct answer *ans,
 		    (double)stated_uncertainty(m->lo_ns, m->hi_ns) / 1000);
 	else
 		snprintf(plusminus, pm_size, " \302\261 %.6f s",
-		    (double)(ans->received_ns - ans->sent_ns) / 2 /
-		    NS_PER_SECOND);
+		    (double)sntp_half_trip(ans) / NS_PER_SECOND);
 }
 
 /*
@@ -441,7 +450,7 @@ report_query(const struct measurement *m, const struct answer *ans)
 	if (m->queries > 0)
 		half = (m->hi_ns - m->lo_ns) / 2;
 	else if (strcmp(m->how, "sntp") == 0)
-		half = (ans->received_ns - ans->sent_ns) / 2;
+		half = sntp_half_trip(ans);
 	else {
 		offset = m->remote_seconds * NS_PER_SECOND + NS_PER_SECOND / 2 -
 		    ans->asked_ns / 2 - ans->received_ns / 2;
@@ -469,8 +478,7 @@ report_source(const struct client_options *o, const struct measurement *m,
 		fprintf(stderr, "%s: -n: round trip %.6f s: the offset holds "
 		    "to \302\261 %.6f s, as the ways there and back differ\n",
 		    getprogname(), (double)(ans->received_ns - ans->sent_ns) /
-		    NS_PER_SECOND, (double)(ans->received_ns - ans->sent_ns) /
-		    2 / NS_PER_SECOND);
+		    NS_PER_SECOND, (double)sntp_half_trip(ans) / NS_PER_SECOND);
 	if (m->queries > 0)
 		fprintf(stderr, "%s: -x: %d queries, %d replies, the last "
 		    "round's %d: the offset in [%.6f, %.6f) s\n",
