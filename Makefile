@@ -12,18 +12,21 @@ include config.mk
 # glibc's 64-bit time functions (glibc 2.34 and later), or it stops in
 # 2038; on a 64-bit build they change nothing (common/rfc868.h refuses a
 # 32-bit time_t).
+# libseccomp's flags only with SECCOMP=yes (config.mk).
+FILTER_CPPFLAGS_yes = -DHAVE_SECCOMP $(SECCOMP_CFLAGS)
+FILTER_LIBS_yes = $(SECCOMP_LIBS)
 TIMED_CPPFLAGS = -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
-	-DVERSION=\"$(VERSION)\" -DTIME_FLOOR=$(TIME_FLOOR) $(BSD_CFLAGS)
+	-DVERSION=\"$(VERSION)\" -DTIME_FLOOR=$(TIME_FLOOR) $(BSD_CFLAGS) \
+	$(FILTER_CPPFLAGS_$(SECCOMP))
 TIMED_CFLAGS = -std=c11 -pedantic -Wall -Wextra $(WERROR)
-TIMED_LDLIBS = $(BSD_LIBS)
+TIMED_LDLIBS = $(BSD_LIBS) $(FILTER_LIBS_$(SECCOMP))
 
 DAEMON_OBJ = timed.o options.o listen.o serve.o fitness.o ratelimit.o \
-	privdrop.o daemon.o log.o
+	privdrop.o daemon.o log.o syscalls.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
-	client/sntp.o client/leaps.o client/subsecond.o
+	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
-	common/why.o \
-	common/optflag.o
+	common/why.o common/optflag.o common/sysfilter.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 
 all: options timed timeclient
@@ -116,6 +119,7 @@ lint:
 		--suppress=getpwnamCalled --suppress=getservbynameCalled \
 		--suppress=readdirCalled --suppress=ctuuninitvar:common/why.c \
 		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" \
+		$(FILTER_CPPFLAGS_$(SECCOMP)) \
 		-DTIME_FLOOR=$(TIME_FLOOR) $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(TIMED_CPPFLAGS)
 

@@ -17,6 +17,11 @@ PKG_CONFIG = pkg-config
 # libbsd brings strtonum, flopen, strlcpy and closefrom without #ifdefs
 BSD_CFLAGS != $(PKG_CONFIG) --cflags libbsd-overlay
 BSD_LIBS != $(PKG_CONFIG) --libs libbsd-overlay
+# libseccomp: each program's own system call filter. Where it is missing,
+# or with SECCOMP=no, both build without one (timed -V says which).
+SECCOMP != $(PKG_CONFIG) --exists libseccomp && echo yes || echo no
+SECCOMP_CFLAGS != $(PKG_CONFIG) --cflags libseccomp 2>/dev/null || true
+SECCOMP_LIBS != $(PKG_CONFIG) --libs libseccomp 2>/dev/null || true
 CHECK_CFLAGS != $(PKG_CONFIG) --cflags check
 CHECK_LIBS != $(PKG_CONFIG) --libs check
 

@@ -231,6 +231,13 @@ daemon_pidfile_write(int removable)
 	pid_dir = -1;
 }
 
+/* The pidfile's directory, while timed keeps it to remove the file; or -1. */
+int
+daemon_pidfile_directory(void)
+{
+	return pid_dir;
+}
+
 /*
  * The parent's part: copies what the child writes to its stderr, and exits
  * 0 when the child says it is ready, or 1 when it ends without saying so.

@@ -58,6 +58,7 @@ static const struct option_flag flags[] = {
 	{ 'T', offsetof(struct timed_options, tcp_only) },
 	{ 'U', offsetof(struct timed_options, udp_only) },
 	{ 'd', offsetof(struct timed_options, debug) },
+	{ 'F', offsetof(struct timed_options, unfiltered) },
 	{ 'f', offsetof(struct timed_options, foreground) },
 	{ 'i', offsetof(struct timed_options, inetd) },
 	{ 'S', offsetof(struct timed_options, require_sync) },
@@ -147,7 +148,7 @@ timed_options(int argc, char *argv[], struct timed_options *o, struct why *why)
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46dfil:P:p:r:StTUu:V")) != -1)
+	while ((ch = getopt(argc, argv, ":46dFfil:P:p:r:StTUu:V")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o))
 			value_option(ch, optarg, o, &p);

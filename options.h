@@ -7,7 +7,7 @@
 #include "common/why.h"
 #include "timed.h"
 
-#define TIMED_USAGE	"[-46dfiStTUV] [-l address] [-P pidfile] [-p port] " \
+#define TIMED_USAGE	"[-46dFfiStTUV] [-l address] [-P pidfile] [-p port] " \
 			"[-r rate] [-u user]"
 #define USER_DEFAULT	"_timed"
 
@@ -17,6 +17,7 @@ struct timed_options {
 	int only4, only6;		/* -4 -6, as given */
 	int tcp_only, udp_only;		/* -T -U, as given */
 	int debug, foreground, inetd;	/* -d -f -i */
+	int unfiltered;			/* -F: no system call filter */
 	const char *pidfile;		/* -P; NULL: the default, if any */
 	long long rate;			/* -r */
 	int require_sync;		/* -S */

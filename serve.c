@@ -223,7 +223,7 @@ within_limits(int socktype, const struct sockaddr_storage *peer)
 	}
 	if (log && loop.limit_logs++ < LIMIT_LOGS_PER_MINUTE)
 		log_info("%s over its rate limit, not answered for now",
-		    addr_text((const struct sockaddr *)peer, host,
+		    addr_text_numeric((const struct sockaddr *)peer, host,
 		    sizeof(host), NULL));
 	return 0;
 }
@@ -317,7 +317,8 @@ log_peer(const char *proto, const struct sockaddr_storage *peer)
 
 	if (!log_debug_enabled())
 		return;
-	addr_text((const struct sockaddr *)peer, host, sizeof(host), &port);
+	addr_text_numeric((const struct sockaddr *)peer, host, sizeof(host),
+	    &port);
 	log_debug("%s from %s port %u", proto, host, port);
 }
 

@@ -18,6 +18,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "common/sysfilter.h"
 #include "daemon.h"
 #include "listen.h"
 #include "log.h"
@@ -25,6 +26,7 @@
 #include "privdrop.h"
 #include "ratelimit.h"
 #include "serve.h"
+#include "syscalls.h"
 
 #define CHROOT_DIR	"/var/empty"
 #define PIDFILE_DEFAULT	"/run/timed/timed.pid"
@@ -45,6 +47,7 @@ help(void)
 	    "  -4          listen on IPv4 only\n"
 	    "  -6          listen on IPv6 only\n"
 	    "  -d          debug: stay in the foreground, log to stderr\n"
+	    "  -F          no system call filter (for strace, a debugger)\n"
 	    "  -f          stay in the foreground, log to syslog\n"
 	    "  -i          run from inetd: descriptor 0 is the socket\n"
 	    "  -S          answer only while the clock is synchronized\n"
@@ -186,7 +189,9 @@ main(int argc, char *argv[])
 	if (o.help)
 		help();
 	if (o.version) {
-		printf("timed %s\n", VERSION);
+		printf("timed %s (%s)\n", VERSION, sysfilter_built() ?
+		    "system call filter: seccomp" : "no system call filter: "
+		    "built without libseccomp");
 		return 0;
 	}
 	if (o.check_only)
@@ -209,6 +214,8 @@ main(int argc, char *argv[])
 		n = sockets_open(&o, listeners);
 	limit_init(o.rate, arc4random());
 	confine(&user, detach, as_root);
+	if (!o.unfiltered && syscalls_confine(o.require_sync, &why) == -1)
+		fatalx("%s; -F serves without it", why.text);
 	if (o.inetd && connected)
 		return serve_connection(STDIN_FILENO);
 

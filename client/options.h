@@ -10,9 +10,16 @@
 #include "../common/why.h"
 
 #define CLIENT_USAGE \
-	"[-46acnpqsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
+	"[-46acFnpqsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
 	"host ..."
 #define CLIENT_DEADLINE_S	10
+
+/* Exit statuses (timeclient(1), EXIT STATUS); 1 and 2 are rdate's. */
+#define EXIT_TROUBLE	1	/* usage, or trouble of this host's own */
+#define EXIT_TOO_SLOW	2	/* the only answers were slower than -t */
+#define EXIT_NO_ANSWER	3	/* none in time (or too few for -x) */
+#define EXIT_REFUSED	4	/* answers came and were not believed */
+#define EXIT_NOT_SET	5	/* the clock could not be set */
 
 struct client_options {
 	struct query_options query;
@@ -22,6 +29,7 @@ struct client_options {
 	int slew;		/* -a */
 	long step_above;	/* -b: step past this many seconds; -1: unset */
 	int leaps;		/* -c */
+	int unfiltered;		/* -F: the network side without its filter */
 	long max_delay_ms;	/* -t; 0: no limit */
 	int verbose;		/* -v */
 	int subsecond;		/* -x */

@@ -17,6 +17,7 @@
 
 #include "options.h"
 #include "leaps.h"
+#include "privsep.h"
 #include "query.h"
 #include "../common/addr.h"
 #include "../common/rfc868.h"
@@ -25,13 +26,6 @@
 
 #define US_PER_SECOND	1000000
 #define AIM_MARGIN_NS	20000000	/* -x: time to set a round up */
-
-/* Exit statuses (timeclient(1), EXIT STATUS); 1 and 2 are rdate's. */
-#define EXIT_TROUBLE	1	/* usage, or trouble of this host's own */
-#define EXIT_TOO_SLOW	2	/* the only answers were slower than -t */
-#define EXIT_NO_ANSWER	3	/* none in time (or too few for -x) */
-#define EXIT_REFUSED	4	/* answers came and were not believed */
-#define EXIT_NOT_SET	5	/* the clock could not be set */
 
 static void __attribute__((noreturn))
 usage(void)
@@ -49,6 +43,7 @@ help(void)
 	    "  -6          IPv6 addresses only\n"
 	    "  -a          slew the clock with adjtime(2)\n"
 	    "  -c          count leap seconds (the right/ time zones)\n"
+	    "  -F          no system call filter on the network side\n"
 	    "  -n          SNTP instead of RFC 868\n"
 	    "  -p          print the time only\n"
 	    "  -q          print one line for scripts; never set the clock\n"
@@ -288,27 +283,36 @@ measure_sntp(const struct client_options *o, const struct leaps *leaps,
 	m->remote_seconds += m->adjust_seconds;
 }
 
+/* -x, the network's part: every round done, or an exit saying why not. */
+static void
+subsecond_run(const char *host, const struct client_options *o,
+    const struct answer *ans, long long started, struct subsecond *sub)
+{
+	const char *unfinished;
+
+	unfinished = subsecond_measure(host, o, ans, started +
+	    o->query.timeout_ms, sub);
+	if (unfinished != NULL)
+		errx(EXIT_NO_ANSWER, "%s: -x: the offset could not be measured to the "
+		    "millisecond: %s, after %d queries, with it known only "
+		    "to %.3f s; the clock is left as it is", host,
+		    unfinished, sub->queries,
+		    (double)bound_width(&sub->all) / NS_PER_SECOND);
+}
+
 /*
  * -x: the offset to the millisecond, from rounds of probes: the last
  * round's bound, as it holds now (aged by the drift a clock may have).
  */
 static void
 measure_subsecond(const struct client_options *o, const struct leaps *leaps,
-    const struct answer *ans, long long started, struct measurement *m)
+    const struct subsecond *sub, struct measurement *m)
 {
-	const char *unfinished;
 	int64_t now, middle;
 
 	m->how = o->query.udp ? "udp" : "tcp";
-	unfinished = subsecond_measure(m->host, o, ans, started +
-	    o->query.timeout_ms, &m->subsecond);
-	m->queries = m->subsecond.queries;
-	if (unfinished != NULL)
-		errx(EXIT_NO_ANSWER, "%s: -x: the offset could not be measured to the "
-		    "millisecond: %s, after %d queries, with it known only "
-		    "to %.3f s; the clock is left as it is", m->host,
-		    unfinished, m->queries,
-		    (double)bound_width(&m->subsecond.all) / NS_PER_SECOND);
+	m->subsecond = *sub;
+	m->queries = sub->queries;
 	now = query_realtime_ns();
 	bound_at(&m->subsecond.last, now, &m->lo_ns, &m->hi_ns);
 	middle = m->lo_ns + (m->hi_ns - m->lo_ns) / 2;
@@ -318,6 +322,22 @@ measure_subsecond(const struct client_options *o, const struct leaps *leaps,
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
 	m->remote_seconds += m->adjust_seconds;
 	m->offset_ns = middle + m->adjust_seconds * NS_PER_SECOND;
+}
+
+/*
+ * The network side: the first host to answer, and -x's rounds with it.
+ * In a confined child when the clock will be set (privsep.c).
+ */
+static void
+network_side(const struct client_options *o, struct network_result *r)
+{
+	long long started;
+
+	r->host = ask(o, &r->ans, &started);
+	r->subsecond_done = o->subsecond && !o->query.sntp &&
+	    rfc868_unpack(r->ans.reply) != 0;
+	if (r->subsecond_done)
+		subsecond_run(o->hosts[r->host], o, &r->ans, started, &r->sub);
 }
 
 /* RFC 868 as rdate reads it: whole seconds. */
@@ -522,15 +542,16 @@ int
 main(int argc, char *argv[])
 {
 	struct client_options o;
+	struct network_result r;
 	struct measurement m;
 	struct answer ans;
 	struct leaps leaps;
 	const char *suffix;
 	struct why why;
 	char when[64];
-	long long started;
 	int slew, zero;
 
+	memset(&r, 0, sizeof(r));
 	memset(&m, 0, sizeof(m));
 	memset(&ans, 0, sizeof(ans));
 	memset(&leaps, 0, sizeof(leaps));
@@ -555,14 +576,19 @@ main(int argc, char *argv[])
 	if (o.verbose)
 		o.query.note = note;
 
-	m.host = o.hosts[ask(&o, &ans, &started)];
+	if (privsep_wanted(&o))
+		privsep_network(&o, network_side, &r);
+	else
+		network_side(&o, &r);
+	ans = r.ans;
+	m.host = o.hosts[r.host];
 	zero = !o.query.sntp && rfc868_unpack(ans.reply) == 0;
 	if (zero)
 		sent_zero(m.host, o.print_only);
 	if (o.query.sntp)
 		measure_sntp(&o, &leaps, &ans, &m);
-	else if (o.subsecond && !zero)
-		measure_subsecond(&o, &leaps, &ans, started, &m);
+	else if (r.subsecond_done)
+		measure_subsecond(&o, &leaps, &r.sub, &m);
 	else
 		measure_seconds(&o, &leaps, &ans, &m);
 	if ((time_t)m.remote_seconds != m.remote_seconds)

@@ -1,7 +1,9 @@
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,21 +37,53 @@ port_parse(const char *text, unsigned *port, const char **errstr)
 	return -1;
 }
 
-/* The numeric host of an address, and its port through *port if asked. */
-const char *
-addr_text(const struct sockaddr *sa, char *host, size_t hostlen, unsigned *port)
+static const char *
+text_of(const struct sockaddr *sa, char *host, size_t hostlen, unsigned *port,
+    int scope_number)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	char scope[16];
 	socklen_t salen;
 
 	salen = sa->sa_family == AF_INET6 ? sizeof(*sin6) : sizeof(*sin);
-	if (getnameinfo(sa, salen, host, hostlen, NULL, 0, NI_NUMERICHOST) != 0)
+	if (scope_number && sa->sa_family == AF_INET6 &&
+	    sin6->sin6_scope_id != 0) {
+		if (inet_ntop(AF_INET6, &sin6->sin6_addr, host, hostlen) ==
+		    NULL)
+			strlcpy(host, "?", hostlen);
+		snprintf(scope, sizeof(scope), "%%%u",
+		    (unsigned)sin6->sin6_scope_id);
+		strlcat(host, scope, hostlen);
+	} else if (getnameinfo(sa, salen, host, hostlen, NULL, 0,
+	    NI_NUMERICHOST) != 0)
 		strlcpy(host, "?", hostlen);
 	if (port != NULL)
 		*port = ntohs(sa->sa_family == AF_INET6 ? sin6->sin6_port :
 		    sin->sin_port);
 	return host;
+}
+
+/*
+ * The numeric host of an address, and its port through *port if asked; a
+ * link-local address with its interface's name (fe80::1%eth0).
+ */
+const char *
+addr_text(const struct sockaddr *sa, char *host, size_t hostlen, unsigned *port)
+{
+	return text_of(sa, host, hostlen, port, 0);
+}
+
+/*
+ * The same, a link-local address with its interface's number (fe80::1%2):
+ * getnameinfo(3) opens a socket to name it (if_indextoname(3)), which timed's
+ * system call filter does not allow once it serves.
+ */
+const char *
+addr_text_numeric(const struct sockaddr *sa, char *host, size_t hostlen,
+    unsigned *port)
+{
+	return text_of(sa, host, hostlen, port, 1);
 }
 
 void

@@ -23,6 +23,8 @@ struct addr_list {
 
 int port_parse(const char *, unsigned *, const char **);
 const char *addr_text(const struct sockaddr *, char *, size_t, unsigned *);
+const char *addr_text_numeric(const struct sockaddr *, char *, size_t,
+    unsigned *);
 void addr_set_port(struct sockaddr_storage *, unsigned);
 const char *socktype_name(int);
 void addr_list_add(struct addr_list *, const struct sockaddr *, socklen_t);

@@ -3,9 +3,12 @@
  * for. A port to another system replaces this file, nothing else.
  */
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/timex.h>
 
+#include <linux/capability.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "platform.h"
 
@@ -32,4 +35,53 @@ int
 platform_no_new_privs(void)
 {
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+/*
+ * Whether this process may set the clock: CAP_SYS_TIME in its effective
+ * set (root has it, but in a container that took it away; the boot unit's
+ * dynamic user is given it). capget(2), which libc does not wrap.
+ */
+int
+platform_may_set_clock(void)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &head, data) == -1)
+		return 0;
+	return (data[CAP_SYS_TIME / 32].effective &
+	    (1u << (CAP_SYS_TIME % 32))) != 0;
+}
+
+/*
+ * Every capability given up, effective, permitted and inheritable (and
+ * with them the ambient ones), for good: what a change of user does by
+ * itself, done for a process that keeps its user (the boot unit's dynamic
+ * user) or whose securebits keep them. Then checked.
+ */
+int
+platform_drop_capabilities(void)
+{
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &head, data) == -1 ||
+	    syscall(SYS_capget, &head, data) == -1)
+		return -1;
+	return (data[0].permitted | data[1].permitted | data[0].effective |
+	    data[1].effective) != 0 ? -1 : 0;
+}
+
+/*
+ * No core dump, no ptrace by another process of the same user, and its
+ * /proc files root's: what a change of user does by itself, made sure of.
+ */
+int
+platform_not_dumpable(void)
+{
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }

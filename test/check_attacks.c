@@ -582,22 +582,16 @@ END_TEST
  */
 START_TEST(monotonic_clock_failure_later)
 {
-	char when[PATH_MAX], whenenv[PATH_MAX + 32];
 	const char *env[] = { scratch_preload("clockfail.so"),
-	    "CLOCKFAIL_MONOTONIC=1", whenenv,
+	    "CLOCKFAIL_MONOTONIC=1", "CLOCKFAIL_WHEN=SIGUSR2",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	unsigned char reply[8];
 	struct counters c;
-	FILE *f;
 	int i;
 
 	ck_assert_ptr_nonnull(env[0]);
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(when, sizeof(when), "%s/monotonic-fails", scratch_dir());
-	snprintf(whenenv, sizeof(whenenv), "CLOCKFAIL_WHEN=%s", when);
 	start_unprivileged(env);
-	ck_assert_ptr_nonnull(f = fopen(when, "w"));
-	fclose(f);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR2), 0);
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply),
 		    2000), 4);
@@ -608,7 +602,6 @@ START_TEST(monotonic_clock_failure_later)
 	ck_assert_uint_lt(c.up, 3600);
 	ck_assert_int_eq(count_text(daemon_proc.err,
 	    "cannot read the monotonic clock"), 1);
-	unlink(when);
 }
 END_TEST
 
@@ -619,24 +612,19 @@ END_TEST
 START_TEST(no_clock_takes_no_token)
 {
 	struct counters c;
-	char when[PATH_MAX], whenenv[PATH_MAX + 32];
-	const char *env[] = { scratch_preload("clockfail.so"), whenenv,
-	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *env[] = { scratch_preload("clockfail.so"),
+	    "CLOCKFAIL_WHEN=SIGUSR2", "ASAN_OPTIONS=verify_asan_link_order=0",
+	    NULL };
 	unsigned char reply[8];
-	FILE *f;
 	int i, answered = 0;
 
 	ck_assert_ptr_nonnull(env[0]);
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(when, sizeof(when), "%s/realtime-fails", scratch_dir());
-	snprintf(whenenv, sizeof(whenenv), "CLOCKFAIL_WHEN=%s", when);
 	start_unprivileged(env);
-	ck_assert_ptr_nonnull(f = fopen(when, "w"));
-	fclose(f);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR2), 0);
 	for (i = 0; i < BURST; i++)
 		ck_assert_int_eq(tcp_query(AF_INET, port, reply, sizeof(reply),
 		    2000), 0);
-	unlink(when);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR2), 0);
 	for (i = 0; i < BURST; i++)
 		answered += tcp_query(AF_INET, port, reply, sizeof(reply),
 		    2000) == 4;

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/platform.h"
 #include "../common/rfc868.h"
+#include "../common/sysfilter.h"
 #include "../client/leaps.h"
 #include "../client/sntp.h"
 #include "helpers.h"
@@ -1362,15 +1365,6 @@ START_TEST(date_that_does_not_format)
 }
 END_TEST
 
-/* Whether our binaries run under a wrapper (valgrind), many times slower. */
-static int
-wrapped(void)
-{
-	const char *wrapper = getenv("TEST_WRAPPER");
-
-	return wrapper != NULL && *wrapper != '\0';
-}
-
 /* What -pvx printed: the offset, the stated uncertainty, the queries. */
 static void
 subsecond_printed(double *offset, double *uncertainty, int *queries)
@@ -1427,7 +1421,7 @@ START_TEST(subsecond_from_timed)
 	ck_assert_msg(fabs(offset - truth) <= uncertainty + 1e-9, "%s",
 	    client.out);
 	/* Unhindered by valgrind's slowness: that close. */
-	if (!wrapped())
+	if (!proc_wrapped())
 		ck_assert_msg(fabs(offset - truth) <= near, "%s", client.out);
 	ck_assert_int_le(queries, 40);
 	/*
@@ -1464,7 +1458,7 @@ START_TEST(subsecond_from_xinetd)
 		    i % 2 ? "udp" : "tcp", offset, uncertainty, queries);
 		ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s",
 		    client.out);
-		if (!wrapped())
+		if (!proc_wrapped())
 			ck_assert_msg(uncertainty <= 0.010, "%s", client.out);
 		ck_assert_int_le(queries, 40);
 	}
@@ -1563,7 +1557,7 @@ START_TEST(subsecond_with_lost_probes)
 	    offset, uncertainty, queries);
 	ck_assert_msg(fabs(offset - 0.25) <= uncertainty + 1e-9, "%s",
 	    client.out);
-	if (!wrapped())
+	if (!proc_wrapped())
 		ck_assert_msg(fabs(offset - 0.25) <= 0.005, "%s", client.out);
 	/* What the server saw: no more than was said, no more than 40. */
 	ck_assert_ptr_nonnull(f = fopen(rfc868_fake.count_file, "r"));
@@ -1669,7 +1663,7 @@ START_TEST(subsecond_sets_the_fraction)
 	    "-o", portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 15000), 0);
 	spy_record(line, sizeof(line));
 	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
-	ck_assert_msg(llabs(step - 437000000LL) <= (wrapped() ? 50000000 :
+	ck_assert_msg(llabs(step - 437000000LL) <= (proc_wrapped() ? 50000000 :
 	    5000000), "%s", line);
 	/* -s prints nothing, but what it did is said, with -x's +-. */
 	ck_assert_uint_eq(client.outlen, 0);
@@ -1766,7 +1760,7 @@ struct bad_input {
 };
 
 static const struct bad_input bad_inputs[] = {
-	{ { NULL }, "usage: timeclient [-46acnpqsuvxV] [-b sec] [-g msec] "
+	{ { NULL }, "usage: timeclient [-46acFnpqsuvxV] [-b sec] [-g msec] "
 	    "[-o port] [-t msec] [-w sec] host ...\n", 1 },
 	{ { "-g", "5", "h" }, "timeclient: -g goes with -x", 1 },
 	{ { "-x", "-g", "1001", "h" }, "timeclient: -g 1001 is too large\n", 1 },
@@ -1863,6 +1857,150 @@ START_TEST(subsecond_unfinished_said)
 }
 END_TEST
 
+/*
+ * The network side of a timeclient that will set the clock: a server of
+ * the test's own holds the connection unanswered (a listening socket
+ * nobody accepts yet), so that the client can be looked at while it
+ * waits. Returns the listening socket; timeclient -s (the clock spy in
+ * its environment, with extra) is running in client.
+ */
+static int
+setter_waiting(const char *const args[], const char *const extra)
+{
+	const char *env[8];
+	const char *const *spy = spy_env();
+	const char *argv[16] = { timeclient_path() };
+	struct pollfd pfd = { .events = POLLIN };
+	size_t i, n = 1;
+
+	for (i = 0; spy[i] != NULL; i++)
+		env[i] = spy[i];
+	env[i++] = extra;
+	env[i] = NULL;
+	ck_assert_int_eq(port_free(AF_INET, SOCK_STREAM, &port, &pfd.fd), 0);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	for (i = 0; args[i] != NULL; i++)
+		argv[n++] = args[i];
+	argv[n++] = "-o";
+	argv[n++] = portarg;
+	argv[n++] = "127.0.0.1";
+	argv[n] = NULL;
+	ck_assert_int_eq(proc_start(&client, argv, env, NULL), 0);
+	ck_assert_msg(poll(&pfd, 1, scale_ms(10000)) == 1, "no connection");
+	return pfd.fd;
+}
+
+/* Whether timeclient forks a network side: it sets, and may (root). */
+static int
+network_side_expected(void)
+{
+	return geteuid() == 0 || platform_may_set_clock();
+}
+
+/*
+ * The network side holds no privilege: as root, timeclient -s queries
+ * from a child that became nobody, with no capability, no_new_privs and
+ * its own system call filter, while the parent stays root to set the
+ * clock; the answer then sets it. Without the right to set the clock
+ * there is no child.
+ */
+START_TEST(network_side_unprivileged)
+{
+	unsigned char reply[RFC868_SIZE];
+	pid_t child;
+	int listener, fd;
+
+	listener = setter_waiting((const char *const[]){ "-s", NULL }, NULL);
+	child = proc_child(client.pid, network_side_expected() ? 5000 : 0);
+	if (network_side_expected()) {
+		ck_assert_int_ne(child, -1);
+		if (geteuid() == 0) {
+			ck_assert_str_eq(proc_status(child, "Uid"),
+			    "65534\t65534\t65534\t65534");
+			ck_assert_str_eq(proc_status(client.pid, "Uid"),
+			    "0\t0\t0\t0");
+		}
+		ck_assert_str_eq(proc_status(child, "CapEff"),
+		    "0000000000000000");
+		ck_assert_str_eq(proc_status(child, "CapPrm"),
+		    "0000000000000000");
+		ck_assert_str_eq(proc_status(child, "NoNewPrivs"), "1");
+		if (sysfilter_built() && !proc_wrapped())
+			ck_assert_str_eq(proc_status(child, "Seccomp"), "2");
+	} else
+		ck_assert_int_eq(child, -1);
+	ck_assert_int_ne(fd = accept(listener, NULL, NULL), -1);
+	rfc868_pack((uint32_t)now_rfc868(), reply);
+	ck_assert_int_eq(write(fd, reply, sizeof(reply)), sizeof(reply));
+	close(fd);
+	close(listener);
+	ck_assert(proc_wait_exit(&client, scale_ms(5000)));
+	ck_assert_msg(exit_code(&client) == 0, "%s", client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), 0);	/* set, by the parent */
+}
+END_TEST
+
+/*
+ * A network side that makes a call its filter forbids (trespass.so opens
+ * a file to write, at SIGUSR2) dies of it, says which call, and the
+ * clock is left as it is.
+ */
+START_TEST(network_side_killed_leaves_clock)
+{
+	pid_t child;
+	int listener;
+
+	if (!network_side_expected())
+		SKIP("without the right to set the clock there is no network "
+		    "side apart");
+	if (!sysfilter_built())
+		SKIP("built without libseccomp: the network side has no "
+		    "filter");
+	if (proc_wrapped())
+		SKIP("under valgrind timeclient runs without its filter (-F)");
+	listener = setter_waiting((const char *const[]){ "-s", NULL },
+	    scratch_preload("trespass.so"));
+	ck_assert_int_ne(child = proc_child(client.pid, 5000), -1);
+	ck_assert_int_eq(kill(child, SIGUSR2), 0);
+	ck_assert(proc_wait_exit(&client, scale_ms(5000)));
+	close(listener);
+	ck_assert_int_eq(exit_code(&client), 1);
+	ck_assert_msg(strstr(client.err, "timeclient: network side: system "
+	    "call filter: openat (number ") != NULL, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "the network side died of signal " 
+	    "31") != NULL && strstr(client.err, "the clock is left as it is"),
+	    "%s", client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+}
+END_TEST
+
+/*
+ * A network side that hangs (stopped) past every host's deadline and a
+ * margin (-w 1: 3 s) is killed; the clock is left as it is, exit 3.
+ */
+START_TEST(network_side_hung_leaves_clock)
+{
+	pid_t child;
+	int listener;
+
+	if (!network_side_expected())
+		SKIP("without the right to set the clock there is no network "
+		    "side apart");
+	listener = setter_waiting((const char *const[]){ "-s", "-w", "1",
+	    NULL }, NULL);
+	ck_assert_int_ne(child = proc_child(client.pid, 5000), -1);
+	ck_assert_int_eq(kill(child, SIGSTOP), 0);
+	ck_assert(proc_wait_exit(&client, scale_ms(8000)));
+	close(listener);
+	ck_assert_int_eq(exit_code(&client), 3);
+	ck_assert_msg(strstr(client.err, "the network side gave no result "
+	    "within 3 s: the clock is left as it is") != NULL, "%s",
+	    client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+	ck_assert(process_gone(child));
+}
+END_TEST
+
 Suite *
 timeclient_suite(void)
 {
@@ -1946,5 +2084,8 @@ timeclient_suite(void)
 	tcase_add_test(subsecond, subsecond_stepping_server);
 	tcase_add_test(subsecond, subsecond_sets_the_fraction);
 	tcase_add_test(setting, set_said_to_syslog_from_cron);
+	tcase_add_test(setting, network_side_unprivileged);
+	tcase_add_test(setting, network_side_killed_leaves_clock);
+	tcase_add_test(setting, network_side_hung_leaves_clock);
 	return s;
 }

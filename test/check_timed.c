@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../common/rfc868.h"
+#include "../common/sysfilter.h"
 #include "helpers.h"
 #include "tests.h"
 
@@ -472,13 +473,12 @@ END_TEST
 
 /*
  * -S: silent while the kernel says the clock is not synchronized (a
- * preloaded ntp_adjtime says so while a file exists), answering once it
+ * preloaded adjtimex says so until a SIGWINCH), answering once it
  * is, with a line at each change; the state is read once a second.
  */
 START_TEST(require_sync)
 {
-	char when[PATH_MAX];
-	const char *const *env = unsynced_env(when, sizeof(when));
+	const char *const *env = unsynced_env(1);
 	const char *argv[] = { timed_copy(), "-d", "-S", "-l", "127.0.0.1",
 	    "-p", "0", NULL };
 	unsigned char reply[8];
@@ -493,7 +493,7 @@ START_TEST(require_sync)
 	ck_assert_int_eq(udp_query(AF_INET, port, "", 0, reply, sizeof(reply),
 	    300), -1);
 	ck_assert(proc_wait_text(&daemon_proc, "not synchronized", 2000));
-	unlink(when);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGWINCH), 0);
 	for (i = 0; i < 30 && tcp_query(AF_INET, port, reply, sizeof(reply),
 	    2000) != 4; i++)
 		usleep(100000);
@@ -503,7 +503,7 @@ START_TEST(require_sync)
 }
 END_TEST
 
-#define USAGE "usage: timed [-46dfiStTUV] [-l address] [-P pidfile] [-p port] " \
+#define USAGE "usage: timed [-46dFfiStTUV] [-l address] [-P pidfile] [-p port] " \
 	"[-r rate] [-u user]\n"
 
 struct bad_input {
@@ -684,7 +684,10 @@ START_TEST(version)
 
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
-	ck_assert_str_eq(daemon_proc.out, "timed " VERSION "\n");
+	ck_assert_str_eq(daemon_proc.out, sysfilter_built() ?
+	    "timed " VERSION " (system call filter: seccomp)\n" :
+	    "timed " VERSION " (no system call filter: built without "
+	    "libseccomp)\n");
 }
 END_TEST
 

@@ -39,6 +39,9 @@ int exit_code(const struct proc *);
 int process_gone(pid_t);
 const char *proc_link(pid_t, const char *);
 int proc_root_is(pid_t, const char *);
+const char *proc_status(pid_t, const char *);
+int proc_wrapped(void);
+pid_t proc_child(pid_t, int);
 int count_text(const char *, const char *);
 double seconds_since(const struct timespec *);
 /* A command line, for a parser under test. */

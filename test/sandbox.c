@@ -390,25 +390,17 @@ syslog_wait(int fd, const char *text, int timeout_ms)
 }
 
 /*
- * The environment of a timed whose kernel says the clock is not
- * synchronized while the file flag (made here, in the scratch directory)
- * exists, and synchronized once it is gone: clockfail.so's adjtimex,
- * the wall clock untouched (it would fail only if /nonexistent existed).
+ * The environment of a timed whose clock works and whose kernel says, at
+ * first, that the clock is not synchronized (unsynced), or that it is;
+ * each SIGWINCH turns that over: clockfail.so's adjtimex.
  */
 const char *const *
-unsynced_env(char *flag, size_t size)
+unsynced_env(int unsynced)
 {
-	static char flagenv[PATH_MAX + 32];
-	static const char *env[] = { NULL, flagenv,
-	    "CLOCKFAIL_WHEN=/nonexistent/clock-fails",
+	static const char *env[] = { NULL, NULL, "CLOCKFAIL_WHEN=never",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
-	int fd;
 
 	ck_assert_ptr_nonnull(env[0] = scratch_preload("clockfail.so"));
-	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(flag, size, "%s/unsynced", scratch_dir());
-	snprintf(flagenv, sizeof(flagenv), "CLOCKFAIL_UNSYNCED_WHEN=%s", flag);
-	ck_assert_int_ne(fd = open(flag, O_WRONLY | O_CREAT, 0644), -1);
-	close(fd);
+	env[1] = unsynced ? "CLOCKFAIL_UNSYNCED=1" : "CLOCKFAIL_UNSYNCED=0";
 	return env;
 }

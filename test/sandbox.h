@@ -33,6 +33,6 @@ int private_network(void);
 int private_file(const char *, const char *);
 int syslog_trap(void);
 const char *syslog_wait(int, const char *, int);
-const char *const *unsynced_env(char *, size_t);
+const char *const *unsynced_env(int);
 
 #endif

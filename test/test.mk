@@ -8,11 +8,12 @@ TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
 	test/check_ratelimit.o test/check_service.o test/check_stress.o \
 	test/check_attacks.o test/check_timed_options.o test/check_subsecond.o \
 	test/check_fitness.o test/check_log.o test/check_daemon.o \
-	test/check_listen.o test/check_serve.o
+	test/check_listen.o test/check_serve.o test/check_privsep.o
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
-	client/leaps.o client/subsecond.o options.o fitness.o ratelimit.o \
-	privdrop.o log.o daemon.o listen.o serve.o bench/load.o $(COMMON_OBJ)
+	client/leaps.o client/subsecond.o client/privsep.o options.o fitness.o \
+	ratelimit.o privdrop.o log.o daemon.o listen.o serve.o bench/load.o \
+	$(COMMON_OBJ)
 
 $(TEST_OBJ): config.mk
 $(TEST_OBJ): TIMED_CPPFLAGS += $(CHECK_CFLAGS)
@@ -23,12 +24,12 @@ test/run: $(TEST_OBJ) $(TEST_LIB_OBJ)
 
 # Preloaded by the tests, so built without the sanitizers of CFLAGS: a
 # clock_gettime that fails, a spy in place of the calls that set the
-# clock, a fake clock, what keeps libfaketime out of /dev/shm, and a call
-# that fails. On a 32-bit glibc the clock ones are each built twice, the
+# clock, a fake clock, what keeps libfaketime out of /dev/shm, a call
+# that fails, and a call timed's filter forbids. On a 32-bit glibc the clock ones are each built twice, the
 # second time as their 64-bit-time twins (test/preload.h); fakeclock
 # stands in for libfaketime where that wraps only the 32-bit names.
 PRELOADS = test/clockfail.so test/clockspy.so test/fakeclock.so \
-	test/noshm.so test/failcall.so
+	test/noshm.so test/failcall.so test/trespass.so
 PRELOAD_CC = $(CC) -O2 -Wall -fPIC
 TWIN_FLAGS = -DTIME64_TWIN -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64
 
@@ -42,6 +43,8 @@ test/fakeclock.so: test/fakeclock.c
 test/failcall.so: test/failcall.c
 test/noshm.so: test/noshm.c
 	$(PRELOAD_CC) -shared -o $@ test/noshm.c -ldl
+test/trespass.so: test/trespass.c
+	$(PRELOAD_CC) -shared -o $@ test/trespass.c
 
 # The platform's default time_t, on purpose: none of the project's flags.
 test/time32probe: test/time32probe.c

@@ -22,5 +22,6 @@ Suite *log_suite(void);
 Suite *daemon_suite(void);
 Suite *listen_suite(void);
 Suite *serve_suite(void);
+Suite *privsep_suite(void);
 
 #endif

@@ -1,0 +1,387 @@
+/*
+ * timeclient's network side in a child without privilege. When timeclient
+ * will set the clock and may (root, or CAP_SYS_TIME), it forks: the child
+ * becomes nobody (or, as the boot unit's dynamic user, stays it), gives up
+ * every capability, can gain none (no_new_privs, not dumpable), loads a
+ * system call filter of its own, and only then resolves, queries, parses
+ * and measures; it writes one fixed-size result into a pipe. The parent
+ * keeps what setting the clock needs, reads exactly that result by a
+ * deadline, checks it again (privsep_result_check) and only then sets the
+ * clock. A child that dies, lies or hangs leaves the clock as it is.
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/platform.h"
+#include "../common/rfc868.h"
+#include "../common/sysfilter.h"
+#include "privsep.h"
+#include "sntp.h"
+
+#define SLACK_MS	2000	/* past the hosts' deadlines: the child's end */
+
+#define ANY		{ { 0 } }
+#define ARG_EQ(i, v)	{ { SYSFILTER_EQ, (i), 0, (uint64_t)(v) } }
+#define ARG_CLEAR(i, m)	{ { SYSFILTER_MASKED_EQ, (i), (uint64_t)(m), 0 } }
+
+/* Namespaces a fork could make, and threads: never the child's. */
+#define CLONE_REFUSED	(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWNET | \
+			CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | \
+			CLONE_NEWCGROUP | CLONE_VM | CLONE_THREAD)
+
+/*
+ * The child's calls, measured with strace -f over the suite's timeclient
+ * runs: resolving (getaddrinfo reads /etc and may load an NSS module,
+ * hence files read-only, executable memory and Unix sockets for nscd and
+ * systemd-resolved; names are looked up in a grandchild, killed at the
+ * deadline), TCP, UDP and SNTP exchanges, waiting for a second's edge
+ * (-x), the result into the pipe, and the lines -v writes. Not allowed,
+ * among all else: setting the clock, writing or making a file, execve,
+ * ptrace, a namespace, a thread.
+ */
+static const struct sysfilter_rule network_calls[] = {
+	/* Resolving: files read, never written; an NSS module loaded. */
+	{ "openat", ARG_CLEAR(2, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND) },
+	{ "open", ARG_CLEAR(1, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND) },
+	{ "read", ANY }, { "pread64", ANY }, { "lseek", ANY },
+	{ "_llseek", ANY },
+	{ "fstat", ANY }, { "fstat64", ANY }, { "newfstatat", ANY },
+	{ "fstatat64", ANY }, { "stat", ANY }, { "stat64", ANY },
+	{ "statx", ANY }, { "access", ANY }, { "faccessat", ANY },
+	{ "faccessat2", ANY }, { "uname", ANY }, { "getrandom", ANY },
+	{ "mmap", ANY }, { "mmap2", ANY }, { "mprotect", ANY },
+	{ "munmap", ANY }, { "brk", ANY }, { "madvise", ANY },
+	{ "futex", ANY }, { "futex_time64", ANY },
+	/* Names are looked up in a grandchild: a fork, not a thread. */
+	{ "clone", ARG_CLEAR(0, CLONE_REFUSED) },
+	{ "set_robust_list", ANY }, { "wait4", ANY }, { "waitpid", ANY },
+	{ "kill", ARG_EQ(1, SIGKILL) },
+	/* The exchanges. */
+	{ "socket", ARG_EQ(0, AF_INET) }, { "socket", ARG_EQ(0, AF_INET6) },
+	{ "socket", ARG_EQ(0, AF_UNIX) },
+	{ "connect", ANY }, { "bind", ANY }, { "getsockname", ANY },
+	{ "getpeername", ANY }, { "setsockopt", ANY }, { "getsockopt", ANY },
+	{ "sendto", ANY }, { "send", ANY }, { "sendmsg", ANY },
+	{ "sendmmsg", ANY }, { "recvfrom", ANY }, { "recv", ANY },
+	{ "recvmsg", ANY }, { "recvmmsg", ANY }, { "recvmmsg_time64", ANY },
+	{ "poll", ANY }, { "ppoll", ANY }, { "ppoll_time64", ANY },
+	{ "fcntl", ANY }, { "fcntl64", ANY }, { "ioctl", ARG_EQ(1, FIONREAD) },
+	{ "close", ANY }, { "shutdown", ANY }, { "pipe", ANY },
+	{ "pipe2", ANY },
+	/* Clocks, and waiting for an edge. */
+	{ "clock_gettime", ANY }, { "clock_gettime64", ANY },
+	{ "gettimeofday", ANY }, { "time", ANY },
+	{ "clock_nanosleep", ANY }, { "clock_nanosleep_time64", ANY },
+	{ "nanosleep", ANY },
+	/* The result, -v's lines, errors; signals; the end. */
+	{ "write", ANY }, { "writev", ANY },
+	{ "getpid", ANY }, { "gettid", ANY },
+	{ "getuid", ANY }, { "geteuid", ANY }, { "getgid", ANY },
+	{ "getegid", ANY }, { "getuid32", ANY }, { "geteuid32", ANY },
+	{ "getgid32", ANY }, { "getegid32", ANY },
+	{ "rt_sigaction", ANY }, { "rt_sigprocmask", ANY },
+	{ "rt_sigreturn", ANY }, { "sigreturn", ANY },
+	{ "exit_group", ANY }, { "exit", ANY },
+};
+
+/* A refused call, said from the child's SIGSYS handler. */
+static void
+refusal_say(const char *line)
+{
+	char text[256];
+
+	strlcpy(text, getprogname(), sizeof(text));
+	strlcat(text, ": network side: ", sizeof(text));
+	strlcat(text, line, sizeof(text));
+	strlcat(text, "\n", sizeof(text));
+	(void)!write(STDERR_FILENO, text, strlen(text));
+}
+
+/*
+ * Whether the network side goes into a child: when the clock will be set,
+ * by a process that could (root, or one given CAP_SYS_TIME). Without that
+ * right (-p, -q, an ordinary user) nothing is worth a child.
+ */
+int
+privsep_wanted(const struct client_options *o)
+{
+	return !o->print_only && (geteuid() == 0 || platform_may_set_clock());
+}
+
+/* Root becomes PRIVSEP_USER, its group only, for good. */
+static int
+user_drop(struct why *why)
+{
+	struct passwd *pw;
+	uid_t ruid, euid, suid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(PRIVSEP_USER)) == NULL)
+		return errno != 0 ? why_errno(why, "user %s", PRIVSEP_USER) :
+		    why_set(why, "user %s does not exist", PRIVSEP_USER);
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		return why_set(why, "user %s is root's", PRIVSEP_USER);
+	gid = pw->pw_gid;
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		return why_errno(why, "becoming %s", PRIVSEP_USER);
+	if (getresuid(&ruid, &euid, &suid) == -1 || ruid == 0 || euid == 0 ||
+	    suid == 0 || setuid(0) != -1)
+		return why_set(why, "root could be regained");
+	return 0;
+}
+
+/*
+ * The child gives up everything but what the network needs. Returns 0, or
+ * -1 with why. Without a filter built in, or a kernel that has none, it
+ * goes on without, as with -F: it holds no privilege either way.
+ */
+static int
+confine(const struct client_options *o, struct why *why)
+{
+	struct why nofilter;
+
+	if (user_drop(why) == -1)
+		return -1;
+	if (platform_drop_capabilities() == -1)
+		return why_errno(why, "giving up capabilities");
+	if (platform_no_new_privs() == -1 || platform_not_dumpable() == -1)
+		return why_errno(why, "no_new_privs");
+	if (o->unfiltered)
+		return 0;
+	if (sysfilter_load(network_calls, sizeof(network_calls) /
+	    sizeof(network_calls[0]), refusal_say, &nofilter) == -1 &&
+	    sysfilter_built())
+		warnx("the network side runs without its %s", nofilter.text);
+	return 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void __attribute__((noreturn))
+child(const struct client_options *o, network_fn *network, int fd)
+{
+	struct network_result r;
+	struct why why;
+
+	sysfilter_leak_check_now();	/* while it still may (ASan) */
+	if (confine(o, &why) == -1)
+		errx(EXIT_TROUBLE, "cannot confine the network side: %s",
+		    why.text);
+	memset(&r, 0, sizeof(r));
+	network(o, &r);
+	r.magic = PRIVSEP_MAGIC;
+	if (write_all(fd, &r, sizeof(r)) == -1)
+		_exit(EXIT_TROUBLE);
+	_exit(0);
+}
+
+/*
+ * Reads the result by the deadline (monotonic ms): its size exactly, and
+ * nothing after it. Returns the bytes read, or -1 when the deadline came.
+ */
+static ssize_t
+result_read(int fd, long long deadline, struct network_result *r)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char extra;
+	size_t got = 0;
+	ssize_t n;
+	long long left;
+
+	for (;;) {
+		if ((left = deadline - query_clock_ms()) <= 0)
+			return -1;
+		if (poll(&pfd, 1, left > 60000 ? 60000 : (int)left) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (ssize_t)got;
+		}
+		if (pfd.revents == 0)
+			continue;
+		if (got < sizeof(*r))
+			n = read(fd, (char *)r + got, sizeof(*r) - got);
+		else
+			n = read(fd, &extra, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (ssize_t)got;
+		got += (size_t)n;
+		if (got > sizeof(*r))
+			return (ssize_t)got;
+	}
+}
+
+/*
+ * Runs network in a confined child and returns its result, checked; or
+ * exits, the clock untouched: with the child's own status when it failed
+ * and said why, or saying why the child gave no result to believe.
+ */
+void
+privsep_network(const struct client_options *o, network_fn *network,
+    struct network_result *r)
+{
+	long long deadline;
+	int64_t before;
+	struct why why;
+	ssize_t got;
+	pid_t pid;
+	int fds[2], status;
+
+	before = query_realtime_ns();
+	deadline = query_clock_ms() + (long long)o->nhosts *
+	    o->query.timeout_ms + SLACK_MS;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		err(EXIT_TROUBLE, "pipe");
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		err(EXIT_TROUBLE, "fork");
+	if (pid == 0) {
+		close(fds[0]);
+		child(o, network, fds[1]);
+	}
+	close(fds[1]);
+	got = result_read(fds[0], deadline, r);
+	close(fds[0]);
+	if (got == -1)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			err(EXIT_TROUBLE, "waitpid");
+	if (got == -1)
+		errx(EXIT_NO_ANSWER, "the network side gave no result within "
+		    "%lld s: the clock is left as it is",
+		    (long long)(o->nhosts * o->query.timeout_ms + SLACK_MS) /
+		    1000);
+	if (WIFSIGNALED(status))
+		errx(EXIT_TROUBLE, "the network side died of signal %d (%s): "
+		    "the clock is left as it is", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status) != 0)
+		exit(WEXITSTATUS(status));	/* it said why */
+	if (got != (ssize_t)sizeof(*r))
+		errx(EXIT_REFUSED, "the network side sent %zd bytes, not a "
+		    "result of %zu: the clock is left as it is", got,
+		    sizeof(*r));
+	if (privsep_result_check(o, r, before, query_realtime_ns(), &why) ==
+	    -1)
+		errx(EXIT_REFUSED, "the network side's result does not hold "
+		    "together: %s; the clock is left as it is", why.text);
+}
+
+/* The offset's bound that the first RFC 868 answer alone gives. */
+static void
+first_answer_bound(const struct answer *ans, int64_t lag_ns, int64_t *lo,
+    int64_t *hi)
+{
+	int64_t remote = rfc868_to_unix(rfc868_unpack(ans->reply)) *
+	    NS_PER_SECOND;
+
+	*lo = remote - ans->received_ns - lag_ns;
+	*hi = remote + NS_PER_SECOND - ans->asked_ns + lag_ns;
+}
+
+/* -x: every round done, and a last bound inside what was asked. */
+static int
+subsecond_check(const struct client_options *o, const struct network_result *r,
+    int64_t before, int64_t after, struct why *why)
+{
+	const struct subsecond *s = &r->sub;
+	int64_t lo, hi, lag = (int64_t)o->lag_ms * 1000000;
+
+	if (s->rounds < SUBSECOND_ROUNDS || s->queries < SUBSECOND_ROUNDS ||
+	    s->queries > SUBSECOND_QUERIES_MAX)
+		return why_set(why, "-x: %d rounds, %d queries", s->rounds,
+		    s->queries);
+	if (s->last.replies < 1 || s->last.inconsistent ||
+	    s->last.lo_ns >= s->last.hi_ns ||
+	    s->last.hi_ns - s->last.lo_ns > NS_PER_SECOND + 2 * lag)
+		return why_set(why, "-x: its interval is not one");
+	if (s->last.latest_ns < before || s->last.latest_ns > after)
+		return why_set(why, "-x: its last reply is not of this run");
+	first_answer_bound(&r->ans, lag, &lo, &hi);
+	if (s->last.hi_ns <= lo || s->last.lo_ns >= hi)
+		return why_set(why, "-x: its interval lies outside the "
+		    "second of the first answer");
+	return 0;
+}
+
+/*
+ * Whether the child's result holds together, whatever the child became:
+ * the host one of ours, the reply of the protocol asked, its times within
+ * this run (before .. after, Unix ns), a peer's name that ends, and for
+ * -x every round done, its interval inside the second the first answer
+ * gives. The floor and the range are main()'s checks, which follow.
+ */
+int
+privsep_result_check(const struct client_options *o,
+    const struct network_result *r, int64_t before, int64_t after,
+    struct why *why)
+{
+	const struct answer *a = &r->ans;
+	int64_t offset;
+
+	if (r->magic != PRIVSEP_MAGIC)
+		return why_set(why, "not a result");
+	if (r->host < 0 || r->host >= o->nhosts)
+		return why_set(why, "host %d of %d", r->host, o->nhosts);
+	if (a->length > sizeof(a->reply) || a->size < a->length ||
+	    (o->query.sntp ? a->length != SNTP_SIZE : a->length < RFC868_SIZE))
+		return why_set(why, "a reply of %zu bytes", a->length);
+	if (memchr(a->peer, '\0', sizeof(a->peer)) == NULL)
+		return why_set(why, "its peer's name does not end");
+	if ((a->addr.ss_family != AF_INET && a->addr.ss_family != AF_INET6) ||
+	    a->addrlen > sizeof(a->addr))
+		return why_set(why, "its peer's address");
+	if (a->asked_ns < before || a->sent_ns < before ||
+	    a->received_ns > after || a->asked_ns > a->received_ns ||
+	    a->sent_ns > a->received_ns)
+		return why_set(why, "its times are not of this run");
+	if (o->query.sntp && (sntp_reply(a->reply, a->length, a->sent_ns,
+	    a->received_ns, &offset, why) == -1 ||
+	    offset != a->sntp_offset_ns))
+		return why_set(why, "its SNTP offset is not its reply's");
+	if (r->subsecond_done != (o->subsecond && !o->query.sntp &&
+	    rfc868_unpack(a->reply) != 0))
+		return why_set(why, "-x was %s", r->subsecond_done ? "not asked" :
+		    "not done");
+	if (r->subsecond_done)
+		return subsecond_check(o, r, before, after, why);
+	return 0;
+}
