@@ -72,8 +72,7 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "clone", ARG_CLEAR(0, CLONE_REFUSED) },
 	{ "set_robust_list", ANY }, { "wait4", ANY }, { "waitpid", ANY },
 	{ "kill", ARG_EQ(1, SIGKILL) },
-	/* The exchanges. */
-	{ "socket", ARG_EQ(0, AF_INET) }, { "socket", ARG_EQ(0, AF_INET6) },
+	/* The exchanges (sockets: network_filter_load). */
 	{ "socket", ARG_EQ(0, AF_UNIX) },
 	{ "connect", ANY }, { "bind", ANY }, { "getsockname", ANY },
 	{ "getpeername", ANY }, { "setsockopt", ANY }, { "getsockopt", ANY },
@@ -100,6 +99,8 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "exit_group", ANY }, { "exit", ANY },
 };
 
+#define NETWORK_RULES	(sizeof(network_calls) / sizeof(network_calls[0]) + 2)
+
 /* A refused call, said from the child's SIGSYS handler. */
 static void
 refusal_say(const char *line)
@@ -122,6 +123,28 @@ int
 privsep_wanted(const struct client_options *o)
 {
 	return !o->print_only && (geteuid() == 0 || platform_may_set_clock());
+}
+
+/*
+ * The child's filter: network_calls, and Internet sockets of the families
+ * asked (-4, -6) only.
+ */
+static int
+network_filter_load(const struct client_options *o, struct why *why)
+{
+	struct sysfilter_rule rules[NETWORK_RULES];
+	size_t n;
+
+	memcpy(rules, network_calls, sizeof(network_calls));
+	n = sizeof(network_calls) / sizeof(network_calls[0]);
+	memset(&rules[n], 0, 2 * sizeof(rules[0]));
+	if (o->query.family != AF_INET6)
+		rules[n++] = (struct sysfilter_rule){ "socket",
+		    ARG_EQ(0, AF_INET) };
+	if (o->query.family != AF_INET)
+		rules[n++] = (struct sysfilter_rule){ "socket",
+		    ARG_EQ(0, AF_INET6) };
+	return sysfilter_load(rules, n, refusal_say, why);
 }
 
 /* Root becomes PRIVSEP_USER, its group only, for good. */
@@ -168,9 +191,7 @@ confine(const struct client_options *o, struct why *why)
 		return why_errno(why, "no_new_privs");
 	if (o->unfiltered)
 		return 0;
-	if (sysfilter_load(network_calls, sizeof(network_calls) /
-	    sizeof(network_calls[0]), refusal_say, &nofilter) == -1 &&
-	    sysfilter_built())
+	if (network_filter_load(o, &nofilter) == -1 && sysfilter_built())
 		warnx("the network side runs without its %s", nofilter.text);
 	return 0;
 }
