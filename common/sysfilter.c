@@ -161,9 +161,15 @@ rules_add(scmp_filter_ctx ctx, const struct sysfilter_rule *rules, size_t n,
 		return -1;
 	}
 #endif
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 2,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)filtered),
-	    SCMP_A1(SCMP_CMP_EQ, SIGSYS));
+	memset(cmp, 0, sizeof(cmp));
+	cmp[0].arg = 0;
+	cmp[0].op = SCMP_CMP_EQ;
+	cmp[0].datum_a = (scmp_datum_t)filtered;
+	cmp[1].arg = 1;
+	cmp[1].op = SCMP_CMP_EQ;
+	cmp[1].datum_a = SIGSYS;
+	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 2,
+	    cmp);
 	if (rc < 0) {
 		why_set(why, "system call filter: cannot allow kill: %s",
 		    strerror(-rc));
