@@ -19,6 +19,7 @@ static const struct option_flag flags[] = {
 	{ 'a', offsetof(struct client_options, slew) },
 	{ 'c', offsetof(struct client_options, leaps) },
 	{ 'F', offsetof(struct client_options, unfiltered) },
+	{ 'm', offsetof(struct client_options, majority) },
 	{ 'n', offsetof(struct client_options, query.sntp) },
 	{ 'p', offsetof(struct client_options, print_only) },
 	{ 'q', offsetof(struct client_options, query_only) },
@@ -128,7 +129,7 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 	opterr = 0;		/* the caller reports, as timed's parser does */
 	optreset = 1;
 	optind = 1;
-	while ((ch = getopt(argc, argv, ":46ab:cFg:no:pqst:uvw:xV")) != -1)
+	while ((ch = getopt(argc, argv, ":46ab:cFg:mno:pqst:uvw:xV")) != -1)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o) && value_option(ch, optarg, o, why) == -1)
 			return -1;

@@ -10,7 +10,7 @@
 #include "../common/why.h"
 
 #define CLIENT_USAGE \
-	"[-46acFnpqsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
+	"[-46acFmnpqsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
 	"host ..."
 #define CLIENT_DEADLINE_S	10
 
@@ -30,6 +30,7 @@ struct client_options {
 	long step_above;	/* -b: step past this many seconds; -1: unset */
 	int leaps;		/* -c */
 	int unfiltered;		/* -F: the network side without its filter */
+	int majority;		/* -m */
 	long max_delay_ms;	/* -t; 0: no limit */
 	int verbose;		/* -v */
 	int subsecond;		/* -x */

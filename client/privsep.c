@@ -71,6 +71,7 @@ static const struct sysfilter_rule network_calls[] = {
 	/* Names are looked up in a grandchild: a fork, not a thread. */
 	{ "clone", ARG_CLEAR(0, CLONE_REFUSED) },
 	{ "set_robust_list", ANY }, { "wait4", ANY }, { "waitpid", ANY },
+	{ "setpgid", ANY },	/* -m: its processes, killed together */
 	{ "kill", ARG_EQ(1, SIGKILL) },
 	/* The exchanges (sockets: network_filter_load). */
 	{ "socket", ARG_EQ(0, AF_UNIX) },
@@ -340,10 +341,10 @@ first_answer_bound(const struct answer *ans, int64_t lag_ns, int64_t *lo,
 
 /* -x: every round done, and a last bound inside what was asked. */
 static int
-subsecond_check(const struct client_options *o, const struct network_result *r,
-    int64_t before, int64_t after, struct why *why)
+subsecond_check(const struct client_options *o, const struct answer *a,
+    const struct subsecond *s, int64_t before, int64_t after,
+    struct why *why)
 {
-	const struct subsecond *s = &r->sub;
 	int64_t lo, hi, lag = (int64_t)o->lag_ms * 1000000;
 
 	if (s->rounds < SUBSECOND_ROUNDS || s->queries < SUBSECOND_ROUNDS ||
@@ -356,7 +357,7 @@ subsecond_check(const struct client_options *o, const struct network_result *r,
 		return why_set(why, "-x: its interval is not one");
 	if (s->last.latest_ns < before || s->last.latest_ns > after)
 		return why_set(why, "-x: its last reply is not of this run");
-	first_answer_bound(&r->ans, lag, &lo, &hi);
+	first_answer_bound(a, lag, &lo, &hi);
 	if (s->last.hi_ns <= lo || s->last.lo_ns >= hi)
 		return why_set(why, "-x: its interval lies outside the "
 		    "second of the first answer");
@@ -364,24 +365,18 @@ subsecond_check(const struct client_options *o, const struct network_result *r,
 }
 
 /*
- * Whether the child's result holds together, whatever the child became:
- * the host one of ours, the reply of the protocol asked, its times within
- * this run (before .. after, Unix ns), a peer's name that ends, and for
- * -x every round done, its interval inside the second the first answer
- * gives. The floor and the range are main()'s checks, which follow.
+ * One answer: the reply of the protocol asked, a peer's name that ends,
+ * its times within this run (before .. after, Unix ns), and for -x
+ * (subsecond_done) every round done, its interval inside the second the
+ * first answer gives.
  */
-int
-privsep_result_check(const struct client_options *o,
-    const struct network_result *r, int64_t before, int64_t after,
-    struct why *why)
+static int
+answer_check(const struct client_options *o, const struct answer *a,
+    int subsecond_done, const struct subsecond *sub, int64_t before,
+    int64_t after, struct why *why)
 {
-	const struct answer *a = &r->ans;
 	int64_t offset;
 
-	if (r->magic != PRIVSEP_MAGIC)
-		return why_set(why, "not a result");
-	if (r->host < 0 || r->host >= o->nhosts)
-		return why_set(why, "host %d of %d", r->host, o->nhosts);
 	if (a->length > sizeof(a->reply) || a->size < a->length ||
 	    (o->query.sntp ? a->length != SNTP_SIZE : a->length < RFC868_SIZE))
 		return why_set(why, "a reply of %zu bytes", a->length);
@@ -398,11 +393,58 @@ privsep_result_check(const struct client_options *o,
 	    a->received_ns, &offset, why) == -1 ||
 	    offset != a->sntp_offset_ns))
 		return why_set(why, "its SNTP offset is not its reply's");
-	if (r->subsecond_done != (o->subsecond && !o->query.sntp &&
+	if (subsecond_done != (o->subsecond && !o->query.sntp &&
 	    rfc868_unpack(a->reply) != 0))
-		return why_set(why, "-x was %s", r->subsecond_done ? "not asked" :
+		return why_set(why, "-x was %s", subsecond_done ? "not asked" :
 		    "not done");
-	if (r->subsecond_done)
-		return subsecond_check(o, r, before, after, why);
+	if (subsecond_done)
+		return subsecond_check(o, a, sub, before, after, why);
 	return 0;
+}
+
+/* -m: every source one of the hosts', each answer as answer_check's. */
+static int
+sources_check(const struct client_options *o, const struct network_result *r,
+    int64_t before, int64_t after, struct why *why)
+{
+	const struct source *s;
+	struct why one;
+	int i;
+
+	if (r->nsources < 0 || r->nsources > MAJORITY_SOURCES_MAX)
+		return why_set(why, "%d sources", r->nsources);
+	for (i = 0; i < r->nsources; i++) {
+		s = &r->src[i];
+		if (s->host < 0 || s->host >= o->nhosts)
+			return why_set(why, "source %d: host %d of %d", i,
+			    s->host, o->nhosts);
+		if (memchr(s->why, '\0', sizeof(s->why)) == NULL)
+			return why_set(why, "source %d: its reason does not "
+			    "end", i);
+		if (s->answered && answer_check(o, &s->ans, s->subsecond_done,
+		    &s->sub, before, after, &one) == -1)
+			return why_set(why, "source %d: %s", i, one.text);
+	}
+	return 0;
+}
+
+/*
+ * Whether the child's result holds together, whatever the child became:
+ * the host one of ours, and its answer as answer_check wants it; with -m,
+ * every source. The floor and the range are main()'s checks, which
+ * follow.
+ */
+int
+privsep_result_check(const struct client_options *o,
+    const struct network_result *r, int64_t before, int64_t after,
+    struct why *why)
+{
+	if (r->magic != PRIVSEP_MAGIC)
+		return why_set(why, "not a result");
+	if (o->majority)
+		return sources_check(o, r, before, after, why);
+	if (r->host < 0 || r->host >= o->nhosts)
+		return why_set(why, "host %d of %d", r->host, o->nhosts);
+	return answer_check(o, &r->ans, r->subsecond_done, &r->sub, before,
+	    after, why);
 }

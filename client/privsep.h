@@ -8,8 +8,10 @@
 
 #include <stdint.h>
 
+#include "majority.h"
 #include "options.h"
 #include "query.h"
+#include "sources.h"
 #include "subsecond.h"
 
 #define PRIVSEP_USER	"nobody"
@@ -22,6 +24,8 @@ struct network_result {
 	struct answer ans;		/* the first answer */
 	int subsecond_done;		/* -x: sub holds every round */
 	struct subsecond sub;
+	int nsources;			/* -m: every source, instead */
+	struct source src[MAJORITY_SOURCES_MAX];
 };
 
 typedef void network_fn(const struct client_options *,

@@ -30,7 +30,7 @@
 #include "sntp.h"
 #include "subsecond.h"
 
-#define TIMED_OUT	(-2)	/* an exchange ran out of its time */
+#define TIMED_OUT	QUERY_TIMED_OUT	/* an exchange ran out of its time */
 #define REFUSED		(-3)	/* an answer came, and was not usable */
 #define RESEND_MS	1000	/* UDP: first resend; doubles after each */
 #define SENDS_MAX	16	/* UDP: requests remembered, resends past it */
@@ -480,6 +480,57 @@ query_address(const struct sockaddr_storage *addr, socklen_t len,
 	return ok;
 }
 
+/* The port asked: -o, or the protocol's own. */
+static unsigned
+query_port(const struct query_options *o)
+{
+	return o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
+}
+
+/*
+ * The addresses of host to ask (the first ADDR_LIST_MAX), resolved by the
+ * deadline (monotonic ms). Returns 0, or -1 with why.
+ */
+int
+query_addresses(const char *host, const struct query_options *o,
+    long long deadline, struct addr_list *a, struct why *why)
+{
+	if (resolve(host, o->family, query_socktype(o), deadline, a, why) == -1)
+		return -1;
+	if (a->left_out > 0)
+		note(o, "%s: %zu more addresses not tried (the first %d are)",
+		    host, a->left_out, ADDR_LIST_MAX);
+	return 0;
+}
+
+/*
+ * Asks one address of host by the deadline. Returns 0 with *ans filled;
+ * or -1, QUERY_REFUSED (an answer, not usable) or TIMED_OUT, with why
+ * (the address's own failure, without the host).
+ */
+int
+query_one(const struct sockaddr_storage *addr, socklen_t len,
+    const struct query_options *o, struct answer *ans, long long deadline,
+    struct why *why)
+{
+	struct sockaddr_storage to;
+	char text[ADDR_TEXT_MAX];
+	unsigned port = query_port(o);
+	int result;
+
+	memcpy(&to, addr, sizeof(to));
+	addr_set_port(&to, port);
+	addr_text((struct sockaddr *)&to, text, sizeof(text), NULL);
+	memset(ans, 0, sizeof(*ans));
+	snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
+	result = query_address(&to, len, o, ans, deadline, why);
+	if (result == 0) {
+		memcpy(&ans->addr, &to, sizeof(ans->addr));
+		ans->addrlen = len;
+	}
+	return result == REFUSED ? QUERY_REFUSED : result;
+}
+
 /*
  * Asks host for the time, trying each of its addresses in turn until one
  * answers. Returns 0 with *ans filled, or -1 with why.
@@ -492,33 +543,22 @@ query_host(const char *host, const struct query_options *o,
 	struct addr_list a;
 	struct why one;			/* one address's failure */
 	char text[ADDR_TEXT_MAX], instead[96];
-	unsigned port;
+	unsigned port = query_port(o);
 	size_t i;
 	int result, refused = 0;
 
-	port = o->port != 0 ? o->port : o->sntp ? SNTP_PORT : RFC868_PORT;
-	if (resolve(host, o->family, query_socktype(o), deadline, &a, why) == -1)
+	if (query_addresses(host, o, deadline, &a, why) == -1)
 		return -1;
-	if (a.left_out > 0)
-		note(o, "%s: %zu more addresses not tried (the first %d are)",
-		    host, a.left_out, ADDR_LIST_MAX);
 	for (i = 0; i < a.n; i++) {
-		addr_set_port(&a.addr[i], port);
 		addr_text((struct sockaddr *)&a.addr[i], text, sizeof(text),
 		    NULL);
-		memset(ans, 0, sizeof(*ans));
-		snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
 		/* What is left, shared fairly with the addresses after this. */
 		share = query_clock_ms() + (deadline - query_clock_ms()) /
 		    (long long)(a.n - i);
-		result = query_address(&a.addr[i], a.len[i], o, ans, share,
-		    &one);
-		if (result == 0) {
-			memcpy(&ans->addr, &a.addr[i], sizeof(ans->addr));
-			ans->addrlen = a.len[i];
+		result = query_one(&a.addr[i], a.len[i], o, ans, share, &one);
+		if (result == 0)
 			return 0;
-		}
-		if (result == REFUSED)
+		if (result == QUERY_REFUSED)
 			refused = 1;
 		if (result == TIMED_OUT && query_clock_ms() >= deadline) {
 			/* The whole deadline, and what came instead, if any. */

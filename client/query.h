@@ -9,7 +9,8 @@
 #include "../common/why.h"
 #include "subsecond.h"
 
-#define QUERY_REFUSED	(-2)	/* query_host: answered, nothing usable */
+#define QUERY_REFUSED	(-4)	/* answered, nothing usable */
+#define QUERY_TIMED_OUT	(-2)	/* query_one: its time ran out */
 #define REPLY_MAX 64	/* more than any reply we accept: extra bytes are seen */
 
 struct query_options {
@@ -37,6 +38,10 @@ struct answer {
 
 int query_host(const char *, const struct query_options *, struct answer *,
     struct why *);
+int query_addresses(const char *, const struct query_options *, long long,
+    struct addr_list *, struct why *);
+int query_one(const struct sockaddr_storage *, socklen_t,
+    const struct query_options *, struct answer *, long long, struct why *);
 long long query_clock_ms(void);
 int64_t query_realtime_ns(void);
 int query_probes(const struct answer *, const struct query_options *,

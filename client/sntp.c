@@ -17,6 +17,8 @@
 #define MODE_CLIENT	3
 #define MODE_SERVER	4
 #define NTP_VERSION	4
+#define ROOT_DELAY	4
+#define ROOT_DISPERSION	8
 #define REFERENCE_ID	12
 #define ORIGINATE	24
 #define RECEIVE		32
@@ -140,4 +142,29 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
 	}
 	*offset = ((server_received - sent) + (server_sent - received)) / 2;
 	return 0;
+}
+
+/* A 16.16 fixed-point count of seconds as nanoseconds. */
+static int64_t
+short_format_ns(const unsigned char *p, int is_signed)
+{
+	uint32_t v = be32_read(p);
+	int64_t units = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+
+	return units * NS_PER_SECOND / 65536;
+}
+
+/*
+ * How far the server's own clock may be from the true time, as it says:
+ * half its root delay and its root dispersion (RFC 5905, root distance,
+ * without our own part, the round trip, which the caller adds). A
+ * negative root delay counts as none.
+ */
+int64_t
+sntp_root_distance_ns(const unsigned char packet[SNTP_SIZE])
+{
+	int64_t delay = short_format_ns(packet + ROOT_DELAY, 1);
+
+	return (delay > 0 ? delay / 2 : 0) +
+	    short_format_ns(packet + ROOT_DISPERSION, 0);
 }

@@ -15,5 +15,6 @@ int sntp_which(const unsigned char *, size_t, const uint64_t *, size_t);
 int sntp_reply(const unsigned char *, size_t, int64_t, int64_t, int64_t *,
     struct why *);
 int64_t sntp_to_unix_ns(const unsigned char *);
+int64_t sntp_root_distance_ns(const unsigned char[SNTP_SIZE]);
 
 #endif

@@ -17,7 +17,9 @@
 
 #include "options.h"
 #include "leaps.h"
+#include "majority.h"
 #include "privsep.h"
+#include "sources.h"
 #include "query.h"
 #include "../common/addr.h"
 #include "../common/rfc868.h"
@@ -44,6 +46,7 @@ help(void)
 	    "  -a          slew the clock with adjtime(2)\n"
 	    "  -c          count leap seconds (the right/ time zones)\n"
 	    "  -F          no system call filter on the network side\n"
+	    "  -m          ask every host at once; believe only a majority\n"
 	    "  -n          SNTP instead of RFC 868\n"
 	    "  -p          print the time only\n"
 	    "  -q          print one line for scripts; never set the clock\n"
@@ -226,8 +229,10 @@ struct measurement {
 	int64_t offset_ns;		/* to add to the local clock */
 	int64_t adjust_seconds;		/* RFC 868 without -x: whole seconds */
 	struct subsecond subsecond;	/* -x */
-	int64_t lo_ns, hi_ns;		/* -x: the offset's stated interval */
-	int queries;			/* -x */
+	int64_t lo_ns, hi_ns;		/* -x, -m: the offset's stated interval */
+	int bounded;			/* -x, -m: it is the interval's middle */
+	int queries;			/* -x; -m: in all */
+	int agree, answered;		/* -m: the group, the sources answering */
 };
 
 /*
@@ -313,6 +318,7 @@ measure_subsecond(const struct client_options *o, const struct leaps *leaps,
 	m->how = o->query.udp ? "udp" : "tcp";
 	m->subsecond = *sub;
 	m->queries = sub->queries;
+	m->bounded = 1;
 	now = query_realtime_ns();
 	bound_at(&m->subsecond.last, now, &m->lo_ns, &m->hi_ns);
 	middle = m->lo_ns + (m->hi_ns - m->lo_ns) / 2;
@@ -325,19 +331,145 @@ measure_subsecond(const struct client_options *o, const struct leaps *leaps,
 }
 
 /*
- * The network side: the first host to answer, and -x's rounds with it.
- * In a confined child when the clock will be set (privsep.c).
+ * -m: one source, measured by the deadline, in a process of its own
+ * (sources.c): asked once, and with -x measured to the millisecond.
+ */
+static void
+source_measure(const char *host, const struct client_options *o,
+    const struct sockaddr_storage *addr, socklen_t len, long long deadline,
+    struct source *s)
+{
+	const char *unfinished;
+	struct why why;
+
+	memset(s, 0, sizeof(*s));
+	if (query_one(addr, len, &o->query, &s->ans, deadline, &why) < 0) {
+		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): %.50s", host,
+		    s->ans.peer, why.text);
+		return;
+	}
+	if (o->max_delay_ms > 0 && s->ans.delay_ms > o->max_delay_ms) {
+		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): network delay "
+		    "exceeded (%ld msec)", host, s->ans.peer, s->ans.delay_ms);
+		return;
+	}
+	if (!o->query.sntp && rfc868_unpack(s->ans.reply) == 0) {
+		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): sent 0, what a "
+		    "server without a clock sends", host, s->ans.peer);
+		return;
+	}
+	s->subsecond_done = o->subsecond && !o->query.sntp;
+	if (s->subsecond_done && (unfinished = subsecond_measure(host, o,
+	    &s->ans, deadline, &s->sub)) != NULL) {
+		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): -x: %s, after %d "
+		    "queries", host, s->ans.peer, unfinished, s->sub.queries);
+		s->subsecond_done = 0;
+		return;
+	}
+	s->answered = 1;
+}
+
+/*
+ * The network side: the first host to answer, and -x's rounds with it;
+ * with -m, every source at once. In a confined child when the clock will
+ * be set (privsep.c).
  */
 static void
 network_side(const struct client_options *o, struct network_result *r)
 {
 	long long started;
 
+	if (o->majority) {
+		if (sources_ask(o, source_measure, r->src, &r->nsources) == -1)
+			err(EXIT_TROUBLE, "-m: cannot ask the sources at once");
+		return;
+	}
 	r->host = ask(o, &r->ans, &started);
 	r->subsecond_done = o->subsecond && !o->query.sntp &&
 	    rfc868_unpack(r->ans.reply) != 0;
 	if (r->subsecond_done)
 		subsecond_run(o->hosts[r->host], o, &r->ans, started, &r->sub);
+}
+
+/* -m: one source's line: its interval and its verdict, or why none. */
+static void
+source_say(const struct client_options *o, const struct source *s,
+    const struct interval *iv, const char *verdict)
+{
+	if (!s->answered) {
+		warnx("-m: %s: no answer", s->why);
+		return;
+	}
+	warnx("-m: %s (%s): the offset in [%+.6f, %+.6f) s: %s",
+	    o->hosts[s->host], s->ans.peer, (double)iv->lo_ns / NS_PER_SECOND,
+	    (double)iv->hi_ns / NS_PER_SECOND, verdict);
+}
+
+/*
+ * -m: the interval a strict majority of the sources that answered (two at
+ * least) agree on, or an exit: 3 when none answered, 1 when they do not
+ * agree, every source said. Falsetickers are always named; with -v every
+ * source. The source whose interval is the narrowest of the group stands
+ * for it (its host and address in the lines that name one).
+ */
+static void
+measure_majority(const struct client_options *o, const struct leaps *leaps,
+    const struct network_result *r, struct measurement *m,
+    struct answer *ans)
+{
+	struct interval iv[MAJORITY_SOURCES_MAX];
+	enum verdict verdicts[MAJORITY_SOURCES_MAX];
+	int have[MAJORITY_SOURCES_MAX] = { 0 }, i, n, best = -1;
+	struct majority maj;
+	int64_t now = query_realtime_ns(), middle;
+
+	n = r->nsources < MAJORITY_SOURCES_MAX ? r->nsources :
+	    MAJORITY_SOURCES_MAX;
+	for (i = 0; i < n; i++) {
+		have[i] = source_interval(o, &r->src[i], now, &iv[i]) == 0;
+		m->queries += have[i] ? (r->src[i].subsecond_done ?
+		    r->src[i].sub.queries : 1) : 0;
+	}
+	majority_find(iv, have, (size_t)n, &maj, verdicts);
+	for (i = 0; i < n; i++) {
+		if (!maj.agreed)
+			source_say(o, &r->src[i], &iv[i], have[i] ?
+			    "no majority" : "");
+		else if (o->verbose || verdicts[i] != SOURCE_AGREED)
+			source_say(o, &r->src[i], &iv[i],
+			    verdict_name(verdicts[i]));
+		if (verdicts[i] == SOURCE_AGREED && (best == -1 ||
+		    iv[i].hi_ns - iv[i].lo_ns < iv[best].hi_ns - iv[best].lo_ns))
+			best = i;
+	}
+	if (maj.answered == 0)
+		errx(EXIT_NO_ANSWER, "-m: none of the %d sources answered", n);
+	if (!maj.agreed)
+		errx(EXIT_TROUBLE, "-m: no majority: the largest group whose "
+		    "intervals overlap is %d of the %d sources that answered%s; "
+		    "the clock is left as it is", maj.largest, maj.answered,
+		    maj.groups > 1 ? ", and there are two such groups" : "");
+	*ans = r->src[best].ans;
+	m->host = o->hosts[r->src[best].host];
+	m->how = o->query.sntp ? "sntp" : o->query.udp ? "udp" : "tcp";
+	m->bounded = 1;
+	m->agree = maj.largest;
+	m->answered = maj.answered;
+	m->lo_ns = maj.lo_ns;
+	m->hi_ns = maj.hi_ns;
+	middle = maj.lo_ns + (maj.hi_ns - maj.lo_ns) / 2;
+	m->remote_seconds = (now + middle) / NS_PER_SECOND;
+	m->utc_seconds = m->remote_seconds;
+	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
+	m->remote_seconds += m->adjust_seconds;
+	m->offset_ns = middle + m->adjust_seconds * NS_PER_SECOND;
+	if (o->verbose)
+		warnx("-m: %d of %d agree: the offset in [%+.6f, %+.6f) s, "
+		    "%+.6f \302\261 %.6f s", maj.largest, maj.answered,
+		    (double)maj.lo_ns / NS_PER_SECOND,
+		    (double)maj.hi_ns / NS_PER_SECOND,
+		    (double)middle / NS_PER_SECOND,
+		    (double)(maj.hi_ns - maj.lo_ns) / 2 / NS_PER_SECOND);
 }
 
 /* RFC 868 as rdate reads it: whole seconds. */
@@ -413,9 +545,9 @@ offset_text(const struct measurement *m, const struct answer *ans,
     char *offset, size_t offset_size, char *plusminus, size_t pm_size)
 {
 	char digits[32];
-	int decimals = m->queries > 0 ? 3 : 6;
+	int decimals = m->bounded ? 3 : 6;
 
-	if (m->queries == 0 && strcmp(m->how, "sntp") != 0) {
+	if (!m->bounded && strcmp(m->how, "sntp") != 0) {
 		snprintf(offset, offset_size, "%+lld", (long long)m->adjust_seconds);
 		*plusminus = '\0';
 		return;
@@ -423,7 +555,7 @@ offset_text(const struct measurement *m, const struct answer *ans,
 	client_format_seconds(m->offset_ns, decimals, digits, sizeof(digits));
 	snprintf(offset, offset_size, "%s%s", digits[0] == '-' ? "" : "+",
 	    digits);
-	if (m->queries > 0)
+	if (m->bounded)
 		snprintf(plusminus, pm_size, " \302\261 %.3f s",
 		    (double)stated_uncertainty(m->lo_ns, m->hi_ns) / 1000);
 	else
@@ -467,7 +599,7 @@ report_query(const struct measurement *m, const struct answer *ans)
 	char address[ADDR_TEXT_MAX];
 	unsigned port;
 
-	if (m->queries > 0)
+	if (m->bounded)
 		half = (m->hi_ns - m->lo_ns) / 2;
 	else if (strcmp(m->how, "sntp") == 0)
 		half = sntp_half_trip(ans);
@@ -479,9 +611,12 @@ report_query(const struct measurement *m, const struct answer *ans)
 	addr_text((const struct sockaddr *)&ans->addr, address, sizeof(address),
 	    &port);
 	printf("host=%s address=%s port=%u proto=%s offset=%+.6f "
-	    "uncertainty=%.6f queries=%d\n", m->host, address, port, m->how,
+	    "uncertainty=%.6f queries=%d", m->host, address, port, m->how,
 	    (double)offset / 1e9, (double)half / 1e9,
 	    m->queries > 0 ? m->queries : 1);
+	if (m->answered > 0)
+		printf(" agree=%d/%d", m->agree, m->answered);
+	printf("\n");
 }
 
 /* -v: where the time came from, on stderr. */
@@ -499,7 +634,7 @@ report_source(const struct client_options *o, const struct measurement *m,
 		    "to \302\261 %.6f s, as the ways there and back differ\n",
 		    getprogname(), (double)(ans->received_ns - ans->sent_ns) /
 		    NS_PER_SECOND, (double)sntp_half_trip(ans) / NS_PER_SECOND);
-	if (m->queries > 0)
+	if (m->queries > 0 && m->answered == 0)
 		fprintf(stderr, "%s: -x: %d queries, %d replies, the last "
 		    "round's %d: the offset in [%.6f, %.6f) s\n",
 		    getprogname(), m->queries, m->subsecond.all.replies,
@@ -518,7 +653,7 @@ report(const struct client_options *o, const struct measurement *m,
 	char seconds[32];
 
 	printf("%s\n", when);
-	if ((slew || o->verbose) && m->queries > 0) {		/* -x */
+	if ((slew || o->verbose) && m->bounded) {		/* -x, -m */
 		printf("%s: adjust local clock by %s seconds \302\261 %.3f s",
 		    getprogname(), client_format_seconds(m->offset_ns, 3,
 		    seconds, sizeof(seconds)),
@@ -582,10 +717,12 @@ main(int argc, char *argv[])
 		network_side(&o, &r);
 	ans = r.ans;
 	m.host = o.hosts[r.host];
-	zero = !o.query.sntp && rfc868_unpack(ans.reply) == 0;
+	zero = !o.majority && !o.query.sntp && rfc868_unpack(ans.reply) == 0;
 	if (zero)
 		sent_zero(m.host, o.print_only);
-	if (o.query.sntp)
+	if (o.majority)
+		measure_majority(&o, &leaps, &r, &m, &ans);
+	else if (o.query.sntp)
 		measure_sntp(&o, &leaps, &ans, &m);
 	else if (r.subsecond_done)
 		measure_subsecond(&o, &leaps, &r.sub, &m);

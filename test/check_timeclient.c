@@ -24,6 +24,7 @@
 #include "../common/sysfilter.h"
 #include "../client/leaps.h"
 #include "../client/sntp.h"
+#include "../client/subsecond.h"
 #include "helpers.h"
 #include "tests.h"
 
@@ -32,13 +33,26 @@ static pid_t fake_pid = -1;
 static unsigned port;
 static char portarg[8];
 
+#define SERVERS_MAX	5
+static struct proc servers[SERVERS_MAX];	/* -m: 127.0.0.1 and on */
+static pid_t sntp_pids[SERVERS_MAX];
+static int nservers;
+
 static void
 teardown(void)
 {
+	int i;
+
 	daemon_stop();
 	proc_stop(&client);
 	proc_stop(&peer);
 	fake_server_stop(fake_pid);
+	for (i = 0; i < nservers; i++) {
+		proc_stop(&servers[i]);
+		fake_server_stop(sntp_pids[i]);
+		sntp_pids[i] = 0;
+	}
+	nservers = 0;
 }
 
 static void
@@ -1659,8 +1673,9 @@ START_TEST(subsecond_sets_the_fraction)
 	if (fakeenv[0] == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
 	timed_up(fakeenv);
-	ck_assert_int_eq(timeclient_with((const char *const[]){ "-sx", "-g", "0",
-	    "-o", portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 15000), 0);
+	ck_assert_msg(timeclient_with((const char *const[]){ "-sx", "-g", "0",
+	    "-o", portarg, "127.0.0.1", NULL }, env, drop_clock_privilege,
+	    15000) == 0, "%s", client.err);
 	spy_record(line, sizeof(line));
 	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
 	ck_assert_msg(llabs(step - 437000000LL) <= (proc_wrapped() ? 50000000 :
@@ -1760,7 +1775,7 @@ struct bad_input {
 };
 
 static const struct bad_input bad_inputs[] = {
-	{ { NULL }, "usage: timeclient [-46acFnpqsuvxV] [-b sec] [-g msec] "
+	{ { NULL }, "usage: timeclient [-46acFmnpqsuvxV] [-b sec] [-g msec] "
 	    "[-o port] [-t msec] [-w sec] host ...\n", 1 },
 	{ { "-g", "5", "h" }, "timeclient: -g goes with -x", 1 },
 	{ { "-x", "-g", "1001", "h" }, "timeclient: -g 1001 is too large\n", 1 },
@@ -2001,6 +2016,331 @@ START_TEST(network_side_hung_leaves_clock)
 }
 END_TEST
 
+/*
+ * -m: a timed on the next of 127.0.0.1, 127.0.0.2, ..., all on one port
+ * (the first one's, chosen by the kernel), its clock off by offset
+ * ("+5", the project's fake clock), or true (NULL).
+ */
+static void
+server_up(const char *offset)
+{
+	char address[24], portbuf[8], faketime[32];
+	const char *argv[] = { timed_path(), "-d", "-r", "0", "-u", "nobody",
+	    "-l", address, "-p", portbuf, NULL };
+	const char *env[] = { "ASAN_OPTIONS=verify_asan_link_order=0", NULL,
+	    NULL, NULL };
+	unsigned got;
+
+	ck_assert_int_lt(nservers, SERVERS_MAX);
+	snprintf(address, sizeof(address), "127.0.0.%d", nservers + 1);
+	snprintf(portbuf, sizeof(portbuf), "%u", nservers == 0 ? 0 : port);
+	if (offset != NULL) {
+		ck_assert_ptr_nonnull(env[1] = scratch_preload("fakeclock.so"));
+		snprintf(faketime, sizeof(faketime), "FAKETIME=%s", offset);
+		env[2] = faketime;
+	}
+	ck_assert_int_eq(proc_start(&servers[nservers], argv, env, NULL), 0);
+	ck_assert_msg(timed_port(&servers[nservers], &got) == 0, "%s",
+	    servers[nservers].err);
+	if (nservers++ == 0) {
+		port = got;
+		snprintf(portarg, sizeof(portarg), "%u", port);
+	}
+}
+
+/* Three true servers, one 0.3 s off, one 5 s off: 127.0.0.1 .. 5. */
+static void
+five_servers_up(void)
+{
+	server_up(NULL);
+	server_up(NULL);
+	server_up(NULL);
+	server_up("+0.3");
+	server_up("+5");
+}
+
+/* The sources 127.0.0.1 .. 127.0.0.n as timeclient's arguments. */
+static const char *
+source_address(int i)
+{
+	static char addresses[SERVERS_MAX][24];
+
+	snprintf(addresses[i], sizeof(addresses[i]), "127.0.0.%d", i + 1);
+	return addresses[i];
+}
+
+/* timeclient flags -o port 127.0.0.1 .. 127.0.0.n; its exit status. */
+static int
+majority_run(const char *flags, int n, const char *const env[],
+    child_setup_fn setup, double *seconds)
+{
+	const char *args[16] = { flags, "-o", portarg };
+	struct timespec start;
+	int i, code;
+
+	for (i = 0; i < n; i++)
+		args[3 + i] = source_address(i);
+	args[3 + n] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	code = timeclient_with(args, env, setup, 20000);
+	if (seconds != NULL)
+		*seconds = seconds_since(&start);
+	return code;
+}
+
+/* -v's line of the agreed interval: the group, the sources, the ends. */
+static void
+agreed_read(int *agree, int *of, double *lo, double *hi)
+{
+	const char *line = strstr(client.err, "timeclient: -m: ");
+
+	while (line != NULL && sscanf(line, "timeclient: -m: %d of %d agree: "
+	    "the offset in [%lf, %lf)", agree, of, lo, hi) != 4)
+		line = strstr(line + 1, "timeclient: -m: ");
+	ck_assert_msg(line != NULL, "no agreed interval: %s", client.err);
+}
+
+/* Whether source i (127.0.0.i+1) was said with this verdict. */
+static int
+source_said(int i, const char *verdict)
+{
+	char start[64];
+	const char *line;
+
+	snprintf(start, sizeof(start), "timeclient: -m: %s (%s port %s): the "
+	    "offset in [", source_address(i), source_address(i), portarg);
+	if ((line = strstr(client.err, start)) == NULL)
+		return 0;
+	line = strstr(line, ") s: ");
+	return line != NULL && strncmp(line + 5, verdict, strlen(verdict)) == 0;
+}
+
+/* How many queries server i was asked (timed -d says each). */
+static int
+server_queries(int i)
+{
+	proc_wait_text(&servers[i], "\n\n", 200);	/* drains what it said */
+	return count_text(servers[i].err, "tcp from ") +
+	    count_text(servers[i].err, "udp from ");
+}
+
+/*
+ * Five servers, three true, one 0.3 s and one 5 s off, asked at once.
+ * Plain RFC 868 (intervals a second wide): the 5 s one is a falseticker;
+ * the 0.3 s one cannot be told from a true one, and at least three agree
+ * on an interval inside the true ones', the truth at most 0.3 s outside
+ * it. As long as one server takes, and one query each.
+ */
+START_TEST(majority_plain)
+{
+	const char *flags[] = { "-pmv", "-pmvu" }, *one[] = { "-p", "-pu" };
+	double seconds, alone, lo, hi;
+	int agree, of, i, f;
+
+	five_servers_up();
+	for (f = 0; f < 2; f++) {
+		ck_assert_msg(majority_run(one[f], 1, utc, NULL, &alone) == 0,
+		    "%s", client.err);
+		ck_assert_msg(majority_run(flags[f], 5, utc, NULL, &seconds) ==
+		    0, "%s", client.err);
+		agreed_read(&agree, &of, &lo, &hi);
+		fprintf(stderr, "-m %s: %d of %d agree on [%+.6f, %+.6f) s, "
+		    "%.3f s (one server %.3f s)\n", flags[f], agree, of, lo, hi,
+		    seconds, alone);
+		ck_assert_int_ge(agree, 3);
+		ck_assert_msg(of == 5, "%s", client.err);
+		ck_assert_msg(source_said(4, "falseticker"), "%s", client.err);
+		for (i = 0; i < 3; i++)
+			ck_assert_msg(source_said(i, "agreed"), "%s",
+			    client.err);
+		ck_assert(lo <= 0.31 && hi >= -0.01 && hi - lo <= 1.05);
+		ck_assert_msg(seconds <= alone * 1.1 + 0.3, "%.3f s against "
+		    "%.3f s", seconds, alone);
+	}
+	for (i = 0; i < 5; i++)
+		ck_assert_int_le(server_queries(i), 4);	/* 2 runs, + alone */
+}
+END_TEST
+
+/*
+ * The same five with -x: each interval a few milliseconds wide, both off
+ * servers are falsetickers, three agree on an interval that holds the
+ * truth, in about the time of one -x, none asked more than 40 times.
+ */
+START_TEST(majority_subsecond)
+{
+	const char *flags[] = { "-pmvx", "-pmvxu" };
+	double seconds, lo, hi;
+	int agree, of, i, f;
+
+	five_servers_up();
+	for (f = 0; f < 2; f++) {
+		ck_assert_msg(majority_run(flags[f], 5, utc, NULL, &seconds) ==
+		    0, "%s", client.err);
+		agreed_read(&agree, &of, &lo, &hi);
+		fprintf(stderr, "-m %s: %d of %d agree on [%+.6f, %+.6f) s, "
+		    "%.3f s\n", flags[f], agree, of, lo, hi, seconds);
+		ck_assert_int_eq(agree, 3);
+		ck_assert_msg(source_said(3, "falseticker") &&
+		    source_said(4, "falseticker"), "%s", client.err);
+		ck_assert_msg(lo <= 0 && hi >= 0, "[%f, %f)", lo, hi);
+		ck_assert_msg(seconds <= (proc_wrapped() ? 30 : 6.5),
+		    "%.3f s", seconds);
+	}
+	for (i = 0; i < 5; i++)
+		ck_assert_int_le(server_queries(i), 2 * SUBSECOND_QUERIES_MAX);
+}
+END_TEST
+
+/* Two of three down: one answer is no majority; exit 1, each said. */
+START_TEST(majority_two_down)
+{
+	server_up(NULL);
+	ck_assert_int_eq(majority_run("-pm", 3, utc, NULL, NULL), 1);
+	ck_assert_msg(strstr(client.err, "-m: no majority: the largest group "
+	    "whose intervals overlap is 1 of the 1 sources that answered") !=
+	    NULL, "%s", client.err);
+	ck_assert_int_eq(count_text(client.err, ": no answer"), 2);
+	ck_assert(source_said(0, "no majority"));
+	ck_assert_uint_eq(client.outlen, 0);
+}
+END_TEST
+
+/* A name with three addresses (a private /etc/hosts): three sources. */
+START_TEST(majority_of_a_name)
+{
+	server_up(NULL);
+	server_up(NULL);
+	server_up("+5");
+	if (private_file("/etc/hosts", "127.0.0.1 m.test\n127.0.0.2 m.test\n"
+	    "127.0.0.3 m.test\n") == -1)
+		SKIP("cannot put an /etc/hosts of the test's own: %s",
+		    strerror(errno));
+	ck_assert_msg(timeclient((const char *const[]){ "-pmv4", "-o", portarg,
+	    "m.test", NULL }, utc, 10000) == 0, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "-m: 2 of 3 agree") != NULL, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "m.test (127.0.0.3 port ") != NULL &&
+	    strstr(client.err, ": falseticker") != NULL, "%s", client.err);
+}
+END_TEST
+
+/*
+ * -s sets the clock from the middle of what the majority agrees on (the
+ * spy records it: two servers 2 s ahead, one 9 s); without a majority
+ * (2, 9 and 20 s ahead) nothing is set.
+ */
+START_TEST(majority_sets_the_middle)
+{
+	const char *const *env = spy_env();
+	char line[128];
+	long long step;
+
+	server_up("+2");
+	server_up("+2");
+	server_up("+9");
+	ck_assert_msg(majority_run("-sm", 3, env, drop_clock_privilege, NULL) ==
+	    0, "%s", client.err);
+	spy_record(line, sizeof(line));
+	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
+	ck_assert_msg(step > 1500000000LL && step < 3000000000LL, "%s", line);
+	ck_assert_msg(strstr(client.err, "falseticker") != NULL, "%s",
+	    client.err);
+	teardown();
+	unlink(spy_file);
+	server_up("+2");
+	server_up("+9");
+	server_up("+20");
+	ck_assert_int_eq(majority_run("-sm", 3, env, drop_clock_privilege,
+	    NULL), 1);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+}
+END_TEST
+
+/* xinetd's built-in time service is a source like any RFC 868 server. */
+START_TEST(majority_with_xinetd)
+{
+	char address[24], portbuf[8];
+	const char *argv[] = { timed_path(), "-d", "-u", "nobody", "-l",
+	    address, "-p", portbuf, NULL };
+	unsigned got;
+	int i;
+
+	if (access("/usr/sbin/xinetd", X_OK) != 0)
+		SKIP("xinetd is not installed (apt-get install xinetd)");
+	xinetd_up(NULL);		/* 127.0.0.1, port */
+	snprintf(portbuf, sizeof(portbuf), "%u", port);
+	for (i = 1; i < 3; i++) {
+		snprintf(address, sizeof(address), "127.0.0.%d", i + 1);
+		ck_assert_int_eq(proc_start(&servers[i - 1], argv, NULL, NULL),
+		    0);
+		nservers = i;
+		ck_assert_msg(timed_port(&servers[i - 1], &got) == 0, "%s",
+		    servers[i - 1].err);
+	}
+	ck_assert_msg(majority_run("-pmv", 3, utc, NULL, NULL) == 0, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "-m: 3 of 3 agree") != NULL, "%s",
+	    client.err);
+	ck_assert(source_said(0, "agreed"));
+}
+END_TEST
+
+/* An SNTP server on 127.0.0.(i+1), the one port, ahead by ahead_s. */
+static int64_t sntp_ahead_ns;
+
+static void
+serve_sntp_ahead(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	const unsigned char *request = req;
+	unsigned char reply[SNTP_SIZE];
+	int64_t now = fake_now_ns() - sntp_fake.ahead_ns + sntp_ahead_ns;
+
+	if (len < SNTP_SIZE)
+		return;
+	memset(reply, 0, sizeof(reply));
+	reply[0] = 4 << 3 | 4;
+	reply[1] = 2;
+	reply[9] = 1;			/* root dispersion: 1/65536 s */
+	memcpy(reply + 24, request + 40, 8);
+	ntp_put(reply + 32, now);
+	ntp_put(reply + 40, now);
+	sendto(fd, reply, sizeof(reply), 0, peer, peerlen);
+}
+
+static void
+sntp_server_up(int i, double ahead_s)
+{
+	char address[24];
+
+	snprintf(address, sizeof(address), "127.0.0.%d", i + 1);
+	sntp_ahead_ns = (int64_t)(ahead_s * 1e9);
+	ck_assert_int_gt(sntp_pids[i] = fake_server_at(address, SOCK_DGRAM,
+	    serve_sntp_ahead, &port), 0);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	nservers = i + 1;
+}
+
+/* SNTP sources: two true, one 5 s ahead, a falseticker. */
+START_TEST(majority_sntp)
+{
+	double lo, hi;
+	int agree, of;
+
+	port = 0;
+	sntp_server_up(0, 0);
+	sntp_server_up(1, 0);
+	sntp_server_up(2, 5);
+	ck_assert_msg(majority_run("-pmnv", 3, utc, NULL, NULL) == 0, "%s",
+	    client.err);
+	agreed_read(&agree, &of, &lo, &hi);
+	ck_assert_int_eq(agree, 2);
+	ck_assert_msg(lo <= 0 && hi >= 0, "[%f, %f)", lo, hi);
+	ck_assert(source_said(2, "falseticker"));
+}
+END_TEST
+
 Suite *
 timeclient_suite(void)
 {
@@ -2011,7 +2351,9 @@ timeclient_suite(void)
 	TCase *setting = tcase_create("setting");
 	TCase *input = tcase_create("input");
 	TCase *subsecond = tcase_create("subsecond");
-	TCase *all[] = { peers, faults, dates, setting, input, subsecond };
+	TCase *majority = tcase_create("majority");
+	TCase *all[] = { peers, faults, dates, setting, input, subsecond,
+	    majority };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -2087,5 +2429,12 @@ timeclient_suite(void)
 	tcase_add_test(setting, network_side_unprivileged);
 	tcase_add_test(setting, network_side_killed_leaves_clock);
 	tcase_add_test(setting, network_side_hung_leaves_clock);
+	tcase_add_test(majority, majority_plain);
+	tcase_add_test(majority, majority_subsecond);
+	tcase_add_test(majority, majority_two_down);
+	tcase_add_test(majority, majority_of_a_name);
+	tcase_add_test(majority, majority_sets_the_middle);
+	tcase_add_test(majority, majority_with_xinetd);
+	tcase_add_test(majority, majority_sntp);
 	return s;
 }

@@ -190,18 +190,54 @@ udp_replies(int fd, int wait_ms)
  * each connection, serve(fd) and close. UDP: serve(fd, request, peer) for
  * each datagram. Returns the child's pid, or -1.
  */
+static pid_t fake_serve(int, int, serve_fn);
+
 pid_t
 fake_server(int family, int socktype, serve_fn serve, unsigned *port)
+{
+	int fd;
+
+	if (port_free(family, socktype, port, &fd) == -1)
+		return -1;
+	return fake_serve(fd, socktype, serve);
+}
+
+/*
+ * The same on an IPv4 loopback address of the test's choice (127.0.0.2),
+ * on *port, or on one the kernel picks when *port is 0.
+ */
+pid_t
+fake_server_at(const char *address, int socktype, serve_fn serve,
+    unsigned *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd;
+
+	sin.sin_port = htons(*port);
+	if (inet_pton(AF_INET, address, &sin.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, socktype | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sin.sin_port);
+	return fake_serve(fd, socktype, serve);
+}
+
+/* The server's child, on the bound socket fd. */
+static pid_t
+fake_serve(int fd, int socktype, serve_fn serve)
 {
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
 	unsigned char request[512];
 	ssize_t n;
 	pid_t pid;
-	int fd, conn;
+	int conn;
 
-	if (port_free(family, socktype, port, &fd) == -1)
-		return -1;
 	if (socktype == SOCK_STREAM)
 		listen(fd, 64);
 	pid = fork();

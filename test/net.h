@@ -23,6 +23,7 @@ int udp_from(const char *, unsigned);
 int udp_send_to_port(int, unsigned);
 int udp_replies(int, int);
 pid_t fake_server(int family, int socktype, serve_fn, unsigned *);
+pid_t fake_server_at(const char *, int, serve_fn, unsigned *);
 void fake_server_stop(pid_t);
 int64_t now_rfc868(void);
 int64_t rfc868_value(const unsigned char *);

@@ -103,8 +103,9 @@ scratch_copy(const char *src, const char *name, char *path, size_t size)
 	if (scratch_dir() == NULL)
 		return NULL;
 	snprintf(path, size, "%s/%s", scratch_dir(), name);
-	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", src, path,
-	    path);
+	/* A new file renamed into place: one a process maps stays intact. */
+	snprintf(cmd, sizeof(cmd), "cp %s %s.new && chmod 755 %s.new && "
+	    "mv -f %s.new %s", src, path, path, path, path);
 	if (system(cmd) != 0) {
 		path[0] = '\0';
 		return NULL;

@@ -8,10 +8,12 @@ TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
 	test/check_ratelimit.o test/check_service.o test/check_stress.o \
 	test/check_attacks.o test/check_timed_options.o test/check_subsecond.o \
 	test/check_fitness.o test/check_log.o test/check_daemon.o \
-	test/check_listen.o test/check_serve.o test/check_privsep.o
+	test/check_listen.o test/check_serve.o test/check_privsep.o \
+	test/check_majority.o
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
-	client/leaps.o client/subsecond.o client/privsep.o options.o fitness.o \
+	client/leaps.o client/subsecond.o client/privsep.o client/majority.o \
+	client/sources.o options.o fitness.o \
 	ratelimit.o privdrop.o log.o daemon.o listen.o serve.o bench/load.o \
 	$(COMMON_OBJ)
 

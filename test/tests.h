@@ -23,5 +23,6 @@ Suite *daemon_suite(void);
 Suite *listen_suite(void);
 Suite *serve_suite(void);
 Suite *privsep_suite(void);
+Suite *majority_suite(void);
 
 #endif

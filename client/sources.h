@@ -1,0 +1,36 @@
+/*
+ * -m: every source asked at once, each address of each host a source of
+ * its own, and what each answer says of the offset.
+ */
+#ifndef SOURCES_H
+#define SOURCES_H
+
+#include <sys/socket.h>
+
+#include "majority.h"
+#include "options.h"
+#include "query.h"
+#include "subsecond.h"
+
+#define SOURCE_WHY_MAX	160
+
+/* One source's outcome: written whole into a pipe, so under PIPE_BUF. */
+struct source {
+	int host;			/* index in the options' hosts */
+	int answered;
+	char why[SOURCE_WHY_MAX];	/* when not */
+	struct answer ans;
+	int subsecond_done;		/* -x: sub holds every round */
+	struct subsecond sub;
+};
+
+/* Measures one address of host by the deadline into *s (answered, or why). */
+typedef void source_fn(const char *, const struct client_options *,
+    const struct sockaddr_storage *, socklen_t, long long, struct source *);
+
+int sources_ask(const struct client_options *, source_fn *, struct source *,
+    int *);
+int source_interval(const struct client_options *, const struct source *,
+    int64_t, struct interval *);
+
+#endif
