@@ -2157,8 +2157,12 @@ START_TEST(majority_plain)
 		ck_assert_msg(seconds <= alone * 1.1 + 0.3, "%.3f s against "
 		    "%.3f s", seconds, alone);
 	}
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
+		fprintf(stderr, "%s%d", i ? " " : "-m plain, queries a server: ",
+		    server_queries(i));
 		ck_assert_int_le(server_queries(i), 4);	/* 2 runs, + alone */
+	}
+	fprintf(stderr, "\n");
 }
 END_TEST
 
@@ -2187,8 +2191,12 @@ START_TEST(majority_subsecond)
 		ck_assert_msg(seconds <= (proc_wrapped() ? 30 : 6.5),
 		    "%.3f s", seconds);
 	}
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
+		fprintf(stderr, "%s%d", i ? " " : "-m -x, queries a server in two "
+		    "runs: ", server_queries(i));
 		ck_assert_int_le(server_queries(i), 2 * SUBSECOND_QUERIES_MAX);
+	}
+	fprintf(stderr, "\n");
 }
 END_TEST
 
