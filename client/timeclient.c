@@ -710,6 +710,9 @@ main(int argc, char *argv[])
 		    why.text);
 	if (o.verbose)
 		o.query.note = note;
+	if (o.majority && o.nhosts > MAJORITY_SOURCES_MAX)
+		warnx("-m: %d hosts: the first %d are asked", o.nhosts,
+		    MAJORITY_SOURCES_MAX);
 
 	if (privsep_wanted(&o))
 		privsep_network(&o, network_side, &r);
