@@ -327,25 +327,14 @@ privsep_network(const struct client_options *o, network_fn *network,
 		    "together: %s; the clock is left as it is", why.text);
 }
 
-/* The offset's bound that the first RFC 868 answer alone gives. */
-static void
-first_answer_bound(const struct answer *ans, int64_t lag_ns, int64_t *lo,
-    int64_t *hi)
-{
-	int64_t remote = rfc868_to_unix(rfc868_unpack(ans->reply)) *
-	    NS_PER_SECOND;
-
-	*lo = remote - ans->received_ns - lag_ns;
-	*hi = remote + NS_PER_SECOND - ans->asked_ns + lag_ns;
-}
-
 /* -x: every round done, and a last bound inside what was asked. */
 static int
 subsecond_check(const struct client_options *o, const struct answer *a,
     const struct subsecond *s, int64_t before, int64_t after,
     struct why *why)
 {
-	int64_t lo, hi, lag = (int64_t)o->lag_ms * 1000000;
+	int64_t lag = (int64_t)o->lag_ms * 1000000;
+	struct interval first;
 
 	if (s->rounds < SUBSECOND_ROUNDS || s->queries < SUBSECOND_ROUNDS ||
 	    s->queries > SUBSECOND_QUERIES_MAX)
@@ -357,8 +346,8 @@ subsecond_check(const struct client_options *o, const struct answer *a,
 		return why_set(why, "-x: its interval is not one");
 	if (s->last.latest_ns < before || s->last.latest_ns > after)
 		return why_set(why, "-x: its last reply is not of this run");
-	first_answer_bound(a, lag, &lo, &hi);
-	if (s->last.hi_ns <= lo || s->last.lo_ns >= hi)
+	answer_bound(a, lag, &first);
+	if (s->last.hi_ns <= first.lo_ns || s->last.lo_ns >= first.hi_ns)
 		return why_set(why, "-x: its interval lies outside the "
 		    "second of the first answer");
 	return 0;

@@ -155,9 +155,7 @@ sources_ask(const struct client_options *o, source_fn *measure,
 /*
  * What a source's answer says of the offset, as an interval whose ends
  * are hard facts (now: our clock, Unix ns, to age -x's bound to):
- *   RFC 868: the server read V between our asking (s) and its answer (r),
- *     so V - r <= offset < V + 1 - s, its second late by the lag (-g) at
- *     most;
+ *   RFC 868: answer_bound, its second late by the lag (-g) at most;
  *   -x: the interval -x measured for it;
  *   SNTP: the offset +- half the round trip and the server's root
  *     distance.
@@ -168,7 +166,7 @@ source_interval(const struct client_options *o, const struct source *s,
     int64_t now, struct interval *iv)
 {
 	const struct answer *a = &s->ans;
-	int64_t v, half;
+	int64_t half;
 
 	if (!s->answered)
 		return -1;
@@ -179,11 +177,21 @@ source_interval(const struct client_options *o, const struct source *s,
 		iv->hi_ns = a->sntp_offset_ns + half;
 	} else if (s->subsecond_done)
 		bound_at(&s->sub.last, now, &iv->lo_ns, &iv->hi_ns);
-	else {
-		v = rfc868_to_unix(rfc868_unpack(a->reply)) * NS_PER_SECOND;
-		iv->lo_ns = v - a->received_ns;
-		iv->hi_ns = v + NS_PER_SECOND - a->asked_ns +
-		    (int64_t)o->lag_ms * 1000000;
-	}
+	else
+		answer_bound(a, (int64_t)o->lag_ms * 1000000, iv);
 	return 0;
+}
+
+/*
+ * The offset's bound that one RFC 868 answer gives: the server read V
+ * between our asking (s) and its answer (r), so V - r <= offset <
+ * V + 1 - s, its second late by lag_ns at most.
+ */
+void
+answer_bound(const struct answer *a, int64_t lag_ns, struct interval *iv)
+{
+	int64_t v = rfc868_to_unix(rfc868_unpack(a->reply)) * NS_PER_SECOND;
+
+	iv->lo_ns = v - a->received_ns;
+	iv->hi_ns = v + NS_PER_SECOND - a->asked_ns + lag_ns;
 }

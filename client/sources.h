@@ -32,5 +32,6 @@ int sources_ask(const struct client_options *, source_fn *, struct source *,
     int *);
 int source_interval(const struct client_options *, const struct source *,
     int64_t, struct interval *);
+void answer_bound(const struct answer *, int64_t, struct interval *);
 
 #endif

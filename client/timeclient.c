@@ -306,6 +306,26 @@ subsecond_run(const char *host, const struct client_options *o,
 }
 
 /*
+ * An offset known as an interval [lo, hi) at now (-x, -m): its middle, and
+ * the server's time now, not the first answer's, seconds old.
+ */
+static void
+measure_interval(const struct client_options *o, const struct leaps *leaps,
+    int64_t now, int64_t lo, int64_t hi, struct measurement *m)
+{
+	int64_t middle = lo + (hi - lo) / 2;
+
+	m->bounded = 1;
+	m->lo_ns = lo;
+	m->hi_ns = hi;
+	m->remote_seconds = (now + middle) / NS_PER_SECOND;
+	m->utc_seconds = m->remote_seconds;
+	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
+	m->remote_seconds += m->adjust_seconds;
+	m->offset_ns = middle + m->adjust_seconds * NS_PER_SECOND;
+}
+
+/*
  * -x: the offset to the millisecond, from rounds of probes: the last
  * round's bound, as it holds now (aged by the drift a clock may have).
  */
@@ -313,21 +333,13 @@ static void
 measure_subsecond(const struct client_options *o, const struct leaps *leaps,
     const struct subsecond *sub, struct measurement *m)
 {
-	int64_t now, middle;
+	int64_t now = query_realtime_ns(), lo, hi;
 
 	m->how = o->query.udp ? "udp" : "tcp";
 	m->subsecond = *sub;
 	m->queries = sub->queries;
-	m->bounded = 1;
-	now = query_realtime_ns();
-	bound_at(&m->subsecond.last, now, &m->lo_ns, &m->hi_ns);
-	middle = m->lo_ns + (m->hi_ns - m->lo_ns) / 2;
-	/* The server's time now, not the first answer's, 3 to 5 s old. */
-	m->remote_seconds = (now + middle) / NS_PER_SECOND;
-	m->utc_seconds = m->remote_seconds;
-	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
-	m->remote_seconds += m->adjust_seconds;
-	m->offset_ns = middle + m->adjust_seconds * NS_PER_SECOND;
+	bound_at(&m->subsecond.last, now, &lo, &hi);
+	measure_interval(o, leaps, now, lo, hi, m);
 }
 
 /*
@@ -452,17 +464,10 @@ measure_majority(const struct client_options *o, const struct leaps *leaps,
 	*ans = r->src[best].ans;
 	m->host = o->hosts[r->src[best].host];
 	m->how = o->query.sntp ? "sntp" : o->query.udp ? "udp" : "tcp";
-	m->bounded = 1;
 	m->agree = maj.largest;
 	m->answered = maj.answered;
-	m->lo_ns = maj.lo_ns;
-	m->hi_ns = maj.hi_ns;
+	measure_interval(o, leaps, now, maj.lo_ns, maj.hi_ns, m);
 	middle = maj.lo_ns + (maj.hi_ns - maj.lo_ns) / 2;
-	m->remote_seconds = (now + middle) / NS_PER_SECOND;
-	m->utc_seconds = m->remote_seconds;
-	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
-	m->remote_seconds += m->adjust_seconds;
-	m->offset_ns = middle + m->adjust_seconds * NS_PER_SECOND;
 	if (o->verbose)
 		warnx("-m: %d of %d agree: the offset in [%+.6f, %+.6f) s, "
 		    "%+.6f \302\261 %.6f s", maj.largest, maj.answered,
