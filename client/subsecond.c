@@ -191,7 +191,9 @@ subsecond_start(struct subsecond *m, int64_t lag_ns, uint32_t value,
  * server's clock moved during or after the last round by more than the
  * margin and half a round trip, one of them reads the other second, and
  * its reply contradicts the interval. They cannot narrow it, and a late
- * answer cannot contradict a clock that did not move (causality).
+ * answer cannot contradict a clock that did not move (causality): one
+ * delayed on its way (this host or the server busy) reads the other
+ * second and proves nothing.
  */
 static int
 check_aim(struct subsecond *m, int64_t not_before_ns, struct probe *probes)
@@ -213,8 +215,6 @@ check_aim(struct subsecond *m, int64_t not_before_ns, struct probe *probes)
 	probes[1].aim_ns = k * NS_PER_SECOND - lo + m->all.lag_ns + margin +
 	    rtt / 2;
 	probes[0].answered = probes[1].answered = 0;
-	m->check_second = k;
-	m->check_margin_ns = margin;
 	return SUBSECOND_CHECK_PROBES;
 }
 
@@ -272,10 +272,27 @@ subsecond_next(struct subsecond *m, int64_t not_before_ns,
 }
 
 /*
+ * Whether a reply of seconds to the probe fits no offset in the interval
+ * b gives (as aged to the probe): read between the probe's send and its
+ * receipt, whatever the delays each way, it proves the server's clock
+ * moved. A reply delayed on its way fits, and checks nothing.
+ */
+static int
+contradicts(const struct offset_bound *b, int64_t seconds,
+    const struct probe *p)
+{
+	int64_t lo, hi;
+
+	bound_at(b, p->received_ns, &lo, &hi);
+	return seconds * NS_PER_SECOND - p->received_ns >= hi ||
+	    (seconds + 1) * NS_PER_SECOND - p->sent_ns + b->lag_ns <= lo;
+}
+
+/*
  * A round's replies: returns how many there were; -1 when no one offset
  * explains every reply so far (the server's clock moved further than its
  * drift, or more than one server answered); -2 when a probe of the check
- * read the other second than the one the interval says it must.
+ * read another second than the interval allows.
  */
 int
 subsecond_add(struct subsecond *m, const struct probe *probes, int n)
@@ -288,14 +305,7 @@ subsecond_add(struct subsecond *m, const struct probe *probes, int n)
 		if (!probes[i].answered)
 			continue;
 		seconds = rfc868_to_unix(probes[i].value);
-		/*
-		 * A probe that left later than planned (this host was busy)
-		 * may read the other second with the clock unmoved: it
-		 * checks nothing, as if lost.
-		 */
-		if (check && seconds != m->check_second - (i == 0) &&
-		    probes[i].sent_ns <= probes[i].aim_ns -
-		    m->all.rtt_min_ns / 2 + m->check_margin_ns / 2)
+		if (check && contradicts(&m->all, seconds, &probes[i]))
 			misread = 1;
 		bound_add(&m->all, seconds, probes[i].sent_ns,
 		    probes[i].received_ns);
@@ -309,7 +319,7 @@ subsecond_add(struct subsecond *m, const struct probe *probes, int n)
 	m->queries += n;
 	m->rounds++;
 	m->unanswered = got == 0 ? m->unanswered + 1 : 0;
-	if (m->all.inconsistent)
-		return -1;
-	return misread ? -2 : got;
+	if (misread)
+		return -2;
+	return m->all.inconsistent ? -1 : got;
 }

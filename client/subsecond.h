@@ -62,8 +62,6 @@ struct subsecond {
 	int rounds;			/* done; the check after them */
 	int queries;
 	int unanswered;			/* rounds in a row */
-	int64_t check_second;		/* the check's probes read it - 1, it */
-	int64_t check_margin_ns;	/* outside the interval */
 };
 
 void bound_init(struct offset_bound *, int64_t);

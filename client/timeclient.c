@@ -129,9 +129,9 @@ subsecond_measure(const char *host, const struct client_options *o,
 			    "more than one server answered", host);
 		if (got == -2)
 			errx(EXIT_REFUSED, "%s: -x: the check after the last round read "
-			    "another second than the offset found says: the "
+			    "another second than the offset found allows: the "
 			    "server's clock moved during the measurement, or "
-			    "the path's delay changed", host);
+			    "more than one server answered", host);
 		if (o->verbose)
 			fprintf(stderr, "%s: -x: %d probes, %d answered, the "
 			    "offset known to %.3f ms\n", getprogname(), n, got,
