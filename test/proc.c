@@ -205,12 +205,21 @@ proc_wait_text(struct proc *p, const char *text, int timeout_ms)
 	return proc_wait_text_from(p, 0, text, timeout_ms);
 }
 
-/* Waits for the exit, reading output to EOF. Returns 1 if it exited. */
+/*
+ * Waits for the exit, reading output to EOF. Returns 1 if it exited.
+ * What the process wrote is all in the pipes once it has exited; a pipe
+ * that a descendant still holds (a detached daemon's valgrind, which
+ * keeps a stderr of its own) is read until it has been quiet for
+ * PROC_QUIET_MS, not to the deadline.
+ */
+#define PROC_QUIET_MS	200
+
 int
 proc_wait_exit(struct proc *p, int timeout_ms)
 {
 	long long deadline = now_ms() + scale_ms(timeout_ms);
-	long long left;
+	long long left, quiet;
+	size_t seen;
 	pid_t pid;
 
 	while (!p->exited) {
@@ -224,11 +233,15 @@ proc_wait_exit(struct proc *p, int timeout_ms)
 			return 0;
 		proc_read(p, left < 20 ? (int)left : 20);
 	}
+	quiet = now_ms() + PROC_QUIET_MS;
 	while (p->out_fd != -1 || p->err_fd != -1) {
-		left = deadline - now_ms();
-		proc_read(p, left > 0 ? (int)left : 0);
+		left = (deadline < quiet ? deadline : quiet) - now_ms();
 		if (left <= 0)
 			break;
+		seen = p->outlen + p->errlen;
+		proc_read(p, (int)left);
+		if (p->outlen + p->errlen != seen)
+			quiet = now_ms() + PROC_QUIET_MS;
 	}
 	return 1;
 }
