@@ -102,6 +102,16 @@ deb:
 	ln -snf packaging/debian debian
 	dpkg-buildpackage -us -uc -b
 
+# Small boxes (README): make musl links timed and timeclient statically to
+# musl, in musl/; make musl-check runs the whole suite against them, linked
+# dynamically to musl for the preloads. Each builds in a copy of the
+# sources (tools/musl), after tools/install-deps --musl.
+musl:
+	sh tools/musl static timed timeclient -- $(DIST)
+
+musl-check:
+	sh tools/musl suite check -- $(DIST)
+
 # Static analysis of the programs (the tests are Check's macros). clang-tidy
 # compiles against the system's headers; cppcheck cannot follow libbsd's
 # #include_next, so it takes its own model of them (--library=posix).
@@ -126,6 +136,6 @@ lint:
 
 clean: test-clean bench-clean fuzz-clean
 	rm -f timed timeclient $(OBJ) $(OBJ:.o=.d) timed-$(VERSION).tar.gz
-	rm -rf timed-$(VERSION)
+	rm -rf timed-$(VERSION) musl
 
-.PHONY: all options install uninstall dist deb lint clean
+.PHONY: all options install uninstall dist deb musl musl-check lint clean

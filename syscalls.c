@@ -6,7 +6,8 @@
  * every option; each line says why the call is needed. Several names of
  * one call are the same need on other systems: 32-bit ones have 64-bit
  * time calls (*_time64), glibc falls back to a syscall without the vDSO
- * (valgrind), armhf's send is not sendto.
+ * (valgrind), armhf's send is not sendto, musl's sendmmsg on a 64-bit
+ * system is a sendmsg a message.
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -38,6 +39,7 @@ static const struct sysfilter_rule serving[] = {
 	{ "recvmmsg", { { 0 } } },
 	{ "recvmmsg_time64", { { 0 } } },
 	{ "sendmmsg", { { 0 } } },
+	{ "sendmsg", { { 0 } } },
 	/* The clock, read per request (the vDSO's when it has one). */
 	{ "clock_gettime", { { 0 } } },
 	{ "clock_gettime64", { { 0 } } },

@@ -1,5 +1,6 @@
 # Benchmarks (included by the Makefile): speed and memory against the bare
-# reference server, by bench/run.
+# reference server, by bench/run; the static musl timed (make musl) beside
+# the glibc one, by bench/musl.
 
 BENCH_OBJ = bench/load.o bench/loadgen.o
 
@@ -20,6 +21,7 @@ $(BENCH_OBJ): config.mk
 
 bench: timed bench/loadgen bench/refserver
 	sh bench/run
+	sh bench/musl
 
 bench-clean:
 	rm -f bench/loadgen bench/refserver bench/delayrelay bench/oddserver $(BENCH_OBJ) \

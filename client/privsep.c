@@ -68,8 +68,11 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "mmap", ANY }, { "mmap2", ANY }, { "mprotect", ANY },
 	{ "munmap", ANY }, { "brk", ANY }, { "madvise", ANY },
 	{ "futex", ANY }, { "futex_time64", ANY },
-	/* Names are looked up in a grandchild: a fork, not a thread. */
-	{ "clone", ARG_CLEAR(0, CLONE_REFUSED) },
+	/*
+	 * Names are looked up in a grandchild: a fork, not a thread (musl's
+	 * fork is the fork call where the system has one).
+	 */
+	{ "clone", ARG_CLEAR(0, CLONE_REFUSED) }, { "fork", ANY },
 	{ "set_robust_list", ANY }, { "wait4", ANY }, { "waitpid", ANY },
 	{ "setpgid", ANY },	/* -m: its processes, killed together */
 	{ "kill", ARG_EQ(1, SIGKILL) },

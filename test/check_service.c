@@ -439,6 +439,7 @@ START_TEST(detach_failure_reaches_the_parent)
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	unsigned char reply[8];
 
+	SKIP_IF_STATIC();
 	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
 	port = sockets_hold(AF_INET);
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, env, sockets_handed_over,
@@ -463,6 +464,7 @@ START_TEST(detach_failure_reaches_syslog)
 	const char *msg;
 	int log;
 
+	SKIP_IF_STATIC();
 	/* The pidfile goes in the test's own /dev, a tmpfs it may write. */
 	if ((log = syslog_trap()) == -1)
 		SKIP("cannot mount a /dev/log of the test's own: %s",
@@ -630,6 +632,7 @@ START_TEST(inetd_below_floor)
 	unsigned char reply[16];
 	int client;
 
+	SKIP_IF_STATIC();
 	if (env == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
 	client = inetd_connection();
@@ -661,6 +664,7 @@ START_TEST(inetd_unsynchronized)
 	unsigned char reply[16];
 	int client, synced;
 
+	SKIP_IF_STATIC();
 	for (synced = 0; synced <= 1; synced++) {
 		client = inetd_connection();
 		inetd_start_with("-S", unsynced_env(!synced));
@@ -793,6 +797,7 @@ START_TEST(socket_activation_below_floor)
 	    timed_path(), "-d", "-u", "nobody", NULL };
 	unsigned char reply[16];
 
+	SKIP_IF_STATIC();
 	if (faketime_preload() == NULL)
 		SKIP("faketime is not installed (apt-get install faketime)");
 	snprintf(preload, sizeof(preload), "%s", faketime_preload());

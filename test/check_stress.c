@@ -203,7 +203,7 @@ START_TEST(descriptor_exhaustion)
 	ck_assert_int_le(ticks, 10);
 	proc_wait_text(&daemon_proc, "\n", 100);
 	ck_assert_int_eq(count_text(daemon_proc.err, "pausing for a second"), 1);
-	ck_assert(strstr(daemon_proc.err, "Too many open files") != NULL);
+	ck_assert(strstr(daemon_proc.err, strerror(EMFILE)) != NULL);
 	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
 	for (i = 0; i < 200; i++)
 		close(clients[i]);
@@ -235,8 +235,9 @@ START_TEST(recv_failure_logged_once)
 	ck_assert(proc_wait_text(&daemon_proc, "recvmmsg on udp", 1000));
 	proc_wait_text(&daemon_proc, "no such line", 200);	/* the rest */
 	ck_assert_int_eq(count_text(daemon_proc.err, "recvmmsg on udp"), 1);
-	ck_assert(strstr(daemon_proc.err, "pausing for a second: Cannot "
-	    "allocate memory") != NULL);
+	/* In the libc's own words for ENOMEM (timed's and ours are one). */
+	ck_assert(strstr(daemon_proc.err, "pausing for a second: ") != NULL &&
+	    strstr(daemon_proc.err, strerror(ENOMEM)) != NULL);
 	ck_assert_int_le(ticks, 30);
 	ck_assert_int_eq(kill(daemon_proc.pid, 0), 0);
 }

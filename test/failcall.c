@@ -37,6 +37,13 @@ failing(const char *name)
 #define ADJTIMEX	"adjtimex"
 #endif
 
+/* recvmmsg's flags: an int in glibc, unsigned in musl (as in Linux). */
+#ifdef __GLIBC__
+typedef int recvmmsg_flags;
+#else
+typedef unsigned int recvmmsg_flags;
+#endif
+
 #ifndef TIME64_TWIN
 pid_t
 setsid(void)
@@ -52,12 +59,12 @@ setsid(void)
 #endif
 
 int
-recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, int flags,
+recvmmsg(int fd, struct mmsghdr *msgs, unsigned int n, recvmmsg_flags flags,
     struct timespec *timeout)
 {
-	int (*next)(int, struct mmsghdr *, unsigned int, int,
+	int (*next)(int, struct mmsghdr *, unsigned int, recvmmsg_flags,
 	    struct timespec *) = (int (*)(int, struct mmsghdr *, unsigned int,
-	    int, struct timespec *))dlsym(RTLD_NEXT, RECVMMSG);
+	    recvmmsg_flags, struct timespec *))dlsym(RTLD_NEXT, RECVMMSG);
 
 	if (failing("recvmmsg") || next == NULL) {
 		errno = ENOMEM;

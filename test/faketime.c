@@ -36,7 +36,75 @@ elf_kind(const char *path, unsigned char *class, unsigned *machine)
 	return 0;
 }
 
-/* Whether library can be preloaded into binary: one ELF class, one machine. */
+/*
+ * Whether an ELF program is linked statically: it names no loader (no
+ * PT_INTERP), so no library can be preloaded into it (make musl's).
+ */
+int
+elf_static(const char *path)
+{
+	Elf64_Ehdr h64;
+	Elf32_Ehdr *h32 = (Elf32_Ehdr *)&h64;
+	Elf64_Phdr p64;
+	Elf32_Phdr *p32 = (Elf32_Phdr *)&p64;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), wide, i, n, interp = 0;
+	off_t at;
+
+	if (fd == -1)
+		return 0;
+	if (read(fd, &h64, sizeof(h64)) < (ssize_t)sizeof(*h32) ||
+	    memcmp(h64.e_ident, ELFMAG, SELFMAG) != 0) {
+		close(fd);
+		return 0;
+	}
+	wide = h64.e_ident[EI_CLASS] == ELFCLASS64;
+	n = wide ? h64.e_phnum : h32->e_phnum;
+	at = wide ? (off_t)h64.e_phoff : (off_t)h32->e_phoff;
+	for (i = 0; i < n && !interp; i++) {
+		if (pread(fd, &p64, wide ? sizeof(p64) : sizeof(*p32), at) < 0)
+			break;
+		interp = (wide ? p64.p_type : p32->p_type) == PT_INTERP;
+		at += wide ? h64.e_phentsize : h32->e_phentsize;
+	}
+	close(fd);
+	return i == n && !interp;
+}
+
+/*
+ * Whether an ELF file was linked to musl: a program names musl's loader
+ * (its interpreter), a library musl's "libc.so" where glibc's is
+ * "libc.so.6". Read from the file's strings, as ldd would print them.
+ */
+static int
+elf_musl(const char *path)
+{
+	static const char loader[] = "/ld-musl-", libc[] = "libc.so";
+	char buf[1 << 16];
+	size_t n, i, keep = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), musl = 0;
+	ssize_t got;
+
+	if (fd == -1)
+		return 0;
+	while (!musl && (got = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		n = keep + (size_t)got;
+		for (i = 0; i + sizeof(loader) <= n && !musl; i++)
+			musl = memcmp(buf + i, loader, sizeof(loader) - 1) == 0 ||
+			    (memcmp(buf + i, libc, sizeof(libc)) == 0 &&
+			    (i == 0 || buf[i - 1] == '\0'));
+		/* A name cut by the buffer's end is read whole next time. */
+		keep = n < sizeof(loader) ? n : sizeof(loader);
+		memmove(buf, buf + n - keep, keep);
+	}
+	close(fd);
+	return musl;
+}
+
+/*
+ * Whether library can be preloaded into binary: one ELF class, one
+ * machine, one C library (glibc's loader cannot load a library linked to
+ * musl, nor the other way round).
+ */
 int
 elf_match(const char *library, const char *binary)
 {
@@ -45,7 +113,7 @@ elf_match(const char *library, const char *binary)
 
 	return elf_kind(library, &class1, &machine1) == 0 &&
 	    elf_kind(binary, &class2, &machine2) == 0 && class1 == class2 &&
-	    machine1 == machine2;
+	    machine1 == machine2 && elf_musl(library) == elf_musl(binary);
 }
 
 /*
@@ -57,8 +125,9 @@ elf_match(const char *library, const char *binary)
  * noshm.so was built for another machine (xinetd in a 32-bit run). A 32-bit
  * binary gets the project's own fakeclock.so instead: Debian's 32-bit
  * libfaketime does not wrap the 64-bit-time functions that timed calls
- * there. Both are copied to the scratch directory, where a timed started
- * as nobody can read them.
+ * there; and so does a binary linked to musl, which cannot load glibc's
+ * libfaketime. Both are copied to the scratch directory, where a timed
+ * started as nobody can read them.
  */
 const char *
 faketime_preload_for(const char *binary)
@@ -68,16 +137,18 @@ faketime_preload_for(const char *binary)
 	unsigned char want_class, class;
 	unsigned want_machine, machine;
 	const char *lib = NULL, *own;
+	int ours;
 	char *cached;
 	glob_t g;
 	size_t i;
 
 	if (elf_kind(binary, &want_class, &want_machine) == -1)
 		return NULL;
-	cached = preload[want_class == ELFCLASS32];
+	ours = want_class == ELFCLASS32 || elf_musl(binary);
+	cached = preload[ours];
 	if (cached[0] != '\0')
 		return cached;
-	if (want_class == ELFCLASS32) {
+	if (ours) {
 		if (elf_match("./test/fakeclock.so", binary) &&
 		    (own = scratch_preload("fakeclock.so")) != NULL)
 			snprintf(cached, sizeof(preload[0]), "%s", own);

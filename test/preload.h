@@ -3,7 +3,8 @@
  * the 32-bit-time names (clock_gettime), and with -D_TIME_BITS=64
  * -DTIME64_TWIN, where glibc's headers rename the same definitions to
  * their 64-bit twins (__clock_gettime64) and give them 64-bit structs. A
- * 64-bit glibc has one set of names, so there the twin build is empty.
+ * 64-bit glibc has one set of names, and so has musl (its time_t is 64
+ * bits everywhere), so there the twin build is empty.
  */
 #ifndef PRELOAD_H
 #define PRELOAD_H
@@ -12,7 +13,7 @@
 
 #include <time.h>
 
-#if defined(TIME64_TWIN) && __TIMESIZE == 64
+#if defined(TIME64_TWIN) && (!defined(__GLIBC__) || __TIMESIZE == 64)
 #define PRELOAD_EMPTY	1	/* the twins are the names already built */
 #endif
 
