@@ -2137,24 +2137,65 @@ server_queries(int i)
 }
 
 /*
+ * Whether -m refused for two groups of the largest size: the 0.3 s server
+ * read its second's edge while the true ones' queries were in flight, so
+ * its interval overlaps two of theirs in a sliver beside the three's, and
+ * no one group is the majority. Rare (the queries' spread in a second:
+ * a millisecond, valgrind's tens), and right: the clock is left as it is.
+ * The 5 s one must still be in neither.
+ */
+static double
+source_lower_end(int i)
+{
+	const char *line;
+	char start[128];
+	double lo;
+
+	snprintf(start, sizeof(start), "timeclient: -m: %s (%s port %s): the "
+	    "offset in [", source_address(i), source_address(i), portarg);
+	ck_assert_msg((line = strstr(client.err, start)) != NULL &&
+	    sscanf(line + strlen(start), "%lf", &lo) == 1, "%s", client.err);
+	return lo;
+}
+
+static int
+majority_split(double *sliver_lo)
+{
+	if (strstr(client.err, "no majority: the largest group whose "
+	    "intervals overlap is 3 of the 5 sources that answered, and there "
+	    "are two such groups") == NULL)
+		return 0;
+	*sliver_lo = source_lower_end(3);
+	ck_assert_msg(source_lower_end(4) > 3.9, "%s", client.err);
+	return 1;
+}
+
+/*
  * Five servers, three true, one 0.3 s and one 5 s off, asked at once.
  * Plain RFC 868 (intervals a second wide): the 5 s one is a falseticker;
  * the 0.3 s one cannot be told from a true one, and at least three agree
  * on an interval inside the true ones', the truth at most 0.3 s outside
- * it. As long as one server takes, and one query each.
+ * it; or, when the 0.3 s one's edge fell among the queries, no majority
+ * (majority_split). As long as one server takes, and one query each.
  */
 START_TEST(majority_plain)
 {
 	const char *flags[] = { "-pmv", "-pmvu" }, *one[] = { "-p", "-pu" };
 	double seconds, alone, lo, hi;
-	int agree, of, i, f;
+	int agree, of, i, f, code;
 
 	five_servers_up();
 	for (f = 0; f < 2; f++) {
 		ck_assert_msg(majority_run(one[f], 1, utc, NULL, &alone) == 0,
 		    "%s", client.err);
-		ck_assert_msg(majority_run(flags[f], 5, utc, NULL, &seconds) ==
-		    0, "%s", client.err);
+		code = majority_run(flags[f], 5, utc, NULL, &seconds);
+		if (code == 1 && majority_split(&lo)) {
+			fprintf(stderr, "-m %s: split, the 0.3 s server's "
+			    "interval from %+.6f s\n", flags[f], lo);
+			ck_assert(lo <= 0.31);	/* 0.3 s, and the rounding */
+			continue;
+		}
+		ck_assert_msg(code == 0, "%s", client.err);
 		agreed_read(&agree, &of, &lo, &hi);
 		fprintf(stderr, "-m %s: %d of %d agree on [%+.6f, %+.6f) s, "
 		    "%.3f s (one server %.3f s)\n", flags[f], agree, of, lo, hi,
