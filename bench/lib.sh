@@ -1,4 +1,4 @@
-# Shared by bench/run and bench/peers: starting a server pinned to core 0,
+# Shared by bench/run, bench/musl and bench/peers: starting a server pinned to core 0,
 # driving it with bench/loadgen pinned to core 1, and the server's CPU.
 # shellcheck shell=sh
 
@@ -9,6 +9,17 @@ else
 	server_pin=""
 	load_pin=""
 fi
+
+# The median of the first n numbers of a space-separated list, for awk.
+median_awk='
+function median(list, n,   i, j, t, a) {
+	split(list, a, " ")
+	for (i = 1; i <= n; i++)
+		for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+'
 
 cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }

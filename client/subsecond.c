@@ -272,41 +272,24 @@ subsecond_next(struct subsecond *m, int64_t not_before_ns,
 }
 
 /*
- * Whether a reply of seconds to the probe fits no offset in the interval
- * b gives (as aged to the probe): read between the probe's send and its
- * receipt, whatever the delays each way, it proves the server's clock
- * moved. A reply delayed on its way fits, and checks nothing.
- */
-static int
-contradicts(const struct offset_bound *b, int64_t seconds,
-    const struct probe *p)
-{
-	int64_t lo, hi;
-
-	bound_at(b, p->received_ns, &lo, &hi);
-	return seconds * NS_PER_SECOND - p->received_ns >= hi ||
-	    (seconds + 1) * NS_PER_SECOND - p->sent_ns + b->lag_ns <= lo;
-}
-
-/*
  * A round's replies: returns how many there were; -1 when no one offset
  * explains every reply so far (the server's clock moved further than its
- * drift, or more than one server answered); -2 when a probe of the check
- * read another second than the interval allows.
+ * drift, or more than one server answered); -2 when that happened in the
+ * check: the rounds before it agreed, so a probe of the check read
+ * another second than the interval allows, whatever the delays each way.
+ * A probe delayed on its way fits, and checks nothing.
  */
 int
 subsecond_add(struct subsecond *m, const struct probe *probes, int n)
 {
 	int i, got = 0, last = m->rounds == SUBSECOND_ROUNDS - 1;
-	int check = m->rounds == SUBSECOND_ROUNDS, misread = 0;
+	int check = m->rounds == SUBSECOND_ROUNDS;
 	int64_t seconds;
 
 	for (i = 0; i < n; i++) {
 		if (!probes[i].answered)
 			continue;
 		seconds = rfc868_to_unix(probes[i].value);
-		if (check && contradicts(&m->all, seconds, &probes[i]))
-			misread = 1;
 		bound_add(&m->all, seconds, probes[i].sent_ns,
 		    probes[i].received_ns);
 		bound_add(&m->seen, seconds, probes[i].sent_ns,
@@ -319,7 +302,7 @@ subsecond_add(struct subsecond *m, const struct probe *probes, int n)
 	m->queries += n;
 	m->rounds++;
 	m->unanswered = got == 0 ? m->unanswered + 1 : 0;
-	if (misread)
-		return -2;
-	return m->all.inconsistent ? -1 : got;
+	if (m->all.inconsistent)
+		return check ? -2 : -1;
+	return got;
 }

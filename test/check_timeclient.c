@@ -2136,14 +2136,7 @@ server_queries(int i)
 	    count_text(servers[i].err, "udp from ");
 }
 
-/*
- * Whether -m refused for two groups of the largest size: the 0.3 s server
- * read its second's edge while the true ones' queries were in flight, so
- * its interval overlaps two of theirs in a sliver beside the three's, and
- * no one group is the majority. Rare (the queries' spread in a second:
- * a millisecond, valgrind's tens), and right: the clock is left as it is.
- * The 5 s one must still be in neither.
- */
+/* The lower end of source i's interval, as -v said it. */
 static double
 source_lower_end(int i)
 {
@@ -2158,6 +2151,14 @@ source_lower_end(int i)
 	return lo;
 }
 
+/*
+ * Whether -m refused for two groups of the largest size: the 0.3 s server
+ * read its second's edge while the true ones' queries were in flight, so
+ * its interval overlaps two of theirs in a sliver beside the three's, and
+ * no one group is the majority. Rare (the queries' spread in a second:
+ * a millisecond, valgrind's tens), and right: the clock is left as it is.
+ * The 5 s one must still be in neither.
+ */
 static int
 majority_split(double *sliver_lo)
 {
