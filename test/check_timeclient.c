@@ -1952,7 +1952,7 @@ START_TEST(network_side_unprivileged)
 		ck_assert_str_eq(proc_status(child, "CapPrm"),
 		    "0000000000000000");
 		ck_assert_str_eq(proc_status(child, "NoNewPrivs"), "1");
-		if (sysfilter_built() && !proc_wrapped())
+		if (proc_unfiltered_why() == NULL)
 			ck_assert_str_eq(proc_status(child, "Seccomp"), "2");
 	} else
 		ck_assert_int_eq(child, -1);
@@ -1980,11 +1980,8 @@ START_TEST(network_side_killed_leaves_clock)
 	if (!network_side_expected())
 		SKIP("without the right to set the clock there is no network "
 		    "side apart");
-	if (!sysfilter_built())
-		SKIP("built without libseccomp: the network side has no "
-		    "filter");
-	if (proc_wrapped())
-		SKIP("under valgrind timeclient runs without its filter (-F)");
+	if (proc_unfiltered_why() != NULL)
+		SKIP("%s", proc_unfiltered_why());
 	listener = setter_waiting((const char *const[]){ "-s", NULL },
 	    scratch_preload("trespass.so"));
 	ck_assert_int_ne(child = proc_child(client.pid, 5000), -1);

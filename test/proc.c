@@ -5,6 +5,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "../common/sysfilter.h"
 
 static long long
 now_ms(void)
@@ -68,6 +72,69 @@ asan_without_leaks(void)
 	snprintf(options, sizeof(options), "ASAN_OPTIONS=%s%sdetect_leaks=0",
 	    set != NULL ? set : "", set != NULL && *set != '\0' ? ":" : "");
 	putenv(options);
+}
+
+/*
+ * Why our programs cannot run with their own system call filters here, or
+ * NULL where they can: built without libseccomp, under a wrapper
+ * (valgrind runs them on a CPU of its own), or on a system that takes no
+ * filter (qemu-user, which runs i386 programs on a kernel without 32-bit
+ * x86, answers PR_SET_SECCOMP with EINVAL). Decided once, by trying: a
+ * child loads a filter that allows everything.
+ */
+const char *
+proc_unfiltered_why(void)
+{
+	static char why[128];
+	static int tried;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K,
+	    SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = { 1, &allow };
+	int status;
+	pid_t pid;
+
+	if (tried)
+		return why[0] != '\0' ? why : NULL;
+	tried = 1;
+	if (!sysfilter_built())
+		snprintf(why, sizeof(why), "built without libseccomp: no "
+		    "system call filter");
+	else if (proc_wrapped())
+		snprintf(why, sizeof(why), "under %s our programs run without "
+		    "their filters (-F)", getenv("TEST_WRAPPER"));
+	else if ((pid = fork()) == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
+			_exit(errno > 0 && errno < 256 ? errno : 255);
+		_exit(0);
+	} else if (pid == -1 || waitpid(pid, &status, 0) == -1 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		snprintf(why, sizeof(why), "this system takes no system call "
+		    "filter (%s): our programs run without theirs (-F)",
+		    pid == -1 ? strerror(errno) : WIFEXITED(status) ?
+		    strerror(WEXITSTATUS(status)) : "the probe died");
+	return why[0] != '\0' ? why : NULL;
+}
+
+/*
+ * Whether argv[i] starts one of our programs that must run without its
+ * filter (-F after it): any program under a wrapper, or where no filter
+ * loads, a path to timed or timeclient (also behind another program, as
+ * systemd-socket-activate ... -- ./timed).
+ */
+static int
+unfiltered_at(const char *const argv[], size_t i, int wrapped)
+{
+	const char *base = strrchr(argv[i], '/');
+
+	if (argv[i + 1] != NULL && strcmp(argv[i + 1], "--help") == 0)
+		return 0;
+	if (i == 0 && wrapped)
+		return 1;
+	if (base == NULL || !sysfilter_built() || proc_unfiltered_why() == NULL)
+		return 0;
+	return strcmp(base + 1, "timed") == 0 ||
+	    strcmp(base + 1, "timeclient") == 0;
 }
 
 /* Drains what the child wrote into its buffers, for up to timeout_ms. */
@@ -128,14 +195,13 @@ proc_start(struct proc *p, const char *const argv[], const char *const env[],
 	/*
 	 * valgrind runs a program on a CPU of its own, whose system calls
 	 * (executable memory for its translations, its signal machinery) a
-	 * seccomp filter would judge as the program's: under it, our
-	 * programs run without theirs (-F, first). The other runs test the
-	 * filters.
+	 * seccomp filter would judge as the program's: under it, and where
+	 * no filter loads (qemu-user), our programs run without theirs (-F,
+	 * first). The other runs test the filters.
 	 */
 	for (i = 0; argv[i] != NULL && n < 62; i++) {
 		args[n++] = argv[i];
-		if (i == 0 && words != NULL && (argv[1] == NULL ||
-		    strcmp(argv[1], "--help") != 0))
+		if (unfiltered_at(argv, i, words != NULL))
 			args[n++] = "-F";
 	}
 	args[n] = NULL;

@@ -41,6 +41,7 @@ const char *proc_link(pid_t, const char *);
 int proc_root_is(pid_t, const char *);
 const char *proc_status(pid_t, const char *);
 int proc_wrapped(void);
+const char *proc_unfiltered_why(void);
 pid_t proc_child(pid_t, int);
 int count_text(const char *, const char *);
 double seconds_since(const struct timespec *);

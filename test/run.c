@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "tests.h"
 
 #define SWEEP_ROUNDS	20	/* a child's children are ours next round */
@@ -238,6 +239,8 @@ main(void)
 	}
 	setenv("TIMED_TEST_SCRATCH", scratch, 1);
 	shm_note();
+	if (proc_unfiltered_why() != NULL)
+		fprintf(stderr, "test/run: %s\n", proc_unfiltered_why());
 	runner = srunner_create(rfc868_suite());
 	srunner_add_suite(runner, addr_suite());
 	srunner_add_suite(runner, timed_options_suite());
