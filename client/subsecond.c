@@ -160,6 +160,39 @@ probe_schedule(const struct probe *probes, int n, int64_t half_rtt_ns,
 		s->end_ns = deadline_ns;
 }
 
+/* The server's allowance as time at its rate: a query costs this much. */
+#define ALLOWED_QUERY_NS	(NS_PER_SECOND / SUBSECOND_ALLOWED_RATE)
+#define ALLOWED_BURST_NS	(SUBSECOND_ALLOWED_BURST * ALLOWED_QUERY_NS)
+
+/*
+ * Whether n queries sent at at_ns (and the check's after them) keep
+ * within what the server allows one source: its burst, refilled at its
+ * rate, as a token bucket.
+ */
+static int
+allowance_left(const struct subsecond *m, int64_t at_ns, int n)
+{
+	int64_t left = m->allowed_ns + (at_ns > m->allowed_at_ns ?
+	    at_ns - m->allowed_at_ns : 0);
+
+	if (left > ALLOWED_BURST_NS)
+		left = ALLOWED_BURST_NS;
+	return left >= (int64_t)(n + SUBSECOND_CHECK_PROBES) * ALLOWED_QUERY_NS;
+}
+
+static void
+allowance_spend(struct subsecond *m, int64_t at_ns, int n)
+{
+	if (at_ns > m->allowed_at_ns) {
+		m->allowed_ns += at_ns - m->allowed_at_ns;
+		m->allowed_at_ns = at_ns;
+	}
+	if (m->allowed_ns > ALLOWED_BURST_NS)
+		m->allowed_ns = ALLOWED_BURST_NS;
+	m->allowed_ns -= (int64_t)n * ALLOWED_QUERY_NS;
+	m->queries += n;
+}
+
 /*
  * The first answer starts a measurement: value, asked at asked_ns (the
  * first send: the bound must hold whichever send was answered), answered
@@ -179,8 +212,12 @@ subsecond_start(struct subsecond *m, int64_t lag_ns, uint32_t value,
 	m->all.rtt_min_ns = m->all.rtt_max_ns = received_ns - sent_ns;
 	m->seen.rtt_min_ns = m->seen.rtt_max_ns = received_ns - sent_ns;
 	m->rounds = 0;
-	m->queries = 1;
+	m->last_tries = 0;
+	m->queries = 0;
 	m->unanswered = 0;
+	m->allowed_ns = ALLOWED_BURST_NS;
+	m->allowed_at_ns = sent_ns;
+	allowance_spend(m, sent_ns, 1);
 }
 
 /*
@@ -235,14 +272,26 @@ subsecond_next(struct subsecond *m, int64_t not_before_ns,
 		return -1;
 	}
 	if (m->rounds == SUBSECOND_ROUNDS) {
-		if (m->last.replies == 0)
-			*why = "the last round went unanswered";
-		else if (bound_width(&m->last) >= NS_PER_SECOND / 2)
-			*why = "the last round's answers did not straddle the "
-			    "server's second edge";
-		else
+		if (m->last.replies > 0 &&
+		    bound_width(&m->last) < NS_PER_SECOND / 2) {
+			allowance_spend(m, not_before_ns,
+			    SUBSECOND_CHECK_PROBES);
 			return check_aim(m, not_before_ns, probes);
-		return -1;
+		}
+		/*
+		 * Its answers all read one second (sent late: a busy host or
+		 * server), or none came: the last round again, at the next
+		 * edge, while the server's allowance and the tries last.
+		 */
+		if (m->last_tries == SUBSECOND_LAST_TRIES ||
+		    !allowance_left(m, not_before_ns, n)) {
+			*why = m->last.replies == 0 ? "the last round went "
+			    "unanswered" : "the last round's answers did not "
+			    "straddle the server's second edge";
+			return -1;
+		}
+		bound_init(&m->last, m->all.lag_ns);
+		m->rounds--;
 	}
 	if (m->rounds > SUBSECOND_ROUNDS) {
 		if (m->unanswered == 0)
@@ -250,10 +299,13 @@ subsecond_next(struct subsecond *m, int64_t not_before_ns,
 		*why = "the check after the last round went unanswered";
 		return -1;
 	}
-	if (m->queries + n > SUBSECOND_QUERIES_MAX) {
+	if (!allowance_left(m, not_before_ns, n)) {
 		*why = "the server's allowance of queries ran out";
 		return -1;
 	}
+	allowance_spend(m, not_before_ns, n);
+	if (m->rounds == SUBSECOND_ROUNDS - 1)
+		m->last_tries++;
 	/*
 	 * Aimed where the edge was seen, give or take the lag allowed: a
 	 * server on time(2) whose lag changes (busy, or woken from idle)
@@ -299,7 +351,6 @@ subsecond_add(struct subsecond *m, const struct probe *probes, int n)
 			    probes[i].received_ns);
 		got++;
 	}
-	m->queries += n;
 	m->rounds++;
 	m->unanswered = got == 0 ? m->unanswered + 1 : 0;
 	if (m->all.inconsistent)

@@ -9,8 +9,14 @@
 
 #include <stdint.h>
 
-#define SUBSECOND_QUERIES_MAX	40	/* within timed's burst of 40 */
+/*
+ * What a server allows one source, as timed does by default: a burst of
+ * 40 queries, and 10 more a second. A measurement never asks faster.
+ */
+#define SUBSECOND_ALLOWED_BURST	40
+#define SUBSECOND_ALLOWED_RATE	10
 #define SUBSECOND_ROUNDS	3	/* each at one of the server's edges */
+#define SUBSECOND_LAST_TRIES	3	/* the last round, if it must be again */
 #define SUBSECOND_ROUND_PROBES	12	/* 10 cut the bound by 10, 2 guard */
 #define SUBSECOND_GUARD_NS	2000000	/* guards: this far outside, at least */
 #define SUBSECOND_CHECK_PROBES	2	/* after the rounds: a check */
@@ -21,6 +27,9 @@
 #define SUBSECOND_DRIFT		2000	/* 1/2000: 500 ppm, NTP's and adjtime's
 					   fastest slew */
 #define PROBE_GRACE_NS	250000000	/* a probe's answer, at most */
+/* The first query, every round's tries and the check: never more. */
+#define SUBSECOND_QUERIES_MAX	(1 + SUBSECOND_ROUND_PROBES *		\
+	(SUBSECOND_ROUNDS - 1 + SUBSECOND_LAST_TRIES) + SUBSECOND_CHECK_PROBES)
 
 /*
  * The offset (server minus local clock) lies in [lo, hi). Each reply's
@@ -60,8 +69,11 @@ struct probe_schedule {
 struct subsecond {
 	struct offset_bound all, seen, last;
 	int rounds;			/* done; the check after them */
+	int last_tries;			/* of the last round */
 	int queries;
 	int unanswered;			/* rounds in a row */
+	int64_t allowed_ns;		/* the server's allowance left, as time */
+	int64_t allowed_at_ns;		/* (at the rate allowed) as of then */
 };
 
 void bound_init(struct offset_bound *, int64_t);

@@ -34,6 +34,12 @@ static unsigned port;
 static char portarg[8];
 
 #define SERVERS_MAX	5
+/*
+ * What -x states, at any load: well under half a second, the width a
+ * second's round trip (a lost query's resend taken for one) would give.
+ * How close on an idle machine is bench/subsecond's figure.
+ */
+#define SUBSECOND_TEST_NEAR	0.25
 static struct proc servers[SERVERS_MAX];	/* -m: 127.0.0.1 and on */
 static pid_t sntp_pids[SERVERS_MAX];
 static int nservers;
@@ -649,7 +655,11 @@ START_TEST(lost_first_syn_no_needless_step)
 	    "-o", portarg, "127.0.0.1", NULL }, utc, 15000), 0);
 	subsecond_printed(&offset, &uncertainty, &queries);
 	ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s", client.out);
-	ck_assert_msg(uncertainty <= 0.02, "%s", client.out);
+	/*
+	 * The lost SYN's second taken for a round trip states half a second
+	 * or more; at any load, the loopback's is far below.
+	 */
+	ck_assert_msg(uncertainty < SUBSECOND_TEST_NEAR, "%s", client.out);
 }
 END_TEST
 
@@ -1406,9 +1416,10 @@ subsecond_printed(double *offset, double *uncertainty, int *queries)
 /*
  * timeclient -x against a timed whose clock runs off ours by a fraction
  * of a second (faketime), over TCP and UDP, IPv4 and IPv6: the stated
- * interval holds the truth, at most 40 queries. Told that timed reads a
- * precise clock (-g 0): within 5 ms. By default, allowing a server's lag
- * of up to 10 ms: within 10 ms.
+ * interval holds the truth, within what timed allows one source. How
+ * close (within 5 ms with -g 0, 10 ms by default, on an idle machine) is
+ * a figure of bench/subsecond, not asserted here: a busy machine widens
+ * the interval honestly (HACKING.md, Tests).
  */
 static const struct {
 	const char *faketime;
@@ -1429,7 +1440,6 @@ START_TEST(subsecond_from_timed)
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	double offset, uncertainty, truth = subsecond_cases[_i].offset;
-	double near = strcmp(subsecond_cases[_i].lag, "0") == 0 ? 0.005 : 0.010;
 	int queries;
 
 	if (env[0] == NULL)
@@ -1443,13 +1453,10 @@ START_TEST(subsecond_from_timed)
 	fprintf(stderr, "-x %s -g %s %s: %.3f s, truth %.3f s, +- %.3f s, %d "
 	    "queries\n", subsecond_cases[_i].flags, subsecond_cases[_i].lag,
 	    subsecond_cases[_i].host, offset, truth, uncertainty, queries);
-	/* Always: the stated interval holds the truth. */
+	/* At any load: the stated interval holds the truth. */
 	ck_assert_msg(fabs(offset - truth) <= uncertainty + 1e-9, "%s",
 	    client.out);
-	/* Unhindered by valgrind's slowness: that close. */
-	if (!proc_wrapped())
-		ck_assert_msg(fabs(offset - truth) <= near, "%s", client.out);
-	ck_assert_int_le(queries, 40);
+	ck_assert_int_le(queries, SUBSECOND_QUERIES_MAX);
 	/*
 	 * The date is the server's time when it is printed, not when the
 	 * first answer came, 3 to 5 s before (date -s "$(timeclient -px)").
@@ -1465,7 +1472,8 @@ END_TEST
  * reads the precise clock and hid this): it serves time(2), whose second
  * changes up to a kernel tick late. The truth is 0: the stated interval
  * holds it, over TCP and UDP. Before: 20 of 20 runs "± 0.001 to 0.003 s"
- * with an error of -4 to -7 ms.
+ * with an error of -4 to -7 ms. (Within 10 ms on an idle machine: a
+ * figure of bench/subsecond.)
  */
 START_TEST(subsecond_from_xinetd)
 {
@@ -1484,9 +1492,7 @@ START_TEST(subsecond_from_xinetd)
 		    i % 2 ? "udp" : "tcp", offset, uncertainty, queries);
 		ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s",
 		    client.out);
-		if (!proc_wrapped())
-			ck_assert_msg(uncertainty <= 0.010, "%s", client.out);
-		ck_assert_int_le(queries, 40);
+		ck_assert_int_le(queries, SUBSECOND_QUERIES_MAX);
 	}
 }
 END_TEST
@@ -1583,15 +1589,14 @@ START_TEST(subsecond_with_lost_probes)
 	    offset, uncertainty, queries);
 	ck_assert_msg(fabs(offset - 0.25) <= uncertainty + 1e-9, "%s",
 	    client.out);
-	if (!proc_wrapped())
-		ck_assert_msg(fabs(offset - 0.25) <= 0.005, "%s", client.out);
-	/* What the server saw: no more than was said, no more than 40. */
+	/* What the server saw: no more than was said, and allowed. */
 	ck_assert_ptr_nonnull(f = fopen(rfc868_fake.count_file, "r"));
 	while (fgets(line, sizeof(line), f) != NULL)
 		lines++;
 	fclose(f);
-	ck_assert_int_le(lines, 40 + 3);	/* + the first query's resends */
-	ck_assert_int_le(queries, 40);
+	/* + the first query's resends */
+	ck_assert_int_le(lines, SUBSECOND_QUERIES_MAX + 3);
+	ck_assert_int_le(queries, SUBSECOND_QUERIES_MAX);
 }
 END_TEST
 
@@ -1680,6 +1685,8 @@ START_TEST(subsecond_sets_the_fraction)
 	const char *fakeenv[] = { faketime_preload(), "FAKETIME=+0.437",
 	    "FAKETIME_DONT_FAKE_MONOTONIC=1",
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *said;
+	double stated, uncertainty;
 	long long step;
 
 	if (fakeenv[0] == NULL)
@@ -1690,14 +1697,19 @@ START_TEST(subsecond_sets_the_fraction)
 	    15000) == 0, "%s", client.err);
 	spy_record(line, sizeof(line));
 	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
-	ck_assert_msg(llabs(step - 437000000LL) <= (proc_wrapped() ? 50000000 :
-	    5000000), "%s", line);
 	/* -s prints nothing, but what it did is said, with -x's +-. */
 	ck_assert_uint_eq(client.outlen, 0);
-	ck_assert_msg(strstr(client.err, "timeclient: clock stepped by +0.4") !=
-	    NULL && strstr(client.err, " s \302\261 0.0") != NULL &&
+	ck_assert_msg((said = strstr(client.err, "timeclient: clock stepped "
+	    "by ")) != NULL && sscanf(said, "timeclient: clock stepped by "
+	    "%lf s \302\261 %lf s", &stated, &uncertainty) == 2 &&
 	    strstr(client.err, " s, to the time of 127.0.0.1 (127.0.0.1 port ")
 	    != NULL, "%s", client.err);
+	/* The step is the one said, and the truth within what was said. */
+	ck_assert_msg(llabs(step - llround(stated * 1e9)) <= 500000, "%s %s",
+	    line, said);
+	ck_assert_msg(llabs(step - 437000000LL) <= llround(uncertainty * 1e9),
+	    "%s %s", line, said);
+	ck_assert_msg(uncertainty < SUBSECOND_TEST_NEAR, "%s", said);
 }
 END_TEST
 
@@ -1773,8 +1785,9 @@ START_TEST(query_line_for_scripts)
 			    "%s", client.out);
 			ck_assert_int_eq(queries, 1);
 		} else {
-			ck_assert_msg(uncertainty < 0.01, "%s", client.out);
-			ck_assert_int_le(queries, 40);
+			ck_assert_msg(uncertainty < SUBSECOND_TEST_NEAR, "%s",
+			    client.out);
+			ck_assert_int_le(queries, SUBSECOND_QUERIES_MAX);
 		}
 	}
 }
@@ -1863,7 +1876,7 @@ START_TEST(subsecond_after_a_lost_first)
 	    portarg, "127.0.0.1", NULL }, utc, 15000), 0);
 	subsecond_printed(&offset, &uncertainty, &queries);
 	ck_assert_msg(fabs(offset) <= uncertainty + 1e-9, "%s", client.out);
-	ck_assert_msg(uncertainty <= 0.02, "%s", client.out);
+	ck_assert_msg(uncertainty < SUBSECOND_TEST_NEAR, "%s", client.out);
 	ck_assert_int_gt(queries, 1);
 }
 END_TEST
@@ -2205,7 +2218,12 @@ START_TEST(majority_plain)
 			ck_assert_msg(source_said(i, "agreed"), "%s",
 			    client.err);
 		ck_assert(lo <= 0.31 && hi >= -0.01 && hi - lo <= 1.05);
-		ck_assert_msg(seconds <= alone * 1.1 + 0.3, "%.3f s against "
+		/*
+		 * At once, not one after another (five times one's time):
+		 * at any load, well under that. As long as one server takes,
+		 * on an idle machine.
+		 */
+		ck_assert_msg(seconds <= alone * 3 + 0.3, "%.3f s against "
 		    "%.3f s", seconds, alone);
 	}
 	for (i = 0; i < 5; i++) {
@@ -2239,7 +2257,12 @@ START_TEST(majority_subsecond)
 		ck_assert_msg(source_said(3, "falseticker") &&
 		    source_said(4, "falseticker"), "%s", client.err);
 		ck_assert_msg(lo <= 0 && hi >= 0, "[%f, %f)", lo, hi);
-		ck_assert_msg(seconds <= (proc_wrapped() ? 30 : 6.5),
+		/*
+		 * At once: as long as the slowest source (4 to 7 of the
+		 * server's seconds, the last round tried again included),
+		 * not the five's sum (20 s at least).
+		 */
+		ck_assert_msg(seconds <= (proc_wrapped() ? 30 : 12),
 		    "%.3f s", seconds);
 	}
 	for (i = 0; i < 5; i++) {
