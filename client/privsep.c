@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <linux/netlink.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -76,8 +78,18 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "set_robust_list", ANY }, { "wait4", ANY }, { "waitpid", ANY },
 	{ "setpgid", ANY },	/* -m: its processes, killed together */
 	{ "kill", ARG_EQ(1, SIGKILL) },
-	/* The exchanges (sockets: network_filter_load). */
-	{ "socket", ARG_EQ(0, AF_UNIX) },
+	/*
+	 * The exchanges, and the resolver's: Unix sockets (nscd,
+	 * systemd-resolved), Internet ones of either family whatever -4 or
+	 * -6 asks (a name server's address is of its own family), and glibc's
+	 * netlink route socket, through which getaddrinfo learns the host's
+	 * addresses to sort a name's (RFC 6724, AI_ADDRCONFIG). Without
+	 * CAP_NET_ADMIN that socket can only read what any user may.
+	 */
+	{ "socket", ARG_EQ(0, AF_UNIX) }, { "socket", ARG_EQ(0, AF_INET) },
+	{ "socket", ARG_EQ(0, AF_INET6) },
+	{ "socket", { { SYSFILTER_EQ, 0, 0, AF_NETLINK },
+	    { SYSFILTER_EQ, 2, 0, NETLINK_ROUTE } } },
 	{ "connect", ANY }, { "bind", ANY }, { "getsockname", ANY },
 	{ "getpeername", ANY }, { "setsockopt", ANY }, { "getsockopt", ANY },
 	{ "sendto", ANY }, { "send", ANY }, { "sendmsg", ANY },
@@ -103,8 +115,6 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "exit_group", ANY }, { "exit", ANY },
 };
 
-#define NETWORK_RULES	(sizeof(network_calls) / sizeof(network_calls[0]) + 2)
-
 /* A refused call, said from the child's SIGSYS handler. */
 static void
 refusal_say(const char *line)
@@ -127,28 +137,6 @@ int
 privsep_wanted(const struct client_options *o)
 {
 	return !o->print_only && (geteuid() == 0 || platform_may_set_clock());
-}
-
-/*
- * The child's filter: network_calls, and Internet sockets of the families
- * asked (-4, -6) only.
- */
-static int
-network_filter_load(const struct client_options *o, struct why *why)
-{
-	struct sysfilter_rule rules[NETWORK_RULES];
-	size_t n;
-
-	memcpy(rules, network_calls, sizeof(network_calls));
-	n = sizeof(network_calls) / sizeof(network_calls[0]);
-	memset(&rules[n], 0, 2 * sizeof(rules[0]));
-	if (o->query.family != AF_INET6)
-		rules[n++] = (struct sysfilter_rule){ "socket",
-		    ARG_EQ(0, AF_INET) };
-	if (o->query.family != AF_INET)
-		rules[n++] = (struct sysfilter_rule){ "socket",
-		    ARG_EQ(0, AF_INET6) };
-	return sysfilter_load(rules, n, refusal_say, why);
 }
 
 /* Root becomes PRIVSEP_USER, its group only, for good. */
@@ -195,7 +183,9 @@ confine(const struct client_options *o, struct why *why)
 		return why_errno(why, "no_new_privs");
 	if (o->unfiltered)
 		return 0;
-	if (network_filter_load(o, &nofilter) == -1 && sysfilter_built())
+	if (sysfilter_load(network_calls, sizeof(network_calls) /
+	    sizeof(network_calls[0]), refusal_say, &nofilter) == -1 &&
+	    sysfilter_built())
 		warnx("the network side runs without its %s", nofilter.text);
 	return 0;
 }

@@ -2029,6 +2029,71 @@ START_TEST(network_side_hung_leaves_clock)
 END_TEST
 
 /*
+ * Debian's default /etc/hosts: localhost on 127.0.0.1 and ::1, and a name
+ * of two IPv4 addresses. glibc sorts such a name's addresses (RFC 6724)
+ * with what a netlink socket tells of the host's own.
+ */
+#define DEBIAN_HOSTS	"127.0.0.1 localhost\n" \
+			"::1 localhost ip6-localhost ip6-loopback\n" \
+			"127.0.0.2 two.test\n127.0.0.1 two.test\n"
+
+/*
+ * Child setup: DEBIAN_HOSTS as timeclient's /etc/hosts, then the clock
+ * left to the spy; 77 when the environment refuses an /etc/hosts of its
+ * own. In the child only, as hosts_of_m_test.
+ */
+static void
+debian_hosts_setter(void)
+{
+	if (private_file("/etc/hosts", DEBIAN_HOSTS) == -1) {
+		fprintf(stderr, "%s", strerror(errno));
+		_exit(77);
+	}
+	drop_clock_privilege();
+}
+
+/* A name glibc sorts, set from: the flags, the name, what the spy saw. */
+static const struct {
+	const char *flags, *host, *spied;
+} sorted_name_cases[] = {
+	{ "-s", "localhost", "step " },
+	{ "-s4", "localhost", "step " },
+	{ "-s6", "localhost", "step " },
+	{ "-s", "two.test", "step " },
+	{ "-xa", "localhost", "slew " },
+};
+
+/*
+ * timeclient -s NAME as root, NAME as Debian's hosts file has localhost
+ * (two families) or a name of two addresses: glibc's getaddrinfo asks a
+ * netlink socket for the host's addresses, which the network side's
+ * filter must allow. Before, the network side died of SIGSYS ("socket
+ * (number 41) is not allowed"), exit 1, the clock untouched.
+ */
+START_TEST(set_from_a_sorted_name)
+{
+	const char *const *env = spy_env();
+	char line[128];
+	int code;
+
+	timed_up(NULL);
+	unlink(spy_file);
+	code = timeclient_with((const char *const[]){
+	    sorted_name_cases[_i].flags, "-o", portarg,
+	    sorted_name_cases[_i].host, NULL }, env, debian_hosts_setter,
+	    15000);
+	if (code == 77)
+		SKIP("cannot put an /etc/hosts of the test's own: %s",
+		    client.err);
+	ck_assert_msg(code == 0, "%s %s: %s", sorted_name_cases[_i].flags,
+	    sorted_name_cases[_i].host, client.err);
+	spy_record(line, sizeof(line));
+	ck_assert_msg(strncmp(line, sorted_name_cases[_i].spied,
+	    strlen(sorted_name_cases[_i].spied)) == 0, "spy saw \"%s\"", line);
+}
+END_TEST
+
+/*
  * -m: a timed on the next of 127.0.0.1, 127.0.0.2, ..., all on one port
  * (the first one's, chosen by the kernel), its clock off by offset
  * ("+5", the project's fake clock), or true (NULL).
@@ -2306,6 +2371,32 @@ START_TEST(majority_of_a_name)
 END_TEST
 
 /*
+ * -m with a name glibc sorts (localhost on 127.0.0.1 and ::1, Debian's
+ * hosts file) beside two addresses, as root: the sources answer and the
+ * clock is set. Before, every network side died of the filter.
+ */
+START_TEST(majority_of_a_sorted_name)
+{
+	const char *const *env = spy_env();
+	int code;
+
+	server_up(NULL);
+	server_up(NULL);
+	server_up(NULL);
+	code = timeclient_with((const char *const[]){ "-smv", "-o", portarg,
+	    "localhost", "127.0.0.2", "127.0.0.3", NULL }, env,
+	    debian_hosts_setter, 15000);
+	if (code == 77)
+		SKIP("cannot put an /etc/hosts of the test's own: %s",
+		    client.err);
+	ck_assert_msg(code == 0, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "-m: 3 of 3 agree") != NULL, "%s",
+	    client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), 0);
+}
+END_TEST
+
+/*
  * -s sets the clock from the middle of what the majority agrees on (the
  * spy records it: two servers 2 s ahead, one 9 s); without a majority
  * (2, 9 and 20 s ahead) nothing is set.
@@ -2432,8 +2523,9 @@ timeclient_suite(void)
 	TCase *input = tcase_create("input");
 	TCase *subsecond = tcase_create("subsecond");
 	TCase *majority = tcase_create("majority");
+	TCase *names = tcase_create("names");
 	TCase *all[] = { peers, faults, dates, setting, input, subsecond,
-	    majority };
+	    majority, names };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -2509,10 +2601,13 @@ timeclient_suite(void)
 	tcase_add_test(setting, network_side_unprivileged);
 	tcase_add_test(setting, network_side_killed_leaves_clock);
 	tcase_add_test(setting, network_side_hung_leaves_clock);
+	tcase_add_loop_test(names, set_from_a_sorted_name, 0,
+	    sizeof(sorted_name_cases) / sizeof(sorted_name_cases[0]));
 	tcase_add_test(majority, majority_plain);
 	tcase_add_test(majority, majority_subsecond);
 	tcase_add_test(majority, majority_two_down);
 	tcase_add_test(majority, majority_of_a_name);
+	tcase_add_test(names, majority_of_a_sorted_name);
 	tcase_add_test(majority, majority_sets_the_middle);
 	tcase_add_test(majority, majority_with_xinetd);
 	tcase_add_test(majority, majority_sntp);
