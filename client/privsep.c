@@ -400,6 +400,10 @@ sources_check(const struct client_options *o, const struct network_result *r,
 		if (s->host < 0 || s->host >= o->nhosts)
 			return why_set(why, "source %d: host %d of %d", i,
 			    s->host, o->nhosts);
+		if (s->naddrs < 0 || s->naddrs > ADDR_LIST_MAX ||
+		    (s->same && s->answered))
+			return why_set(why, "source %d: %d addresses%s", i,
+			    s->naddrs, s->same ? ", counted twice" : "");
 		if (memchr(s->why, '\0', sizeof(s->why)) == NULL)
 			return why_set(why, "source %d: its reason does not "
 			    "end", i);

@@ -408,6 +408,10 @@ static void
 source_say(const struct client_options *o, const struct source *s,
     const struct interval *iv, const char *verdict)
 {
+	if (s->same) {
+		warnx("-m: %s", s->why);
+		return;
+	}
 	if (!s->answered) {
 		warnx("-m: %s: no answer", s->why);
 		return;
@@ -419,7 +423,7 @@ source_say(const struct client_options *o, const struct source *s,
 
 /*
  * -m: the interval a strict majority of the sources that answered (two at
- * least) agree on, or an exit: 3 when none answered, 1 when they do not
+ * least; a source a server, sources.c) agree on, or an exit: 3 when none answered, 1 when they do not
  * agree, every source said. Falsetickers are always named; with -v every
  * source. The source whose interval is the narrowest of the group stands
  * for it (its host and address in the lines that name one).

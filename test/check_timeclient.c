@@ -2038,14 +2038,17 @@ END_TEST
 			"127.0.0.2 two.test\n127.0.0.1 two.test\n"
 
 /*
- * Child setup: DEBIAN_HOSTS as timeclient's /etc/hosts, then the clock
+ * Child setup: private_hosts as timeclient's /etc/hosts, then the clock
  * left to the spy; 77 when the environment refuses an /etc/hosts of its
- * own. In the child only, as hosts_of_m_test.
+ * own. In the child only: a test process in a user namespace of its own
+ * could no longer stop the servers it started.
  */
+static const char *private_hosts = DEBIAN_HOSTS;
+
 static void
-debian_hosts_setter(void)
+hosts_setter(void)
 {
-	if (private_file("/etc/hosts", DEBIAN_HOSTS) == -1) {
+	if (private_file("/etc/hosts", private_hosts) == -1) {
 		fprintf(stderr, "%s", strerror(errno));
 		_exit(77);
 	}
@@ -2080,7 +2083,7 @@ START_TEST(set_from_a_sorted_name)
 	unlink(spy_file);
 	code = timeclient_with((const char *const[]){
 	    sorted_name_cases[_i].flags, "-o", portarg,
-	    sorted_name_cases[_i].host, NULL }, env, debian_hosts_setter,
+	    sorted_name_cases[_i].host, NULL }, env, hosts_setter,
 	    15000);
 	if (code == 77)
 		SKIP("cannot put an /etc/hosts of the test's own: %s",
@@ -2334,39 +2337,84 @@ START_TEST(majority_two_down)
 END_TEST
 
 /*
- * Child setup: an /etc/hosts of timeclient's own, where m.test has three
- * addresses; 77 when the environment refuses one. In the child only: a
- * test process in a user namespace of its own could no longer stop the
- * servers it started.
+ * A name of three addresses, three servers an hour ahead (a private
+ * /etc/hosts), beside two true hosts: the name is one server, one vote,
+ * so the two true ones are the majority, and the clock is stepped by
+ * about nothing. Before, each address was a vote: 3 of 5 agreed on +3600 s
+ * and the clock was stepped by an hour.
  */
-static void
-hosts_of_m_test(void)
-{
-	if (private_file("/etc/hosts", "127.0.0.1 m.test\n127.0.0.2 m.test\n"
-	    "127.0.0.3 m.test\n") == -1) {
-		fprintf(stderr, "%s", strerror(errno));
-		_exit(77);
-	}
-}
-
-/* A name with three addresses (a private /etc/hosts): three sources. */
 START_TEST(majority_of_a_name)
 {
+	const char *const *env = spy_env();
+	char line[128];
+	long long step;
 	int code;
 
+	server_up("+3600");
+	server_up("+3600");
+	server_up("+3600");
 	server_up(NULL);
 	server_up(NULL);
-	server_up("+5");
-	code = timeclient_with((const char *const[]){ "-pmv4", "-o", portarg,
-	    "m.test", NULL }, utc, hosts_of_m_test, 10000);
+	unlink(spy_file);
+	private_hosts = "127.0.0.1 m.test\n127.0.0.2 m.test\n"
+	    "127.0.0.3 m.test\n";
+	code = timeclient_with((const char *const[]){ "-smv4", "-o", portarg,
+	    "m.test", "127.0.0.4", "127.0.0.5", NULL }, env, hosts_setter,
+	    15000);
 	if (code == 77)
 		SKIP("cannot put an /etc/hosts of the test's own: %s",
 		    client.err);
 	ck_assert_msg(code == 0, "%s", client.err);
 	ck_assert_msg(strstr(client.err, "-m: 2 of 3 agree") != NULL, "%s",
 	    client.err);
-	ck_assert_msg(strstr(client.err, "m.test (127.0.0.3 port ") != NULL &&
-	    strstr(client.err, ": falseticker") != NULL, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "timeclient: -m: m.test (127.0.0.") !=
+	    NULL && strstr(client.err, ": falseticker") != NULL, "%s",
+	    client.err);
+	spy_record(line, sizeof(line));
+	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
+	ck_assert_msg(llabs(step) < 1500000000LL, "%s", line);
+}
+END_TEST
+
+/*
+ * One wrong server (an hour ahead, 127.0.0.1) named twice, in any
+ * spelling, beside one true one: one server, one vote; two servers that
+ * disagree are no majority, and the clock is left as it is. Before, the
+ * two names of the wrong one agreed, 2 of 3, and the clock was stepped by
+ * an hour.
+ */
+static const struct {
+	const char *first, *second;
+} twice_cases[] = {
+	{ "127.0.0.1", "127.0.0.1" },
+	{ "127.0.0.1", "::ffff:127.0.0.1" },
+	{ "w.test", "w2.test" },
+	{ "w.test", "127.0.0.1" },
+};
+
+START_TEST(majority_one_vote_a_server)
+{
+	const char *const *env = spy_env();
+	int code;
+
+	server_up("+3600");
+	server_up(NULL);
+	unlink(spy_file);
+	private_hosts = "127.0.0.1 w.test w2.test\n";
+	code = timeclient_with((const char *const[]){ "-smv", "-o", portarg,
+	    twice_cases[_i].first, twice_cases[_i].second, "127.0.0.2", NULL },
+	    env, hosts_setter, 15000);
+	if (code == 77)
+		SKIP("cannot put an /etc/hosts of the test's own: %s",
+		    client.err);
+	ck_assert_msg(code == 1, "%s %s: exit %d: %s", twice_cases[_i].first,
+	    twice_cases[_i].second, code, client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+	ck_assert_msg(strstr(client.err, "the largest group whose intervals "
+	    "overlap is 1 of the 2 sources that answered") != NULL, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "the same server as") != NULL, "%s",
+	    client.err);
 }
 END_TEST
 
@@ -2385,7 +2433,7 @@ START_TEST(majority_of_a_sorted_name)
 	server_up(NULL);
 	code = timeclient_with((const char *const[]){ "-smv", "-o", portarg,
 	    "localhost", "127.0.0.2", "127.0.0.3", NULL }, env,
-	    debian_hosts_setter, 15000);
+	    hosts_setter, 15000);
 	if (code == 77)
 		SKIP("cannot put an /etc/hosts of the test's own: %s",
 		    client.err);
@@ -2606,8 +2654,10 @@ timeclient_suite(void)
 	tcase_add_test(majority, majority_plain);
 	tcase_add_test(majority, majority_subsecond);
 	tcase_add_test(majority, majority_two_down);
-	tcase_add_test(majority, majority_of_a_name);
 	tcase_add_test(names, majority_of_a_sorted_name);
+	tcase_add_test(names, majority_of_a_name);
+	tcase_add_loop_test(names, majority_one_vote_a_server, 0,
+	    sizeof(twice_cases) / sizeof(twice_cases[0]));
 	tcase_add_test(majority, majority_sets_the_middle);
 	tcase_add_test(majority, majority_with_xinetd);
 	tcase_add_test(majority, majority_sntp);
