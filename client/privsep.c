@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include <linux/netlink.h>
+#include <linux/sockios.h>
 
 #include <err.h>
 #include <errno.h>
@@ -97,6 +98,8 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "recvmsg", ANY }, { "recvmmsg", ANY }, { "recvmmsg_time64", ANY },
 	{ "poll", ANY }, { "ppoll", ANY }, { "ppoll_time64", ANY },
 	{ "fcntl", ANY }, { "fcntl64", ANY }, { "ioctl", ARG_EQ(1, FIONREAD) },
+	/* A link-local address as typed (fe80::1%eth0): its link's number. */
+	{ "ioctl", ARG_EQ(1, SIOCGIFINDEX) },
 	{ "close", ANY }, { "shutdown", ANY }, { "pipe", ANY },
 	{ "pipe2", ANY },
 	/* Clocks, and waiting for an edge. */

@@ -520,7 +520,8 @@ query_one(const struct sockaddr_storage *addr, socklen_t len,
 
 	memcpy(&to, addr, sizeof(to));
 	addr_set_port(&to, port);
-	addr_text((struct sockaddr *)&to, text, sizeof(text), NULL);
+	/* Numeric: naming a link's interface takes an ioctl, filtered out. */
+	addr_text_numeric((struct sockaddr *)&to, text, sizeof(text), NULL);
 	memset(ans, 0, sizeof(*ans));
 	snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
 	result = query_address(&to, len, o, ans, deadline, why);
@@ -550,8 +551,8 @@ query_host(const char *host, const struct query_options *o,
 	if (query_addresses(host, o, deadline, &a, why) == -1)
 		return -1;
 	for (i = 0; i < a.n; i++) {
-		addr_text((struct sockaddr *)&a.addr[i], text, sizeof(text),
-		    NULL);
+		addr_text_numeric((struct sockaddr *)&a.addr[i], text,
+		    sizeof(text), NULL);
 		/* What is left, shared fairly with the addresses after this. */
 		share = query_clock_ms() + (deadline - query_clock_ms()) /
 		    (long long)(a.n - i);

@@ -2097,6 +2097,36 @@ START_TEST(set_from_a_sorted_name)
 END_TEST
 
 /*
+ * A link-local server (fe80::37 on lo, in a network namespace of the
+ * test's own), set from as root: the address is named by its interface's
+ * number, which takes no ioctl. Before, naming it with getnameinfo
+ * (if_indextoname) killed the network side: "ioctl (number 16) is not
+ * allowed", exit 1.
+ */
+START_TEST(set_from_a_link_local_server)
+{
+	const char *const *env = spy_env();
+	char host[32];
+
+	if (private_network() == -1)
+		SKIP("cannot make a network namespace: %s", strerror(errno));
+	if (system("ip address add fe80::37/64 dev lo nodad") != 0)
+		SKIP("cannot give lo a link-local address (ip address add)");
+	port = daemon_up((const char *const[]){ "-l", "fe80::37%lo", NULL },
+	    NULL);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	unlink(spy_file);
+	snprintf(host, sizeof(host), "fe80::37%%lo");
+	ck_assert_msg(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, host, NULL }, env, drop_clock_privilege, 5000) == 0, "%s",
+	    client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), 0);
+	ck_assert_msg(strstr(client.err, "(fe80::37%1 port ") != NULL, "%s",
+	    client.err);
+}
+END_TEST
+
+/*
  * -m: a timed on the next of 127.0.0.1, 127.0.0.2, ..., all on one port
  * (the first one's, chosen by the kernel), its clock off by offset
  * ("+5", the project's fake clock), or true (NULL).
@@ -2656,6 +2686,7 @@ timeclient_suite(void)
 	tcase_add_test(majority, majority_two_down);
 	tcase_add_test(names, majority_of_a_sorted_name);
 	tcase_add_test(names, majority_of_a_name);
+	tcase_add_test(names, set_from_a_link_local_server);
 	tcase_add_loop_test(names, majority_one_vote_a_server, 0,
 	    sizeof(twice_cases) / sizeof(twice_cases[0]));
 	tcase_add_test(majority, majority_sets_the_middle);
