@@ -419,8 +419,8 @@ sources_check(const struct client_options *o, const struct network_result *r,
 
 /*
  * Whether the child's result holds together, whatever the child became:
- * the host one of ours, and its answer as answer_check wants it; with -m,
- * every source. The floor and the range are main()'s checks, which
+ * the host one of ours (with -m too), and its answer as answer_check
+ * wants it; with -m, every source instead. The floor and the range are main()'s checks, which
  * follow.
  */
 int
@@ -430,10 +430,11 @@ privsep_result_check(const struct client_options *o,
 {
 	if (r->magic != PRIVSEP_MAGIC)
 		return why_set(why, "not a result");
-	if (o->majority)
-		return sources_check(o, r, before, after, why);
+	/* First, whatever the mode: main() names the host before -m's own. */
 	if (r->host < 0 || r->host >= o->nhosts)
 		return why_set(why, "host %d of %d", r->host, o->nhosts);
+	if (o->majority)
+		return sources_check(o, r, before, after, why);
 	return answer_check(o, &r->ans, r->subsecond_done, &r->sub, before,
 	    after, why);
 }
