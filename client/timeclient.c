@@ -96,18 +96,21 @@ timeval_of(int64_t offset_ns)
  * done, the deadline (monotonic ms) comes, or two rounds in a row go
  * unanswered. Returns NULL when every round was done, or why not: the
  * result is then not the millisecond -x promises, and is never given as
- * if it were. Exits 1 when no one offset explains the replies.
+ * if it were; never an exit, so that -m counts a source it fails as
+ * unanswered. *refused says whether the replies themselves were not
+ * believed (no one offset explains them) rather than too few; why holds
+ * a probe's failure when that is the reason.
  */
 static const char *
-subsecond_measure(const char *host, const struct client_options *o,
-    const struct answer *first, long long deadline, struct subsecond *m)
+subsecond_measure(const struct client_options *o, const struct answer *first,
+    long long deadline, struct subsecond *m, int *refused, struct why *why)
 {
 	struct probe probes[SUBSECOND_ROUND_PROBES];
 	const char *why_not;
-	struct why why;
 	int64_t margin;
 	int n, got;
 
+	*refused = 0;
 	subsecond_start(m, (int64_t)o->lag_ms * 1000000,
 	    rfc868_unpack(first->reply), first->asked_ns, first->sent_ns,
 	    first->received_ns);
@@ -121,17 +124,18 @@ subsecond_measure(const char *host, const struct client_options *o,
 		    query_realtime_ns()) / 1000000 >= deadline)
 			return "the deadline (-w) came first";
 		if (query_probes(first, &o->query, probes, n,
-		    m->all.rtt_min_ns / 2, deadline, &why) == -1)
-			errx(1, "%s: -x: %s", host, why.text);
-		if ((got = subsecond_add(m, probes, n)) == -1)
-			errx(EXIT_REFUSED, "%s: -x: the replies agree on no one offset: the "
-			    "server's clock moved during the measurement, or "
-			    "more than one server answered", host);
-		if (got == -2)
-			errx(EXIT_REFUSED, "%s: -x: the check after the last round read "
-			    "another second than the offset found allows: the "
-			    "server's clock moved during the measurement, or "
-			    "more than one server answered", host);
+		    m->all.rtt_min_ns / 2, deadline, why) == -1)
+			return why->text;
+		if ((got = subsecond_add(m, probes, n)) < 0) {
+			*refused = 1;
+			return got == -1 ? "the replies agree on no one offset: "
+			    "the server's clock moved during the measurement, "
+			    "or more than one server answered" : "the check "
+			    "after the last round read another second than the "
+			    "offset found allows: the server's clock moved "
+			    "during the measurement, or more than one server "
+			    "answered";
+		}
 		if (o->verbose)
 			fprintf(stderr, "%s: -x: %d probes, %d answered, the "
 			    "offset known to %.3f ms\n", getprogname(), n, got,
@@ -294,9 +298,13 @@ subsecond_run(const char *host, const struct client_options *o,
     const struct answer *ans, long long started, struct subsecond *sub)
 {
 	const char *unfinished;
+	struct why why;
+	int refused;
 
-	unfinished = subsecond_measure(host, o, ans, started +
-	    o->query.timeout_ms, sub);
+	unfinished = subsecond_measure(o, ans, started + o->query.timeout_ms,
+	    sub, &refused, &why);
+	if (unfinished != NULL && refused)
+		errx(EXIT_REFUSED, "%s: -x: %s", host, unfinished);
 	if (unfinished != NULL)
 		errx(EXIT_NO_ANSWER, "%s: -x: the offset could not be measured to the "
 		    "millisecond: %s, after %d queries, with it known only "
@@ -353,6 +361,7 @@ source_measure(const char *host, const struct client_options *o,
 {
 	const char *unfinished;
 	struct why why;
+	int refused;
 
 	memset(s, 0, sizeof(*s));
 	if (query_one(addr, len, &o->query, &s->ans, deadline, &why) < 0) {
@@ -371,8 +380,8 @@ source_measure(const char *host, const struct client_options *o,
 		return;
 	}
 	s->subsecond_done = o->subsecond && !o->query.sntp;
-	if (s->subsecond_done && (unfinished = subsecond_measure(host, o,
-	    &s->ans, deadline, &s->sub)) != NULL) {
+	if (s->subsecond_done && (unfinished = subsecond_measure(o, &s->ans,
+	    deadline, &s->sub, &refused, &why)) != NULL) {
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): -x: %s, after %d "
 		    "queries", host, s->ans.peer, unfinished, s->sub.queries);
 		s->subsecond_done = 0;

@@ -2475,6 +2475,35 @@ START_TEST(majority_of_a_sorted_name)
 END_TEST
 
 /*
+ * -m -x where one source's measurement fails (its clock steps by half a
+ * second 1.5 s in, 127.0.0.3): that source is said, with why, as no
+ * answer, and the two true ones agree. Before, its process ended in errx
+ * without writing its outcome: its line was the single-host error, and
+ * -m said nothing of the source.
+ */
+START_TEST(majority_subsecond_failure_counted)
+{
+	server_up(NULL);
+	server_up(NULL);
+	rfc868_fake.step_after_ms = 1500;
+	ck_assert_int_gt(sntp_pids[2] = fake_server_at("127.0.0.3", SOCK_DGRAM,
+	    serve_rfc868_fake, &port), 0);
+	nservers = 3;
+	ck_assert_msg(majority_run("-pmvxu", 3, utc, NULL, NULL) == 0, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "-m: 2 of 2 agree") != NULL, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "timeclient: -m: 127.0.0.3 (127.0.0.3 "
+	    "port ") != NULL && (strstr(client.err, "-x: the replies agree on "
+	    "no one offset") != NULL || strstr(client.err, "-x: the check "
+	    "after the last round") != NULL) && strstr(client.err,
+	    ": no answer\n") != NULL, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "timeclient: 127.0.0.3: -x:") == NULL,
+	    "%s", client.err);
+}
+END_TEST
+
+/*
  * -s sets the clock from the middle of what the majority agrees on (the
  * spy records it: two servers 2 s ahead, one 9 s); without a majority
  * (2, 9 and 20 s ahead) nothing is set.
@@ -2684,6 +2713,7 @@ timeclient_suite(void)
 	tcase_add_test(majority, majority_plain);
 	tcase_add_test(majority, majority_subsecond);
 	tcase_add_test(majority, majority_two_down);
+	tcase_add_test(majority, majority_subsecond_failure_counted);
 	tcase_add_test(names, majority_of_a_sorted_name);
 	tcase_add_test(names, majority_of_a_name);
 	tcase_add_test(names, set_from_a_link_local_server);
