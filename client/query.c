@@ -285,6 +285,12 @@ tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
 	ans->asked_ns = ans->sent_ns = query_realtime_ns();
 	while (ans->length < RFC868_SIZE) {
 		if (!wait_for(fd, POLLIN, deadline)) {
+			/* Bytes came, too few: as short as if it had closed. */
+			if (ans->length > 0) {
+				why_set(why, "short reply: %zu bytes, then "
+				    "nothing in time", ans->length);
+				return REFUSED;
+			}
 			why_set(why, "no answer in time");
 			return TIMED_OUT;
 		}

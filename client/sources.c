@@ -66,7 +66,7 @@ sources_read(int fd, long long deadline, struct source *out, int max)
 /*
  * The first of n addresses' sources on fd to answer, by the deadline,
  * into *s (its host's addresses kept); when none does, the first
- * failure's reason.
+ * failure's reason, and the status of one whose answer was not used.
  */
 static void
 first_answer(int fd, int n, long long deadline, struct source *s)
@@ -83,6 +83,9 @@ first_answer(int fd, int n, long long deadline, struct source *s)
 		}
 		if (s->why[0] == '\0')
 			memcpy(s->why, one.why, sizeof(s->why));
+		/* The most telling, as for one host: refused, too slow. */
+		if (s->status != EXIT_REFUSED && one.status != 0)
+			s->status = one.status;
 	}
 	if (s->why[0] == '\0')
 		snprintf(s->why, sizeof(s->why), "no address answered in time");

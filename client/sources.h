@@ -19,6 +19,8 @@
 struct source {
 	int host;			/* index in the options' hosts */
 	int answered;
+	int status;			/* not: EXIT_REFUSED or EXIT_TOO_SLOW */
+					/* when an answer came, unused; or 0 */
 	int same;			/* an earlier host's server: not counted */
 	int naddrs;			/* its host's addresses, to tell that */
 	struct addr_key addrs[ADDR_LIST_MAX];

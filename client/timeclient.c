@@ -361,20 +361,24 @@ source_measure(const char *host, const struct client_options *o,
 {
 	const char *unfinished;
 	struct why why;
-	int refused;
+	int refused, r;
 
 	memset(s, 0, sizeof(*s));
-	if (query_one(addr, len, &o->query, &s->ans, deadline, &why) < 0) {
+	if ((r = query_one(addr, len, &o->query, &s->ans, deadline, &why)) <
+	    0) {
+		s->status = r == QUERY_REFUSED ? EXIT_REFUSED : 0;
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): %.50s", host,
 		    s->ans.peer, why.text);
 		return;
 	}
 	if (o->max_delay_ms > 0 && s->ans.delay_ms > o->max_delay_ms) {
+		s->status = EXIT_TOO_SLOW;
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): network delay "
 		    "exceeded (%ld msec)", host, s->ans.peer, s->ans.delay_ms);
 		return;
 	}
 	if (!o->query.sntp && rfc868_unpack(s->ans.reply) == 0) {
+		s->status = EXIT_REFUSED;
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): sent 0, what a "
 		    "server without a clock sends", host, s->ans.peer);
 		return;
@@ -385,6 +389,7 @@ source_measure(const char *host, const struct client_options *o,
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): -x: %s, after %d "
 		    "queries", host, s->ans.peer, unfinished, s->sub.queries);
 		s->subsecond_done = 0;
+		s->status = refused ? EXIT_REFUSED : 0;
 		return;
 	}
 	s->answered = 1;
@@ -431,9 +436,31 @@ source_say(const struct client_options *o, const struct source *s,
 }
 
 /*
+ * -m, no source answered: the exit one host would make, the most telling
+ * of the sources' (as ask()): 4 when an answer came and was not believed,
+ * 2 when answers came too slow (-t), 3 when none came.
+ */
+static void __attribute__((noreturn))
+none_answered(const struct network_result *r, int n)
+{
+	int i, status = EXIT_NO_ANSWER;
+
+	for (i = 0; i < n; i++)
+		if (r->src[i].status == EXIT_REFUSED ||
+		    (r->src[i].status == EXIT_TOO_SLOW && status != EXIT_REFUSED))
+			status = r->src[i].status;
+	if (status == EXIT_REFUSED)
+		errx(status, "-m: none of the %d sources gave an answer to "
+		    "believe", n);
+	if (status == EXIT_TOO_SLOW)
+		errx(status, "-m: none of the %d sources answered within -t", n);
+	errx(status, "-m: none of the %d sources answered", n);
+}
+
+/*
  * -m: the interval a strict majority of the sources that answered (two at
- * least; a source a server, sources.c) agree on, or an exit: 3 when none answered, 1 when they do not
- * agree, every source said. Falsetickers are always named; with -v every
+ * least; a source a server, sources.c) agree on, or an exit: none_answered,
+ * 1 when they do not agree, every source said. Falsetickers are always named; with -v every
  * source. The source whose interval is the narrowest of the group stands
  * for it (its host and address in the lines that name one).
  */
@@ -468,7 +495,7 @@ measure_majority(const struct client_options *o, const struct leaps *leaps,
 			best = i;
 	}
 	if (maj.answered == 0)
-		errx(EXIT_NO_ANSWER, "-m: none of the %d sources answered", n);
+		none_answered(r, n);
 	if (!maj.agreed)
 		errx(EXIT_TROUBLE, "-m: no majority: the largest group whose "
 		    "intervals overlap is %d of the %d sources that answered%s; "
