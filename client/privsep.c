@@ -14,6 +14,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <linux/netlink.h>
+#include <linux/sockios.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -76,8 +79,18 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "set_robust_list", ANY }, { "wait4", ANY }, { "waitpid", ANY },
 	{ "setpgid", ANY },	/* -m: its processes, killed together */
 	{ "kill", ARG_EQ(1, SIGKILL) },
-	/* The exchanges (sockets: network_filter_load). */
-	{ "socket", ARG_EQ(0, AF_UNIX) },
+	/*
+	 * The exchanges, and the resolver's: Unix sockets (nscd,
+	 * systemd-resolved), Internet ones of either family whatever -4 or
+	 * -6 asks (a name server's address is of its own family), and glibc's
+	 * netlink route socket, through which getaddrinfo learns the host's
+	 * addresses to sort a name's (RFC 6724, AI_ADDRCONFIG). Without
+	 * CAP_NET_ADMIN that socket can only read what any user may.
+	 */
+	{ "socket", ARG_EQ(0, AF_UNIX) }, { "socket", ARG_EQ(0, AF_INET) },
+	{ "socket", ARG_EQ(0, AF_INET6) },
+	{ "socket", { { SYSFILTER_EQ, 0, 0, AF_NETLINK },
+	    { SYSFILTER_EQ, 2, 0, NETLINK_ROUTE } } },
 	{ "connect", ANY }, { "bind", ANY }, { "getsockname", ANY },
 	{ "getpeername", ANY }, { "setsockopt", ANY }, { "getsockopt", ANY },
 	{ "sendto", ANY }, { "send", ANY }, { "sendmsg", ANY },
@@ -85,6 +98,8 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "recvmsg", ANY }, { "recvmmsg", ANY }, { "recvmmsg_time64", ANY },
 	{ "poll", ANY }, { "ppoll", ANY }, { "ppoll_time64", ANY },
 	{ "fcntl", ANY }, { "fcntl64", ANY }, { "ioctl", ARG_EQ(1, FIONREAD) },
+	/* A link-local address as typed (fe80::1%eth0): its link's number. */
+	{ "ioctl", ARG_EQ(1, SIOCGIFINDEX) },
 	{ "close", ANY }, { "shutdown", ANY }, { "pipe", ANY },
 	{ "pipe2", ANY },
 	/* Clocks, and waiting for an edge. */
@@ -102,8 +117,6 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "rt_sigreturn", ANY }, { "sigreturn", ANY },
 	{ "exit_group", ANY }, { "exit", ANY },
 };
-
-#define NETWORK_RULES	(sizeof(network_calls) / sizeof(network_calls[0]) + 2)
 
 /* A refused call, said from the child's SIGSYS handler. */
 static void
@@ -127,28 +140,6 @@ int
 privsep_wanted(const struct client_options *o)
 {
 	return !o->print_only && (geteuid() == 0 || platform_may_set_clock());
-}
-
-/*
- * The child's filter: network_calls, and Internet sockets of the families
- * asked (-4, -6) only.
- */
-static int
-network_filter_load(const struct client_options *o, struct why *why)
-{
-	struct sysfilter_rule rules[NETWORK_RULES];
-	size_t n;
-
-	memcpy(rules, network_calls, sizeof(network_calls));
-	n = sizeof(network_calls) / sizeof(network_calls[0]);
-	memset(&rules[n], 0, 2 * sizeof(rules[0]));
-	if (o->query.family != AF_INET6)
-		rules[n++] = (struct sysfilter_rule){ "socket",
-		    ARG_EQ(0, AF_INET) };
-	if (o->query.family != AF_INET)
-		rules[n++] = (struct sysfilter_rule){ "socket",
-		    ARG_EQ(0, AF_INET6) };
-	return sysfilter_load(rules, n, refusal_say, why);
 }
 
 /* Root becomes PRIVSEP_USER, its group only, for good. */
@@ -195,7 +186,9 @@ confine(const struct client_options *o, struct why *why)
 		return why_errno(why, "no_new_privs");
 	if (o->unfiltered)
 		return 0;
-	if (network_filter_load(o, &nofilter) == -1 && sysfilter_built())
+	if (sysfilter_load(network_calls, sizeof(network_calls) /
+	    sizeof(network_calls[0]), refusal_say, &nofilter) == -1 &&
+	    sysfilter_built())
 		warnx("the network side runs without its %s", nofilter.text);
 	return 0;
 }
@@ -410,6 +403,10 @@ sources_check(const struct client_options *o, const struct network_result *r,
 		if (s->host < 0 || s->host >= o->nhosts)
 			return why_set(why, "source %d: host %d of %d", i,
 			    s->host, o->nhosts);
+		if (s->naddrs < 0 || s->naddrs > ADDR_LIST_MAX ||
+		    (s->same && s->answered))
+			return why_set(why, "source %d: %d addresses%s", i,
+			    s->naddrs, s->same ? ", counted twice" : "");
 		if (memchr(s->why, '\0', sizeof(s->why)) == NULL)
 			return why_set(why, "source %d: its reason does not "
 			    "end", i);
@@ -422,8 +419,8 @@ sources_check(const struct client_options *o, const struct network_result *r,
 
 /*
  * Whether the child's result holds together, whatever the child became:
- * the host one of ours, and its answer as answer_check wants it; with -m,
- * every source. The floor and the range are main()'s checks, which
+ * the host one of ours (with -m too), and its answer as answer_check
+ * wants it; with -m, every source instead. The floor and the range are main()'s checks, which
  * follow.
  */
 int
@@ -433,10 +430,11 @@ privsep_result_check(const struct client_options *o,
 {
 	if (r->magic != PRIVSEP_MAGIC)
 		return why_set(why, "not a result");
-	if (o->majority)
-		return sources_check(o, r, before, after, why);
+	/* First, whatever the mode: main() names the host before -m's own. */
 	if (r->host < 0 || r->host >= o->nhosts)
 		return why_set(why, "host %d of %d", r->host, o->nhosts);
+	if (o->majority)
+		return sources_check(o, r, before, after, why);
 	return answer_check(o, &r->ans, r->subsecond_done, &r->sub, before,
 	    after, why);
 }

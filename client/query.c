@@ -285,6 +285,12 @@ tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
 	ans->asked_ns = ans->sent_ns = query_realtime_ns();
 	while (ans->length < RFC868_SIZE) {
 		if (!wait_for(fd, POLLIN, deadline)) {
+			/* Bytes came, too few: as short as if it had closed. */
+			if (ans->length > 0) {
+				why_set(why, "short reply: %zu bytes, then "
+				    "nothing in time", ans->length);
+				return REFUSED;
+			}
 			why_set(why, "no answer in time");
 			return TIMED_OUT;
 		}
@@ -520,7 +526,8 @@ query_one(const struct sockaddr_storage *addr, socklen_t len,
 
 	memcpy(&to, addr, sizeof(to));
 	addr_set_port(&to, port);
-	addr_text((struct sockaddr *)&to, text, sizeof(text), NULL);
+	/* Numeric: naming a link's interface takes an ioctl, filtered out. */
+	addr_text_numeric((struct sockaddr *)&to, text, sizeof(text), NULL);
 	memset(ans, 0, sizeof(*ans));
 	snprintf(ans->peer, sizeof(ans->peer), "%s port %u", text, port);
 	result = query_address(&to, len, o, ans, deadline, why);
@@ -550,8 +557,8 @@ query_host(const char *host, const struct query_options *o,
 	if (query_addresses(host, o, deadline, &a, why) == -1)
 		return -1;
 	for (i = 0; i < a.n; i++) {
-		addr_text((struct sockaddr *)&a.addr[i], text, sizeof(text),
-		    NULL);
+		addr_text_numeric((struct sockaddr *)&a.addr[i], text,
+		    sizeof(text), NULL);
 		/* What is left, shared fairly with the addresses after this. */
 		share = query_clock_ms() + (deadline - query_clock_ms()) /
 		    (long long)(a.n - i);

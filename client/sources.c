@@ -1,11 +1,13 @@
 /*
- * -m: every source asked at once, within the one -w deadline, so that
- * three servers take as long as one. A process a host resolves its name,
- * and a process an address asks it (and measures it, with -x): the
- * exchanges are the single-source code, run side by side. Each writes
- * its source, whole, into one pipe (a write under PIPE_BUF is never cut
- * or mixed with another); at the deadline what is still at work is
- * killed, its source unanswered.
+ * -m: every host asked at once, within the one -w deadline, so that three
+ * servers take as long as one. A process a host resolves its name and
+ * asks each of its addresses at once, a process each (and measures it,
+ * with -x): the exchanges are the single-source code, run side by side.
+ * The first address to answer stands for the host: a name's addresses are
+ * one server's ways in, one vote. Each host's process writes its source,
+ * whole, into one pipe (a write under PIPE_BUF is never cut or mixed with
+ * another); at the deadline what is still at work is killed, its source
+ * unanswered. Hosts that share an address are one server, counted once.
  */
 #include <sys/wait.h>
 
@@ -33,50 +35,7 @@ source_write(int fd, const struct source *s)
 	(void)!write(fd, s, sizeof(*s));
 }
 
-/*
- * A host's process: its addresses (its share of the sources), each asked
- * by a process of its own; waits for them.
- */
-static void __attribute__((noreturn))
-host_child(const struct client_options *o, int host, int share,
-    source_fn *measure, long long deadline, int fd)
-{
-	struct addr_list a;
-	struct source s;
-	struct why why;
-	size_t i;
-	pid_t pid;
-
-	memset(&s, 0, sizeof(s));
-	s.host = host;
-	if (query_addresses(o->hosts[host], &o->query, deadline, &a,
-	    &why) == -1) {
-		snprintf(s.why, sizeof(s.why), "%.*s", SOURCE_WHY_MAX - 1,
-		    why.text);
-		source_write(fd, &s);
-		_exit(0);
-	}
-	for (i = 0; i < a.n && i < (size_t)share; i++) {
-		if ((pid = fork()) == -1) {
-			snprintf(s.why, sizeof(s.why), "%s: fork: %s",
-			    o->hosts[host], strerror(errno));
-			source_write(fd, &s);
-			continue;
-		}
-		if (pid == 0) {
-			measure(o->hosts[host], o, &a.addr[i], a.len[i],
-			    deadline, &s);
-			s.host = host;
-			source_write(fd, &s);
-			_exit(0);
-		}
-	}
-	while (wait(NULL) != -1 || errno == EINTR)
-		;
-	_exit(0);
-}
-
-/* Reads whole sources until every writer is gone or the deadline comes. */
+/* Reads whole sources until max, every writer gone, or the deadline. */
 static int
 sources_read(int fd, long long deadline, struct source *out, int max)
 {
@@ -85,7 +44,7 @@ sources_read(int fd, long long deadline, struct source *out, int max)
 	ssize_t n;
 	int got = 0;
 
-	while ((left = deadline - query_clock_ms()) > 0) {
+	while (got < max && (left = deadline - query_clock_ms()) > 0) {
 		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -93,8 +52,6 @@ sources_read(int fd, long long deadline, struct source *out, int max)
 		}
 		if (pfd.revents == 0)
 			continue;
-		if (got == max)
-			break;
 		n = read(fd, &out[got], sizeof(out[got]));
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -107,11 +64,166 @@ sources_read(int fd, long long deadline, struct source *out, int max)
 }
 
 /*
- * Asks every host's addresses at once (at most MAJORITY_SOURCES_MAX
- * sources, shared between the hosts: a name of many addresses cannot
- * crowd out the other hosts), each through measure. Returns 0 with the
- * sources into out and their count into *n; -1 with errno when the
- * processes could not be made.
+ * The first of n addresses' sources on fd to answer, by the deadline,
+ * into *s (its host's addresses kept); when none does, the first
+ * failure's reason, and the status of one whose answer was not used.
+ */
+static void
+first_answer(int fd, int n, long long deadline, struct source *s)
+{
+	struct source one;
+	int i;
+
+	for (i = 0; i < n && sources_read(fd, deadline, &one, 1) == 1; i++) {
+		if (one.answered) {
+			one.naddrs = s->naddrs;
+			memcpy(one.addrs, s->addrs, sizeof(one.addrs));
+			*s = one;
+			return;
+		}
+		if (s->why[0] == '\0')
+			memcpy(s->why, one.why, sizeof(s->why));
+		/* The most telling, as for one host: refused, too slow. */
+		if (s->status != EXIT_REFUSED && one.status != 0)
+			s->status = one.status;
+	}
+	if (s->why[0] == '\0')
+		snprintf(s->why, sizeof(s->why), "no address answered in time");
+}
+
+/*
+ * A host's process: its addresses (its share of them), each asked by a
+ * process of its own, the first to answer its source; the others killed.
+ */
+static void __attribute__((noreturn))
+host_child(const struct client_options *o, int host, int share,
+    source_fn *measure, long long deadline, int fd)
+{
+	pid_t pids[MAJORITY_SOURCES_MAX];
+	struct addr_list a;
+	struct source s;
+	struct why why;
+	int fds[2], i, n = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.host = host;
+	if (query_addresses(o->hosts[host], &o->query, deadline, &a,
+	    &why) == -1) {
+		snprintf(s.why, sizeof(s.why), "%.*s", SOURCE_WHY_MAX - 1,
+		    why.text);
+		source_write(fd, &s);
+		_exit(0);
+	}
+	for (i = 0; i < (int)a.n; i++)
+		addr_key_of((struct sockaddr *)&a.addr[i], &s.addrs[i]);
+	s.naddrs = (int)a.n;
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		snprintf(s.why, sizeof(s.why), "%s: pipe: %s", o->hosts[host],
+		    strerror(errno));
+		source_write(fd, &s);
+		_exit(0);
+	}
+	for (i = 0; i < (int)a.n && i < share; i++) {
+		if ((pids[n] = fork()) == -1)
+			break;
+		if (pids[n++] == 0) {
+			close(fds[0]);
+			measure(o->hosts[host], o, &a.addr[i], a.len[i],
+			    deadline, &s);
+			s.host = host;
+			source_write(fds[1], &s);
+			_exit(0);
+		}
+	}
+	close(fds[1]);
+	if (n == 0)
+		snprintf(s.why, sizeof(s.why), "%s: fork: %s", o->hosts[host],
+		    strerror(errno));
+	else
+		first_answer(fds[0], n, deadline + SLACK_MS / 2, &s);
+	source_write(fd, &s);
+	for (i = 0; i < n; i++) {
+		kill(pids[i], SIGKILL);
+		while (waitpid(pids[i], NULL, 0) == -1 && errno == EINTR)
+			;
+	}
+	_exit(0);
+}
+
+/* Whether two hosts' addresses meet: then they are one server. */
+static int
+addresses_meet(const struct source *a, const struct source *b)
+{
+	int i, j;
+
+	for (i = 0; i < a->naddrs && i < ADDR_LIST_MAX; i++)
+		for (j = 0; j < b->naddrs && j < ADDR_LIST_MAX; j++)
+			if (memcmp(&a->addrs[i], &b->addrs[j],
+			    sizeof(a->addrs[i])) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * The sources in the order of their hosts; by insertion, as they are few
+ * (glibc's qsort asks sysinfo(2), which the filter refuses).
+ */
+static void
+sort_by_host(struct source *src, int n)
+{
+	struct source one;
+	int i, j;
+
+	for (i = 1; i < n; i++) {
+		one = src[i];
+		for (j = i; j > 0 && src[j - 1].host > one.host; j--)
+			src[j] = src[j - 1];
+		src[j] = one;
+	}
+}
+
+/*
+ * One vote per server: a host whose addresses meet those of an earlier
+ * host that answered (the same address, IPv4 or v4-mapped, or a second
+ * name for it; or through a third host's) is that host's server, its
+ * answer set aside and said. Sorted by host, so earlier is as named.
+ */
+static void
+sources_merge(const struct client_options *o, struct source *src, int n)
+{
+	int group[MAJORITY_SOURCES_MAX], i, j, k, first;
+
+	sort_by_host(src, n);
+	for (i = 0; i < n; i++)
+		group[i] = i;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (group[j] != group[i] &&
+			    addresses_meet(&src[i], &src[j]))
+				for (k = 0, first = group[j]; k < n; k++)
+					if (group[k] == first)
+						group[k] = group[i];
+	for (i = 0; i < n; i++) {
+		for (first = -1, j = 0; j < n && first == -1; j++)
+			if (group[j] == group[i] && src[j].answered)
+				first = j;
+		if (first == -1 || first == i)
+			continue;
+		src[i].answered = 0;
+		src[i].same = 1;
+		snprintf(src[i].why, sizeof(src[i].why), "%.60s: the same "
+		    "server as %.60s: counted once", o->hosts[src[i].host],
+		    o->hosts[src[first].host]);
+	}
+}
+
+/*
+ * Asks every host at once (the first MAJORITY_SOURCES_MAX), each address
+ * through measure (at most MAJORITY_SOURCES_MAX processes, shared between
+ * the hosts: a name of many addresses cannot crowd out the others), one
+ * source a host, one vote a server (sources_merge). Returns 0 with the
+ * sources into out, in the order of the hosts, and their count into *n;
+ * -1 with errno when the processes could not be made.
  */
 int
 sources_ask(const struct client_options *o, source_fn *measure,
@@ -141,9 +253,9 @@ sources_ask(const struct client_options *o, source_fn *measure,
 		children++;
 	}
 	close(fds[1]);
-	*n = sources_read(fds[0], deadline + SLACK_MS, out,
-	    MAJORITY_SOURCES_MAX);
+	*n = sources_read(fds[0], deadline + SLACK_MS, out, children);
 	close(fds[0]);
+	sources_merge(o, out, *n);
 	if (group != 0)
 		kill(-group, SIGKILL);
 	for (i = 0; i < children; i++)

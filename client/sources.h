@@ -1,6 +1,7 @@
 /*
- * -m: every source asked at once, each address of each host a source of
- * its own, and what each answer says of the offset.
+ * -m: every host asked at once, a source each (the first of its addresses
+ * to answer), hosts that share an address counted once, and what each
+ * answer says of the offset.
  */
 #ifndef SOURCES_H
 #define SOURCES_H
@@ -18,6 +19,11 @@
 struct source {
 	int host;			/* index in the options' hosts */
 	int answered;
+	int status;			/* not: EXIT_REFUSED or EXIT_TOO_SLOW */
+					/* when an answer came, unused; or 0 */
+	int same;			/* an earlier host's server: not counted */
+	int naddrs;			/* its host's addresses, to tell that */
+	struct addr_key addrs[ADDR_LIST_MAX];
 	char why[SOURCE_WHY_MAX];	/* when not */
 	struct answer ans;
 	int subsecond_done;		/* -x: sub holds every round */

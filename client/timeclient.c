@@ -96,18 +96,21 @@ timeval_of(int64_t offset_ns)
  * done, the deadline (monotonic ms) comes, or two rounds in a row go
  * unanswered. Returns NULL when every round was done, or why not: the
  * result is then not the millisecond -x promises, and is never given as
- * if it were. Exits 1 when no one offset explains the replies.
+ * if it were; never an exit, so that -m counts a source it fails as
+ * unanswered. *refused says whether the replies themselves were not
+ * believed (no one offset explains them) rather than too few; why holds
+ * a probe's failure when that is the reason.
  */
 static const char *
-subsecond_measure(const char *host, const struct client_options *o,
-    const struct answer *first, long long deadline, struct subsecond *m)
+subsecond_measure(const struct client_options *o, const struct answer *first,
+    long long deadline, struct subsecond *m, int *refused, struct why *why)
 {
 	struct probe probes[SUBSECOND_ROUND_PROBES];
 	const char *why_not;
-	struct why why;
 	int64_t margin;
 	int n, got;
 
+	*refused = 0;
 	subsecond_start(m, (int64_t)o->lag_ms * 1000000,
 	    rfc868_unpack(first->reply), first->asked_ns, first->sent_ns,
 	    first->received_ns);
@@ -121,17 +124,18 @@ subsecond_measure(const char *host, const struct client_options *o,
 		    query_realtime_ns()) / 1000000 >= deadline)
 			return "the deadline (-w) came first";
 		if (query_probes(first, &o->query, probes, n,
-		    m->all.rtt_min_ns / 2, deadline, &why) == -1)
-			errx(1, "%s: -x: %s", host, why.text);
-		if ((got = subsecond_add(m, probes, n)) == -1)
-			errx(EXIT_REFUSED, "%s: -x: the replies agree on no one offset: the "
-			    "server's clock moved during the measurement, or "
-			    "more than one server answered", host);
-		if (got == -2)
-			errx(EXIT_REFUSED, "%s: -x: the check after the last round read "
-			    "another second than the offset found allows: the "
-			    "server's clock moved during the measurement, or "
-			    "more than one server answered", host);
+		    m->all.rtt_min_ns / 2, deadline, why) == -1)
+			return why->text;
+		if ((got = subsecond_add(m, probes, n)) < 0) {
+			*refused = 1;
+			return got == -1 ? "the replies agree on no one offset: "
+			    "the server's clock moved during the measurement, "
+			    "or more than one server answered" : "the check "
+			    "after the last round read another second than the "
+			    "offset found allows: the server's clock moved "
+			    "during the measurement, or more than one server "
+			    "answered";
+		}
 		if (o->verbose)
 			fprintf(stderr, "%s: -x: %d probes, %d answered, the "
 			    "offset known to %.3f ms\n", getprogname(), n, got,
@@ -294,9 +298,13 @@ subsecond_run(const char *host, const struct client_options *o,
     const struct answer *ans, long long started, struct subsecond *sub)
 {
 	const char *unfinished;
+	struct why why;
+	int refused;
 
-	unfinished = subsecond_measure(host, o, ans, started +
-	    o->query.timeout_ms, sub);
+	unfinished = subsecond_measure(o, ans, started + o->query.timeout_ms,
+	    sub, &refused, &why);
+	if (unfinished != NULL && refused)
+		errx(EXIT_REFUSED, "%s: -x: %s", host, unfinished);
 	if (unfinished != NULL)
 		errx(EXIT_NO_ANSWER, "%s: -x: the offset could not be measured to the "
 		    "millisecond: %s, after %d queries, with it known only "
@@ -353,29 +361,35 @@ source_measure(const char *host, const struct client_options *o,
 {
 	const char *unfinished;
 	struct why why;
+	int refused, r;
 
 	memset(s, 0, sizeof(*s));
-	if (query_one(addr, len, &o->query, &s->ans, deadline, &why) < 0) {
+	if ((r = query_one(addr, len, &o->query, &s->ans, deadline, &why)) <
+	    0) {
+		s->status = r == QUERY_REFUSED ? EXIT_REFUSED : 0;
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): %.50s", host,
 		    s->ans.peer, why.text);
 		return;
 	}
 	if (o->max_delay_ms > 0 && s->ans.delay_ms > o->max_delay_ms) {
+		s->status = EXIT_TOO_SLOW;
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): network delay "
 		    "exceeded (%ld msec)", host, s->ans.peer, s->ans.delay_ms);
 		return;
 	}
 	if (!o->query.sntp && rfc868_unpack(s->ans.reply) == 0) {
+		s->status = EXIT_REFUSED;
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): sent 0, what a "
 		    "server without a clock sends", host, s->ans.peer);
 		return;
 	}
 	s->subsecond_done = o->subsecond && !o->query.sntp;
-	if (s->subsecond_done && (unfinished = subsecond_measure(host, o,
-	    &s->ans, deadline, &s->sub)) != NULL) {
+	if (s->subsecond_done && (unfinished = subsecond_measure(o, &s->ans,
+	    deadline, &s->sub, &refused, &why)) != NULL) {
 		snprintf(s->why, sizeof(s->why), "%.40s (%.60s): -x: %s, after %d "
 		    "queries", host, s->ans.peer, unfinished, s->sub.queries);
 		s->subsecond_done = 0;
+		s->status = refused ? EXIT_REFUSED : 0;
 		return;
 	}
 	s->answered = 1;
@@ -408,6 +422,10 @@ static void
 source_say(const struct client_options *o, const struct source *s,
     const struct interval *iv, const char *verdict)
 {
+	if (s->same) {
+		warnx("-m: %s", s->why);
+		return;
+	}
 	if (!s->answered) {
 		warnx("-m: %s: no answer", s->why);
 		return;
@@ -418,9 +436,31 @@ source_say(const struct client_options *o, const struct source *s,
 }
 
 /*
+ * -m, no source answered: the exit one host would make, the most telling
+ * of the sources' (as ask()): 4 when an answer came and was not believed,
+ * 2 when answers came too slow (-t), 3 when none came.
+ */
+static void __attribute__((noreturn))
+none_answered(const struct network_result *r, int n)
+{
+	int i, status = EXIT_NO_ANSWER;
+
+	for (i = 0; i < n; i++)
+		if (r->src[i].status == EXIT_REFUSED ||
+		    (r->src[i].status == EXIT_TOO_SLOW && status != EXIT_REFUSED))
+			status = r->src[i].status;
+	if (status == EXIT_REFUSED)
+		errx(status, "-m: none of the %d sources gave an answer to "
+		    "believe", n);
+	if (status == EXIT_TOO_SLOW)
+		errx(status, "-m: none of the %d sources answered within -t", n);
+	errx(status, "-m: none of the %d sources answered", n);
+}
+
+/*
  * -m: the interval a strict majority of the sources that answered (two at
- * least) agree on, or an exit: 3 when none answered, 1 when they do not
- * agree, every source said. Falsetickers are always named; with -v every
+ * least; a source a server, sources.c) agree on, or an exit: none_answered,
+ * 1 when they do not agree, every source said. Falsetickers are always named; with -v every
  * source. The source whose interval is the narrowest of the group stands
  * for it (its host and address in the lines that name one).
  */
@@ -455,7 +495,7 @@ measure_majority(const struct client_options *o, const struct leaps *leaps,
 			best = i;
 	}
 	if (maj.answered == 0)
-		errx(EXIT_NO_ANSWER, "-m: none of the %d sources answered", n);
+		none_answered(r, n);
 	if (!maj.agreed)
 		errx(EXIT_TROUBLE, "-m: no majority: the largest group whose "
 		    "intervals overlap is %d of the %d sources that answered%s; "

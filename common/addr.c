@@ -126,6 +126,24 @@ addr_list_add_all(struct addr_list *list, const struct addrinfo *res)
 			addr_list_add(list, res->ai_addr, res->ai_addrlen);
 }
 
+/* The key of sa: IPv4 as ::ffff:a.b.c.d, so that both spellings meet. */
+void
+addr_key_of(const struct sockaddr *sa, struct addr_key *k)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	uint32_t v4;
+
+	memset(k, 0, sizeof(*k));
+	if (addr_ipv4(sa, &v4)) {
+		k->a[10] = k->a[11] = 0xff;
+		v4 = htonl(v4);
+		memcpy(&k->a[12], &v4, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(k->a, &sin6->sin6_addr, 16);
+		k->scope = sin6->sin6_scope_id;
+	}
+}
+
 const char *
 socktype_name(int socktype)
 {

@@ -21,6 +21,15 @@ struct addr_list {
 	socklen_t len[ADDR_LIST_MAX];
 };
 
+/*
+ * An address as the server it names: IPv4 plain or mapped into IPv6 the
+ * same key, a link-local IPv6 one with its interface; no port.
+ */
+struct addr_key {
+	unsigned char a[16];
+	uint32_t scope;
+};
+
 int port_parse(const char *, unsigned *, const char **);
 const char *addr_text(const struct sockaddr *, char *, size_t, unsigned *);
 const char *addr_text_numeric(const struct sockaddr *, char *, size_t,
@@ -29,6 +38,7 @@ void addr_set_port(struct sockaddr_storage *, unsigned);
 const char *socktype_name(int);
 void addr_list_add(struct addr_list *, const struct sockaddr *, socklen_t);
 void addr_list_add_all(struct addr_list *, const struct addrinfo *);
+void addr_key_of(const struct sockaddr *, struct addr_key *);
 
 /*
  * Whether sa is an IPv4 address, plain or mapped into IPv6 (as a

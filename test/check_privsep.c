@@ -154,6 +154,51 @@ START_TEST(subsecond_lies_refused)
 }
 END_TEST
 
+/* A result of -m from two hosts, neither answering (a reason each). */
+static void
+majority_made(void)
+{
+	char *argv[] = { "timeclient", "-sm", "a", "b", NULL };
+	struct why why;
+
+	ck_assert_int_eq(client_options(4, argv, &o, &why), 0);
+	memset(&r, 0, sizeof(r));
+	before = 1800000000LL * NS_PER_SECOND;
+	after = before + 5000 * MS;
+	r.magic = PRIVSEP_MAGIC;
+	r.nsources = 2;
+	r.src[1].host = 1;
+	strcpy(r.src[0].why, "a: no answer in time");
+	strcpy(r.src[1].why, "b: no answer in time");
+}
+
+/*
+ * Under -m the host of the result is read too (main names it): a child
+ * that lies about it is refused before anything reads o.hosts with it.
+ * Before, -m's check returned without it, and root read host 100000000
+ * of 2.
+ */
+START_TEST(majority_lies_refused)
+{
+	majority_made();
+	assert_believed();
+	r.host = 100000000;
+	assert_refused("host 100000000 of 2");
+	majority_made();
+	r.host = -1;
+	assert_refused("host -1 of 2");
+	majority_made();
+	r.src[1].host = 2;
+	assert_refused("source 1: host 2 of 2");
+	majority_made();
+	r.src[0].naddrs = ADDR_LIST_MAX + 1;
+	assert_refused("source 0: 17 addresses");
+	majority_made();
+	r.nsources = MAJORITY_SOURCES_MAX + 1;
+	assert_refused("17 sources");
+}
+END_TEST
+
 Suite *
 privsep_suite(void)
 {
@@ -163,6 +208,7 @@ privsep_suite(void)
 	tcase_add_test(result, holds_together);
 	tcase_add_test(result, lies_refused);
 	tcase_add_test(result, subsecond_lies_refused);
+	tcase_add_test(result, majority_lies_refused);
 	suite_add_tcase(s, result);
 	return s;
 }

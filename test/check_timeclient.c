@@ -360,6 +360,16 @@ serve_two_bytes(int fd, const void *req, size_t len, const void *peer,
 	send_all(fd, (const unsigned char *)"\xE9\x00", 2);
 }
 
+/* Two bytes of the time, then silence past any -w 1. */
+static void
+serve_two_bytes_then_silence(int fd, const void *req, size_t len,
+    const void *peer, unsigned peerlen)
+{
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	send_all(fd, (const unsigned char *)"\xE9\x00", 2);
+	sleep(3);
+}
+
 /* inetutils-inetd's mistake: a C long, 8 bytes. */
 static void
 serve_eight_bytes(int fd, const void *req, size_t len, const void *peer,
@@ -516,6 +526,21 @@ START_TEST(reply_short)
 	ck_assert_uint_eq(client.outlen, 0);
 	ck_assert_msg(strstr(client.err, "short reply: 2 bytes") != NULL, "%s",
 	    client.err);
+}
+END_TEST
+
+/*
+ * The same two bytes and no close: an answer came and was short, exit 4
+ * as when the server closes (timeclient.1, EXIT STATUS). Before, "no
+ * answer in time", exit 3.
+ */
+START_TEST(reply_short_then_silent)
+{
+	fake(SOCK_STREAM, serve_two_bytes_then_silence);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-p", "-w", "1",
+	    "-o", portarg, "127.0.0.1", NULL }, utc, 5000), 4);
+	ck_assert_msg(strstr(client.err, "short reply: 2 bytes, then nothing "
+	    "in time") != NULL, "%s", client.err);
 }
 END_TEST
 
@@ -2039,6 +2064,115 @@ START_TEST(network_side_hung_leaves_clock)
 END_TEST
 
 /*
+ * Debian's default /etc/hosts: localhost on 127.0.0.1 and ::1, and a name
+ * of two IPv4 addresses. glibc sorts such a name's addresses (RFC 6724)
+ * with what a netlink socket tells of the host's own.
+ */
+#define DEBIAN_HOSTS	"127.0.0.1 localhost\n" \
+			"::1 localhost ip6-localhost ip6-loopback\n" \
+			"127.0.0.2 two.test\n127.0.0.1 two.test\n"
+
+/*
+ * Child setup: private_hosts as timeclient's /etc/hosts, then the clock
+ * left to the spy; 77 when the environment refuses an /etc/hosts of its
+ * own. In the child only: a test process in a user namespace of its own
+ * could no longer stop the servers it started.
+ */
+static const char *private_hosts = DEBIAN_HOSTS;
+
+static void
+hosts_setter(void)
+{
+	if (private_file("/etc/hosts", private_hosts) == -1) {
+		fprintf(stderr, "%s", strerror(errno));
+		_exit(77);
+	}
+	drop_clock_privilege();
+}
+
+#define NO_HOSTS	"cannot put an /etc/hosts of the test's own: %s"
+
+/*
+ * timeclient args, as root would run it, private_hosts its /etc/hosts
+ * and the clock left to the spy (nothing recorded yet): its exit status,
+ * 77 when the environment refuses the hosts file (SKIP, NO_HOSTS).
+ */
+static int
+hosts_run(const char *const args[])
+{
+	const char *const *env = spy_env();
+
+	unlink(spy_file);
+	return timeclient_with(args, env, hosts_setter, 15000);
+}
+
+/* A name glibc sorts, set from: the flags, the name, what the spy saw. */
+static const struct {
+	const char *flags, *host, *spied;
+} sorted_name_cases[] = {
+	{ "-s", "localhost", "step " },
+	{ "-s4", "localhost", "step " },
+	{ "-s6", "localhost", "step " },
+	{ "-s", "two.test", "step " },
+	{ "-xa", "localhost", "slew " },
+};
+
+/*
+ * timeclient -s NAME as root, NAME as Debian's hosts file has localhost
+ * (two families) or a name of two addresses: glibc's getaddrinfo asks a
+ * netlink socket for the host's addresses, which the network side's
+ * filter must allow. Before, the network side died of SIGSYS ("socket
+ * (number 41) is not allowed"), exit 1, the clock untouched.
+ */
+START_TEST(set_from_a_sorted_name)
+{
+	char line[128];
+	int code;
+
+	timed_up(NULL);
+	if ((code = hosts_run((const char *const[]){
+	    sorted_name_cases[_i].flags, "-o", portarg,
+	    sorted_name_cases[_i].host, NULL })) == 77)
+		SKIP(NO_HOSTS, client.err);
+	ck_assert_msg(code == 0, "%s %s: %s", sorted_name_cases[_i].flags,
+	    sorted_name_cases[_i].host, client.err);
+	spy_record(line, sizeof(line));
+	ck_assert_msg(strncmp(line, sorted_name_cases[_i].spied,
+	    strlen(sorted_name_cases[_i].spied)) == 0, "spy saw \"%s\"", line);
+}
+END_TEST
+
+/*
+ * A link-local server (fe80::37 on lo, in a network namespace of the
+ * test's own), set from as root: the address is named by its interface's
+ * number, which takes no ioctl. Before, naming it with getnameinfo
+ * (if_indextoname) killed the network side: "ioctl (number 16) is not
+ * allowed", exit 1.
+ */
+START_TEST(set_from_a_link_local_server)
+{
+	const char *const *env = spy_env();
+	char host[32];
+
+	if (private_network() == -1)
+		SKIP("cannot make a network namespace: %s", strerror(errno));
+	if (system("ip address add fe80::37/64 dev lo nodad") != 0)
+		SKIP("cannot give lo a link-local address (ip address add)");
+	port = daemon_up((const char *const[]){ "-l", "fe80::37%lo", NULL },
+	    NULL);
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	unlink(spy_file);
+	snprintf(host, sizeof(host), "fe80::37%%lo");
+	ck_assert_msg(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, host, NULL }, env, drop_clock_privilege, 5000) == 0, "%s",
+	    client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), 0);
+	ck_assert_msg(strstr(client.err, "(fe80::37%1 port ") != NULL, "%s",
+	    client.err);
+}
+END_TEST
+
+/*
  * -m: a timed on the next of 127.0.0.1, 127.0.0.2, ..., all on one port
  * (the first one's, chosen by the kernel), its clock off by offset
  * ("+5", the project's fake clock), or true (NULL).
@@ -2289,39 +2423,133 @@ START_TEST(majority_two_down)
 END_TEST
 
 /*
- * Child setup: an /etc/hosts of timeclient's own, where m.test has three
- * addresses; 77 when the environment refuses one. In the child only: a
- * test process in a user namespace of its own could no longer stop the
- * servers it started.
+ * A name of three IPv4 addresses, three servers an hour ahead, and ::1 (a
+ * private /etc/hosts), beside two true hosts, as root: the name is one
+ * server, one vote, so the two true ones are the majority, and the clock
+ * is stepped by about nothing. Before, each address was a vote: 3 of 5
+ * agreed on +3600 s and the clock was stepped by an hour; and before
+ * that, glibc's sorting of the name killed every network side (its
+ * netlink socket).
  */
-static void
-hosts_of_m_test(void)
-{
-	if (private_file("/etc/hosts", "127.0.0.1 m.test\n127.0.0.2 m.test\n"
-	    "127.0.0.3 m.test\n") == -1) {
-		fprintf(stderr, "%s", strerror(errno));
-		_exit(77);
-	}
-}
-
-/* A name with three addresses (a private /etc/hosts): three sources. */
 START_TEST(majority_of_a_name)
 {
+	char line[128];
+	long long step;
 	int code;
 
+	server_up("+3600");
+	server_up("+3600");
+	server_up("+3600");
 	server_up(NULL);
 	server_up(NULL);
-	server_up("+5");
-	code = timeclient_with((const char *const[]){ "-pmv4", "-o", portarg,
-	    "m.test", NULL }, utc, hosts_of_m_test, 10000);
-	if (code == 77)
-		SKIP("cannot put an /etc/hosts of the test's own: %s",
-		    client.err);
+	private_hosts = "127.0.0.1 m.test\n127.0.0.2 m.test\n"
+	    "127.0.0.3 m.test\n::1 m.test\n";
+	if ((code = hosts_run((const char *const[]){ "-smv", "-o", portarg,
+	    "m.test", "127.0.0.4", "127.0.0.5", NULL })) == 77)
+		SKIP(NO_HOSTS, client.err);
 	ck_assert_msg(code == 0, "%s", client.err);
 	ck_assert_msg(strstr(client.err, "-m: 2 of 3 agree") != NULL, "%s",
 	    client.err);
-	ck_assert_msg(strstr(client.err, "m.test (127.0.0.3 port ") != NULL &&
-	    strstr(client.err, ": falseticker") != NULL, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "timeclient: -m: m.test (127.0.0.") !=
+	    NULL && strstr(client.err, ": falseticker") != NULL, "%s",
+	    client.err);
+	spy_record(line, sizeof(line));
+	ck_assert_int_eq(sscanf(line, "step %lld", &step), 1);
+	ck_assert_msg(llabs(step) < 1500000000LL, "%s", line);
+}
+END_TEST
+
+/*
+ * One wrong server (an hour ahead, 127.0.0.1) named twice, in any
+ * spelling, beside one true one: one server, one vote; two servers that
+ * disagree are no majority, and the clock is left as it is. Before, the
+ * two names of the wrong one agreed, 2 of 3, and the clock was stepped by
+ * an hour.
+ */
+static const struct {
+	const char *first, *second;
+} twice_cases[] = {
+	{ "127.0.0.1", "127.0.0.1" },
+	{ "127.0.0.1", "::ffff:127.0.0.1" },
+	{ "w.test", "w2.test" },
+	{ "w.test", "127.0.0.1" },
+};
+
+START_TEST(majority_one_vote_a_server)
+{
+	int code;
+
+	server_up("+3600");
+	server_up(NULL);
+	private_hosts = "127.0.0.1 w.test w2.test\n";
+	if ((code = hosts_run((const char *const[]){ "-smv", "-o", portarg,
+	    twice_cases[_i].first, twice_cases[_i].second, "127.0.0.2",
+	    NULL })) == 77)
+		SKIP(NO_HOSTS, client.err);
+	ck_assert_msg(code == 1, "%s %s: exit %d: %s", twice_cases[_i].first,
+	    twice_cases[_i].second, code, client.err);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+	ck_assert_msg(strstr(client.err, "the largest group whose intervals "
+	    "overlap is 1 of the 2 sources that answered") != NULL, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "the same server as") != NULL, "%s",
+	    client.err);
+}
+END_TEST
+
+/*
+ * -m -x where one source's measurement fails (its clock steps by half a
+ * second 1.5 s in, 127.0.0.3: no one offset, or a round that does not
+ * straddle): that source is said, with why, as no answer, and the two true ones agree. Before, its process ended in errx
+ * without writing its outcome: its line was the single-host error, and
+ * -m said nothing of the source.
+ */
+START_TEST(majority_subsecond_failure_counted)
+{
+	const char *line;
+	char said[96];
+
+	server_up(NULL);
+	server_up(NULL);
+	rfc868_fake.step_after_ms = 1500;
+	ck_assert_int_gt(sntp_pids[2] = fake_server_at("127.0.0.3", SOCK_DGRAM,
+	    serve_rfc868_fake, &port), 0);
+	nservers = 3;
+	ck_assert_msg(majority_run("-pmvxu", 3, utc, NULL, NULL) == 0, "%s",
+	    client.err);
+	ck_assert_msg(strstr(client.err, "-m: 2 of 2 agree") != NULL, "%s",
+	    client.err);
+	/* Which check catches the step depends on where it falls. */
+	snprintf(said, sizeof(said), "timeclient: -m: 127.0.0.3 (127.0.0.3 "
+	    "port %s): -x: ", portarg);
+	ck_assert_msg((line = strstr(client.err, said)) != NULL &&
+	    strstr(line, ": no answer\n") != NULL, "%s", client.err);
+	ck_assert_msg(strstr(client.err, "timeclient: 127.0.0.3: -x:") == NULL,
+	    "%s", client.err);
+}
+END_TEST
+
+/*
+ * -m where every source sends 0 (a server without a clock): answers came
+ * and none was believed, exit 4, as for one host that sends 0. Before,
+ * "none of the 3 sources answered", exit 3.
+ */
+START_TEST(majority_all_refused)
+{
+	int i;
+
+	port = 0;
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_gt(sntp_pids[i] = fake_server_at(source_address(i),
+		    SOCK_STREAM, serve_zero, &port), 0);
+		nservers = i + 1;
+	}
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(majority_run("-pm", 3, utc, NULL, NULL), 4);
+	ck_assert_msg(strstr(client.err, "-m: none of the 3 sources gave an "
+	    "answer to believe") != NULL, "%s", client.err);
+	ck_assert_int_eq(count_text(client.err, "sent 0, what a server "
+	    "without a clock sends"), 3);
 }
 END_TEST
 
@@ -2452,8 +2680,9 @@ timeclient_suite(void)
 	TCase *input = tcase_create("input");
 	TCase *subsecond = tcase_create("subsecond");
 	TCase *majority = tcase_create("majority");
+	TCase *names = tcase_create("names");
 	TCase *all[] = { peers, faults, dates, setting, input, subsecond,
-	    majority };
+	    majority, names };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -2476,6 +2705,7 @@ timeclient_suite(void)
 	tcase_add_test(faults, reply_one_byte_at_a_time);
 	tcase_add_test(faults, reply_short);
 	tcase_add_test(faults, reply_empty);
+	tcase_add_test(faults, reply_short_then_silent);
 	tcase_add_test(faults, reply_eight_bytes);
 	tcase_add_test(faults, gives_up_on_silent_tcp);
 	tcase_add_test(faults, clock_failure_said);
@@ -2529,10 +2759,17 @@ timeclient_suite(void)
 	tcase_add_test(setting, network_side_unprivileged);
 	tcase_add_test(setting, network_side_killed_leaves_clock);
 	tcase_add_test(setting, network_side_hung_leaves_clock);
+	tcase_add_loop_test(names, set_from_a_sorted_name, 0,
+	    sizeof(sorted_name_cases) / sizeof(sorted_name_cases[0]));
 	tcase_add_test(majority, majority_plain);
 	tcase_add_test(majority, majority_subsecond);
 	tcase_add_test(majority, majority_two_down);
-	tcase_add_test(majority, majority_of_a_name);
+	tcase_add_test(majority, majority_all_refused);
+	tcase_add_test(majority, majority_subsecond_failure_counted);
+	tcase_add_test(names, majority_of_a_name);
+	tcase_add_test(names, set_from_a_link_local_server);
+	tcase_add_loop_test(names, majority_one_vote_a_server, 0,
+	    sizeof(twice_cases) / sizeof(twice_cases[0]));
 	tcase_add_test(majority, majority_sets_the_middle);
 	tcase_add_test(majority, majority_with_xinetd);
 	tcase_add_test(majority, majority_sntp);
