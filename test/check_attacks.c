@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -480,6 +481,59 @@ START_TEST(stalled_syslog_does_not_stall)
 }
 END_TEST
 
+static int terminal = -1;		/* a pty's slave, for the child's stderr */
+
+/* Child setup: the held sockets, and the terminal as stderr. */
+static void
+stderr_on_terminal(void)
+{
+	sockets_handed_over();
+	dup2(terminal, STDERR_FILENO);
+}
+
+/*
+ * A terminal nobody reads (an ssh session whose network stalled): poll(2)
+ * says it has room when one byte is free, and a whole line written then
+ * waited for the reader, freezing the loop and SIGTERM with it (after
+ * some 600 answers). The description the terminal was opened with, which
+ * a shell shares, must not become non-blocking either.
+ */
+START_TEST(stalled_terminal_does_not_stall)
+{
+	const char *argv[] = { timed_path(), "-d", "-r", "0", "-u", "nobody",
+	    NULL };
+	unsigned char reply[8];
+	struct timespec asked;
+	const char *name;
+	int master, i, answered = 0;
+
+	if ((master = posix_openpt(O_RDWR | O_NOCTTY)) == -1 ||
+	    grantpt(master) == -1 || unlockpt(master) == -1 ||
+	    (name = ptsname(master)) == NULL ||
+	    (terminal = open(name, O_RDWR | O_NOCTTY)) == -1)
+		SKIP("cannot open a pseudo-terminal: %s", strerror(errno));
+	port = sockets_hold(AF_INET);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL,
+	    stderr_on_terminal), 0);
+	sockets_release();
+	/* A line a query, far more than the terminal holds; never read. */
+	for (i = 0; i < 3000 && answered == i; i++)
+		answered += (i % 2 ? tcp_query(AF_INET, port, reply,
+		    sizeof(reply), 2000) : udp_query(AF_INET, port, "", 0,
+		    reply, sizeof(reply), 2000)) == 4;
+	fprintf(stderr, "stalled terminal: %d of %d answered\n", answered, i);
+	ck_assert_int_eq(answered, 3000);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM, with its terminal stalled");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert_int_eq(fcntl(terminal, F_GETFL) & O_NONBLOCK, 0);
+	close(terminal);
+	close(master);
+}
+END_TEST
+
 /* Makes path a directory of mode, owned by root; it must not exist. */
 static void
 make_dir(const char *path, mode_t mode)
@@ -656,6 +710,7 @@ attacks_suite(void)
 	tcase_add_test(network, ipv6_sources_by_64);
 	tcase_add_test(network, link_local_limited_apart);
 	tcase_add_test(host, stalled_syslog_does_not_stall);
+	tcase_add_test(host, stalled_terminal_does_not_stall);
 	tcase_add_test(host, chroot_directory_checked);
 	tcase_add_test(host, chroot_link_refused_by_timed);
 	tcase_add_test(host, monotonic_clock_failure_at_start);
