@@ -27,9 +27,12 @@
 #define RULES_MAX	64
 
 static const struct sysfilter_rule serving[] = {
-	/* The loop's wait, with its signal mask. */
+	/* The loop's wait, with its signal mask; the signals a busy loop
+	 * takes without waiting, which pselect would not let in. */
 	{ "pselect6", { { 0 } } },
 	{ "pselect6_time64", { { 0 } } },
+	{ "rt_sigtimedwait", { { 0 } } },
+	{ "rt_sigtimedwait_time64", { { 0 } } },
 	/* TCP: the connection taken, answered (send is sendto), closed. */
 	{ "accept4", { { 0 } } },
 	{ "sendto", { { 0 } } },

@@ -212,6 +212,71 @@ START_TEST(victim_bounded_under_table_churn)
 }
 END_TEST
 
+/* One empty datagram to to, its source address forged as source. */
+static void
+send_as(int fd, const char *source, const char *to_address)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		size_t align;
+	} control;
+	struct in_pktinfo pi;
+	struct msghdr msg;
+	struct cmsghdr *c;
+	struct iovec iov = { (void *)"", 0 };
+
+	to.sin_port = htons(port);
+	inet_pton(AF_INET, to_address, &to.sin_addr);
+	memset(&msg, 0, sizeof(msg));
+	memset(&pi, 0, sizeof(pi));
+	inet_pton(AF_INET, source, &pi.ipi_spec_dst);
+	msg.msg_name = &to;
+	msg.msg_namelen = sizeof(to);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
+}
+
+/*
+ * One datagram from timed's own address and port to itself: answered,
+ * its reply is a request from there, answered for ever at full CPU, and
+ * the socket, always readable, kept every signal out. On loopback a
+ * socket on another 127/8 address with timed's port forges it
+ * (IP_PKTINFO names the source), without a raw socket.
+ */
+START_TEST(own_address_and_port_not_answered)
+{
+	struct counters c;
+	struct timespec asked;
+	int fd;
+
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.2", "-r", "0",
+	    NULL }, NULL);
+	ck_assert_int_ne(fd = udp_from("127.0.0.3", port), -1);
+	send_as(fd, "127.0.0.2", "127.0.0.2");
+	usleep(100000);
+	counters_read(&c);
+	fprintf(stderr, "own address and port: %llu answered, %llu bogus\n",
+	    c.udp, c.bogus);
+	ck_assert_uint_eq(c.udp, 0);
+	ck_assert_uint_eq(c.bogus, 1);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	close(fd);
+}
+END_TEST
+
 /* struct in6_ifreq of <linux/ipv6.h>, which clashes with <netinet/in.h>. */
 struct address6_request {
 	struct in6_addr addr;
@@ -707,6 +772,7 @@ attacks_suite(void)
 	tcase_add_test(network, tcp_kept_under_forged_udp_flood);
 	tcase_add_test(network, victim_bounded_under_table_churn);
 	tcase_add_test(network, broadcast_not_answered);
+	tcase_add_test(network, own_address_and_port_not_answered);
 	tcase_add_test(network, ipv6_sources_by_64);
 	tcase_add_test(network, link_local_limited_apart);
 	tcase_add_test(host, stalled_syslog_does_not_stall);
