@@ -45,6 +45,7 @@ static int log_fd = -1;			/* /dev/log, non-blocking */
 static int log_stream;			/* a SOCK_STREAM /dev/log */
 static unsigned long long log_lost;
 static int stderr_refused;		/* a terminal we could not reopen */
+static char signal_prefix[64];		/* a syslog line's, for a handler */
 
 /* /dev/log as a datagram socket, or as a stream where syslogd wants one. */
 static int
@@ -195,6 +196,45 @@ stderr_send(const char *line, size_t len)
 	if (stderr_refused || poll(&pfd, 1, 0) != 1 || (pfd.revents & POLLOUT) == 0 ||
 	    write(STDERR_FILENO, line, len) != (ssize_t)len)
 		log_lost++;
+}
+
+/*
+ * A line from a signal handler (the filter's SIGSYS): vlog's formatting
+ * (vsnprintf, the zone's stamp) is not safe there, so the syslog prefix
+ * is formatted beforehand, after the last fork, and the handler only
+ * copies and writes. The line carries no stamp: syslog daemons give a
+ * line without one the time they received it.
+ */
+void
+log_signal_prepare(void)
+{
+	snprintf(signal_prefix, sizeof(signal_prefix), "<%d>%s[%d]: ",
+	    log_facility | LOG_WARNING, getprogname(), (int)getpid());
+}
+
+/* Async-signal-safe: copies (strlcpy, strlcat) and writes, nothing else. */
+void
+log_signal_say(const char *text)
+{
+	char line[512];
+	size_t len;
+
+	if (to_stderr) {
+		strlcpy(line, getprogname(), sizeof(line));
+		strlcat(line, ": ", sizeof(line));
+		strlcat(line, text, sizeof(line));
+		len = strlcat(line, "\n", sizeof(line));
+		if (len < sizeof(line))
+			stderr_send(line, len);
+	}
+	if (to_syslog && log_fd != -1) {
+		strlcpy(line, signal_prefix, sizeof(line));
+		len = strlcat(line, text, sizeof(line));
+		/* A stream syslogd's NUL: strlcat left one. */
+		if (len < sizeof(line))
+			(void)send(log_fd, line, len + log_stream,
+			    MSG_NOSIGNAL);
+	}
 }
 
 /* On stderr, warnings and errors carry the program's name, as err(3) does. */

@@ -86,13 +86,6 @@ static const char *const pidfile_calls[] = {
 	"newfstatat", "fstatat64", "unlinkat",
 };
 
-/* Says a refused call, from the SIGSYS handler. */
-static void
-refusal_say(const char *line)
-{
-	log_warnx("%s", line);
-}
-
 static size_t
 rules_append(struct sysfilter_rule *to, size_t n,
     const struct sysfilter_rule *from, size_t count)
@@ -125,5 +118,7 @@ syscalls_confine(int sync_read, struct why *why)
 	    sizeof(pidfile_calls[0]) && n < RULES_MAX; i++)
 		rules[n++] = (struct sysfilter_rule){ pidfile_calls[i],
 		    { ARG_EQ(0, pid_dir) } };
-	return sysfilter_load(rules, n, refusal_say, why);
+	/* The handler's line may only be copied and written. */
+	log_signal_prepare();
+	return sysfilter_load(rules, n, log_signal_say, why);
 }

@@ -1441,6 +1441,28 @@ START_TEST(filter_kills_forbidden_call)
 END_TEST
 
 /*
+ * A SIGSYS another process sent (kill -SYS, which the run user may send)
+ * is not the filter's: timed dies of it, as without a filter, and no line
+ * blames the filter ("another architecture's call (number 0)" before).
+ */
+START_TEST(sigsys_sent_is_not_the_filter)
+{
+	if (!sysfilter_built())
+		SKIP("built without libseccomp: timed has no filter");
+	if (proc_wrapped())
+		SKIP("under valgrind timed runs without its filter (-F)");
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
+	assert_answers();
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGSYS), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 2000), "%s",
+	    daemon_proc.err);
+	ck_assert_int_eq(exit_code(&daemon_proc), 128 + SIGSYS);
+	ck_assert_msg(strstr(daemon_proc.err, "system call filter") == NULL,
+	    "%s", daemon_proc.err);
+}
+END_TEST
+
+/*
  * Detached, the refusal goes to syslog, where an operator looks: the
  * pidfile in a /dev of the test's own, which it may write.
  */
@@ -1530,5 +1552,6 @@ service_suite(void)
 	tcase_add_test(confinement, user_with_root_group_refused);
 	tcase_add_test(confinement, filter_kills_forbidden_call);
 	tcase_add_test(confinement, filter_refusal_in_syslog);
+	tcase_add_test(confinement, sigsys_sent_is_not_the_filter);
 	return s;
 }
