@@ -155,11 +155,8 @@ static void udp_batch_init(void);
 static void sync_read(uint64_t);
 
 /*
- * Installs the handlers and blocks their signals until pselect waits,
- * starts the uptime clock, and (-S, sync_required) reads whether the
- * clock is synchronized. Called before the sockets open, so a signal
- * sent as soon as the daemon says it listens is held for the loop, not
- * taken by the default action.
+ * Starts the uptime clock, and (-S, sync_required) reads whether the
+ * clock is synchronized. A vanished client is not fatal (SIGPIPE).
  */
 void
 serve_init(int sync_required)
@@ -168,8 +165,31 @@ serve_init(int sync_required)
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;	/* a vanished client is not fatal */
+	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* The limiter and the pauses cannot work without it. */
+	if ((loop.started_ms = monotonic_ms()) == 0)
+		fatalx("cannot read the monotonic clock");
+	wall.sync_required = sync_required;
+	wall.synced = 1;
+	sync_read(loop.started_ms);
+	udp_batch_init();
+}
+
+/*
+ * Installs the handlers and blocks their signals until pselect waits.
+ * Called once the sockets are open, before the daemon says it listens,
+ * so a signal sent as soon as it says so is held for the loop, not taken
+ * by the default action; and not before, so that Ctrl-C or SIGTERM ends
+ * a start that waits on the resolver (-l NAME) at once.
+ */
+void
+serve_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -186,13 +206,6 @@ serve_init(int sync_required)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGHUP);
 	sigdelset(&waitmask, SIGUSR1);
-	/* The limiter and the pauses cannot work without it. */
-	if ((loop.started_ms = monotonic_ms()) == 0)
-		fatalx("cannot read the monotonic clock");
-	wall.sync_required = sync_required;
-	wall.synced = 1;
-	sync_read(loop.started_ms);
-	udp_batch_init();
 }
 
 static void

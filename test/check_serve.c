@@ -54,6 +54,7 @@ START_TEST(loop_answers_then_idles_out)
 	ck_assert_int_eq(listen_open(&spec, l, 1, &why), 1);
 	limit_init(10, 1);
 	serve_init(0);
+	serve_signals();
 	ck_assert_int_ne(client = udp_from("127.0.0.1", 0), -1);
 	ck_assert_int_eq(udp_send_to_port(client, l[0].port), 0);
 	clock_gettime(CLOCK_MONOTONIC, &began);
@@ -90,6 +91,7 @@ START_TEST(signals_taken_when_never_idle)
 	if ((p.pid = fork()) == 0) {
 		limit_init(0, 1);
 		serve_init(0);
+		serve_signals();
 		l[0].port = 0;
 		sendto(l[0].fd, "", 0, 0, (struct sockaddr *)&self,
 		    sizeof(self));
