@@ -76,9 +76,16 @@ check_only(const struct timed_options *o)
 {
 	struct run_user user;
 	struct why why;
+	socklen_t len = sizeof(int);
+	int type;
 
 	if (!o->inetd && listen_check(&o->spec, &why) == -1)
 		errx(1, "%s", why.text);
+	/* As a start would: -i outside inetd has no socket to serve. */
+	if (o->inetd && getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type,
+	    &len) == -1)
+		errx(1, "-i: descriptor 0 is not a socket: -i is for inetd, "
+		    "which gives one");
 	if (geteuid() == 0 && privdrop_lookup(o->username, &user, &why) == -1)
 		errx(1, "%s", why.text);
 	exit(0);
