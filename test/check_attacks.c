@@ -130,15 +130,10 @@ udp_drain(int fd)
 	return n;
 }
 
-/*
- * Sends one datagram to 127.0.0.1 from each of count sources, 127.1.x.y,
- * through one socket (IP_PKTINFO names the source of each), at a pace
- * timed's receive buffer holds. Returns the replies that came back.
- */
-static int
-send_from_many(int fd, int first, int count)
+/* One empty datagram to to, its source address forged as source. */
+static void
+send_forged(int fd, struct in_addr source, struct sockaddr_in *to)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET };
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 		size_t align;
@@ -147,26 +142,41 @@ send_from_many(int fd, int first, int count)
 	struct msghdr msg;
 	struct cmsghdr *c;
 	struct iovec iov = { (void *)"", 0 };
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_spec_dst = source;	/* IP_PKTINFO names the source */
+	msg.msg_name = to;
+	msg.msg_namelen = sizeof(*to);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
+}
+
+/*
+ * Sends one datagram to 127.0.0.1 from each of count sources, 127.1.x.y,
+ * through one socket, at a pace timed's receive buffer holds. Returns the
+ * replies that came back.
+ */
+static int
+send_from_many(int fd, int first, int count)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct in_addr source;
 	int i, replies = 0;
 
 	to.sin_port = htons(port);
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (i = first; i < first + count; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi_spec_dst.s_addr = htonl(0x7F010000u | (i & 0xFFFF));
-		msg.msg_name = &to;
-		msg.msg_namelen = sizeof(to);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
+		source.s_addr = htonl(0x7F010000u | (i & 0xFFFF));
+		send_forged(fd, source, &to);
 		if (i % 32 == 31) {
 			usleep(1000);	/* within timed's receive buffer */
 			replies += udp_drain(fd);
@@ -212,39 +222,6 @@ START_TEST(victim_bounded_under_table_churn)
 }
 END_TEST
 
-/* One empty datagram to to, its source address forged as source. */
-static void
-send_as(int fd, const char *source, const char *to_address)
-{
-	struct sockaddr_in to = { .sin_family = AF_INET };
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		size_t align;
-	} control;
-	struct in_pktinfo pi;
-	struct msghdr msg;
-	struct cmsghdr *c;
-	struct iovec iov = { (void *)"", 0 };
-
-	to.sin_port = htons(port);
-	inet_pton(AF_INET, to_address, &to.sin_addr);
-	memset(&msg, 0, sizeof(msg));
-	memset(&pi, 0, sizeof(pi));
-	inet_pton(AF_INET, source, &pi.ipi_spec_dst);
-	msg.msg_name = &to;
-	msg.msg_namelen = sizeof(to);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = IPPROTO_IP;
-	c->cmsg_type = IP_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
-}
-
 /*
  * One datagram from timed's own address and port to itself: answered,
  * its reply is a request from there, answered for ever at full CPU, and
@@ -254,6 +231,7 @@ send_as(int fd, const char *source, const char *to_address)
  */
 START_TEST(own_address_and_port_not_answered)
 {
+	struct sockaddr_in self = { .sin_family = AF_INET };
 	struct counters c;
 	struct timespec asked;
 	int fd;
@@ -261,7 +239,9 @@ START_TEST(own_address_and_port_not_answered)
 	port = daemon_up((const char *const[]){ "-l", "127.0.0.2", "-r", "0",
 	    NULL }, NULL);
 	ck_assert_int_ne(fd = udp_from("127.0.0.3", port), -1);
-	send_as(fd, "127.0.0.2", "127.0.0.2");
+	self.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.2", &self.sin_addr);
+	send_forged(fd, self.sin_addr, &self);
 	usleep(100000);
 	counters_read(&c);
 	fprintf(stderr, "own address and port: %llu answered, %llu bogus\n",

@@ -1404,6 +1404,24 @@ START_TEST(user_with_root_group_refused)
 }
 END_TEST
 
+/* timed's own filter: not built in, or off under valgrind (-F). */
+#define SKIP_UNLESS_FILTERED() do {					\
+	if (!sysfilter_built())						\
+		SKIP("built without libseccomp: timed has no filter");	\
+	if (proc_wrapped())						\
+		SKIP("under valgrind timed runs without its filter (-F)"); \
+} while (0)
+
+/* The daemon, sent sig, dies of SIGSYS. */
+static void
+assert_dies_of_sigsys(int sig)
+{
+	ck_assert_int_eq(kill(daemon_proc.pid, sig), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 2000), "%s",
+	    daemon_proc.err);
+	ck_assert_int_eq(exit_code(&daemon_proc), 128 + SIGSYS);
+}
+
 /*
  * A call the filter does not allow, made once timed serves (trespass.so
  * opens a file at SIGUSR2): timed names the call on stderr and dies of
@@ -1415,17 +1433,11 @@ START_TEST(filter_kills_forbidden_call)
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
 	const char *unfiltered[] = { "-l", "127.0.0.1", "-F", NULL };
 
-	if (!sysfilter_built())
-		SKIP("built without libseccomp: timed has no filter");
-	if (proc_wrapped())
-		SKIP("under valgrind timed runs without its filter (-F)");
+	SKIP_UNLESS_FILTERED();
 	ck_assert_ptr_nonnull(env[0]);
 	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, env);
 	assert_answers();
-	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR2), 0);
-	ck_assert_msg(proc_wait_exit(&daemon_proc, 2000), "%s",
-	    daemon_proc.err);
-	ck_assert_int_eq(exit_code(&daemon_proc), 128 + SIGSYS);
+	assert_dies_of_sigsys(SIGUSR2);
 	ck_assert_msg(strstr(daemon_proc.err, "timed: system call filter: "
 	    "openat (number ") != NULL, "%s", daemon_proc.err);
 	ck_assert_int_eq(count_text(daemon_proc.err,
@@ -1447,16 +1459,10 @@ END_TEST
  */
 START_TEST(sigsys_sent_is_not_the_filter)
 {
-	if (!sysfilter_built())
-		SKIP("built without libseccomp: timed has no filter");
-	if (proc_wrapped())
-		SKIP("under valgrind timed runs without its filter (-F)");
+	SKIP_UNLESS_FILTERED();
 	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
 	assert_answers();
-	ck_assert_int_eq(kill(daemon_proc.pid, SIGSYS), 0);
-	ck_assert_msg(proc_wait_exit(&daemon_proc, 2000), "%s",
-	    daemon_proc.err);
-	ck_assert_int_eq(exit_code(&daemon_proc), 128 + SIGSYS);
+	assert_dies_of_sigsys(SIGSYS);
 	ck_assert_msg(strstr(daemon_proc.err, "system call filter") == NULL,
 	    "%s", daemon_proc.err);
 }
@@ -1476,10 +1482,7 @@ START_TEST(filter_refusal_in_syslog)
 	pid_t pid;
 	int log;
 
-	if (!sysfilter_built())
-		SKIP("built without libseccomp: timed has no filter");
-	if (proc_wrapped())
-		SKIP("under valgrind timed runs without its filter (-F)");
+	SKIP_UNLESS_FILTERED();
 	if ((log = syslog_trap()) == -1)
 		SKIP("cannot mount a /dev/log of the test's own: %s",
 		    strerror(errno));
