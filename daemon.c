@@ -6,7 +6,8 @@
  * timed becomes (or anyone) to make root write elsewhere: it is opened
  * without following a link, relative to a directory that was checked (or,
  * the default one, made and kept root's alone), must be a regular file of
- * ours with one link, and is held read-only for its lock. The pid is
+ * ours with one link, not readable by others (whose lock would stop the
+ * next start), and is held read-only for its lock. The pid is
  * written through a second descriptor, checked to be the same file, before
  * root is dropped; then the directory is closed, so nothing outside the
  * chroot is held. A daemon that dropped root cannot remove its pidfile
@@ -33,6 +34,13 @@
 
 #define READY	'\0'	/* the child's last byte: never part of a message */
 #define PIDFILE_OPEN	(O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+/*
+ * Anyone who can open a file can flock(2) it, and a lock held by another
+ * user would stop every later start ("already running"): so not readable
+ * by others. Root (start-stop-daemon, systemd) and the owner's group read
+ * the pid.
+ */
+#define PIDFILE_MODE	0640
 
 static int devnull = -1;		/* stdio of a daemon, once ready */
 static int pid_fd = -1;			/* locked, read-only */
@@ -149,14 +157,19 @@ pidfile_take(int own_directory)
 
 	for (tries = 0; tries < 2; tries++) {
 		pid_fd = flopenat(pid_dir, pid_name, O_RDONLY | O_CREAT |
-		    PIDFILE_OPEN, 0644);
+		    PIDFILE_OPEN, PIDFILE_MODE);
 		if (pid_fd == -1 && errno == EWOULDBLOCK)
 			pidfile_locked();
 		if (pid_fd != -1 && fstat(pid_fd, &pid_stat) == -1)
 			fatal("pidfile %s", pid_path);
 		if (pid_fd != -1 && S_ISREG(pid_stat.st_mode) &&
-		    pid_stat.st_nlink == 1 && pid_stat.st_uid == geteuid())
+		    pid_stat.st_nlink == 1 && pid_stat.st_uid == geteuid()) {
+			/* An older timed's file was readable by all. */
+			if ((pid_stat.st_mode & 07777) != PIDFILE_MODE &&
+			    fchmod(pid_fd, PIDFILE_MODE) == -1)
+				fatal("pidfile %s", pid_path);
 			return;
+		}
 		if (pid_fd == -1 && errno != ELOOP)
 			fatal("pidfile %s", pid_path);
 		if (pid_fd != -1)

@@ -20,11 +20,14 @@
 #include "listen.h"
 
 #define PORT_TRIES 16	/* -p 0: attempts to find one port free for all */
+#define ONE_HOST	": timed answers only requests sent to this host alone"
 
 /*
  * Why a daemon listening on sa could never answer, or NULL: a multicast
  * or broadcast address is where requests go to every host at once, which
- * timed does not answer (ratelimit.c), so it would serve nobody.
+ * timed does not answer (ratelimit.c), so it would serve nobody. An
+ * IPv4-mapped IPv6 address cannot be bound at all (EINVAL): said here, so
+ * that -t refuses it as a start would.
  */
 static const char *
 address_useless(const struct sockaddr *sa)
@@ -32,13 +35,16 @@ address_useless(const struct sockaddr *sa)
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
 	uint32_t a;
 
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+		return "an IPv4-mapped IPv6 address (give the IPv4 address)";
 	if (!addr_ipv4(sa, &a))
 		return sa->sa_family == AF_INET6 &&
-		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ? "multicast" : NULL;
+		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ? "multicast"
+		    ONE_HOST : NULL;
 	if (IN_MULTICAST(a))
-		return "multicast";
+		return "multicast" ONE_HOST;
 	if (a == INADDR_BROADCAST)
-		return "the broadcast address";
+		return "the broadcast address" ONE_HOST;
 	return NULL;
 }
 
@@ -84,9 +90,8 @@ addresses_collect(const struct listen_spec *spec, struct addr_list *list,
 			addr_list_add_all(list, res);
 		freeaddrinfo(res);
 		if (useless != NULL) {
-			why_set(why, "address %s is %s: timed answers "
-			    "only requests sent to this host alone",
-			    spec->addresses[i], useless);
+			why_set(why, "address %s is %s", spec->addresses[i],
+			    useless);
 			return -1;
 		}
 	}

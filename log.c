@@ -9,7 +9,9 @@
  * timed writes to /dev/log itself, without blocking, in syslog(3)'s format;
  * a line the socket will not take is dropped and counted. stderr is treated
  * the same way: a supervisor that stops reading a pipe must not freeze the
- * loop either.
+ * loop either; nor a terminal that stopped (a stalled ssh session), whose
+ * room poll(2) reports a byte at a time: stderr on a terminal is opened
+ * anew, non-blocking, in timed's own descriptor (stderr_private()).
  *
  * Where lines go is decided once, by log_init(): stderr in debug mode;
  * syslog under inetd, whose stderr is the client's socket; otherwise both
@@ -19,7 +21,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <err.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <paths.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -39,6 +44,8 @@ static int log_facility = LOG_DAEMON;
 static int log_fd = -1;			/* /dev/log, non-blocking */
 static int log_stream;			/* a SOCK_STREAM /dev/log */
 static unsigned long long log_lost;
+static int stderr_refused;		/* a terminal we could not reopen */
+static char signal_prefix[64];		/* a syslog line's, for a handler */
 
 /* /dev/log as a datagram socket, or as a stream where syslogd wants one. */
 static int
@@ -63,6 +70,40 @@ log_connect(void)
 }
 
 /*
+ * A terminal reports room for a write when it has one byte free, and a
+ * line written then waits for its reader: a session that stalled would
+ * freeze the loop and every signal. O_NONBLOCK on descriptor 2 itself
+ * would change the open file shared with the shell that started us (its
+ * next read would fail with EAGAIN), so the terminal is opened anew, a
+ * file of our own, non-blocking, and put in descriptor 2's place (which
+ * the filter lets us write). Before the chroot and the drop, while its
+ * name is in reach. Where it cannot be opened again (another user's
+ * terminal), nothing more is written to it: said once, while its reader
+ * has just started us.
+ */
+static void
+stderr_private(void)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (ttyname_r(STDERR_FILENO, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		warn("cannot open the terminal again to write to it "
+		    "without blocking; no more lines on it (send standard "
+		    "error to a file or a pipe)");
+		stderr_refused = 1;
+		return;
+	}
+	if (dup2(fd, STDERR_FILENO) == -1)
+		stderr_refused = 1;
+	close(fd);
+}
+
+/*
  * Decides, once, where lines go (see the top of this file). /dev/log is
  * connected now, while it and the zone files are still in reach (before
  * the chroot). Without a syslog daemon, lines meant for it are lost, as
@@ -77,6 +118,8 @@ log_init(int debug, int inetd, int facility)
 	to_syslog = !debug;
 	until_ready = !debug && !inetd;
 	tzset();
+	if (to_stderr)
+		stderr_private();
 	if (to_syslog && log_fd == -1)
 		log_fd = log_connect();
 }
@@ -139,19 +182,59 @@ syslog_send(int priority, const char *text)
 
 /*
  * One write per line, so a reader of stderr never sees half a message; and
- * only when stderr can take it at once. A descriptor that reports room
- * takes a line of this size without blocking (a pipe's free buffer, a
- * socket's send space), so a reader that stopped (a pipe nobody drains)
- * costs lines, counted, never the loop.
+ * only when stderr can take it at once. A pipe or a socket that reports
+ * room takes a line of this size without blocking (a pipe's free buffer,
+ * a socket's send space), so a reader that stopped (a pipe nobody drains)
+ * costs lines, counted, never the loop. A terminal is non-blocking
+ * (stderr_private()): what it will not take is lost, and counted.
  */
 static void
 stderr_send(const char *line, size_t len)
 {
 	struct pollfd pfd = { .fd = STDERR_FILENO, .events = POLLOUT };
 
-	if (poll(&pfd, 1, 0) != 1 || (pfd.revents & POLLOUT) == 0 ||
+	if (stderr_refused || poll(&pfd, 1, 0) != 1 || (pfd.revents & POLLOUT) == 0 ||
 	    write(STDERR_FILENO, line, len) != (ssize_t)len)
 		log_lost++;
+}
+
+/*
+ * A line from a signal handler (the filter's SIGSYS): vlog's formatting
+ * (vsnprintf, the zone's stamp) is not safe there, so the syslog prefix
+ * is formatted beforehand, after the last fork, and the handler only
+ * copies and writes. The line carries no stamp: syslog daemons give a
+ * line without one the time they received it.
+ */
+void
+log_signal_prepare(void)
+{
+	snprintf(signal_prefix, sizeof(signal_prefix), "<%d>%s[%d]: ",
+	    log_facility | LOG_WARNING, getprogname(), (int)getpid());
+}
+
+/* Async-signal-safe: copies (strlcpy, strlcat) and writes, nothing else. */
+void
+log_signal_say(const char *text)
+{
+	char line[512];
+	size_t len;
+
+	if (to_stderr) {
+		strlcpy(line, getprogname(), sizeof(line));
+		strlcat(line, ": ", sizeof(line));
+		strlcat(line, text, sizeof(line));
+		len = strlcat(line, "\n", sizeof(line));
+		if (len < sizeof(line))
+			stderr_send(line, len);
+	}
+	if (to_syslog && log_fd != -1) {
+		strlcpy(line, signal_prefix, sizeof(line));
+		len = strlcat(line, text, sizeof(line));
+		/* A stream syslogd's NUL: strlcat left one. */
+		if (len < sizeof(line))
+			(void)send(log_fd, line, len + log_stream,
+			    MSG_NOSIGNAL);
+	}
 }
 
 /* On stderr, warnings and errors carry the program's name, as err(3) does. */

@@ -10,6 +10,8 @@ void log_init(int, int, int);
 void log_ready(void);
 int log_debug_enabled(void);
 unsigned long long log_dropped(void);
+void log_signal_prepare(void);
+void log_signal_say(const char *);
 void log_warn(const char *, ...) LOG_PRINTF(1, 2);
 void log_warnx(const char *, ...) LOG_PRINTF(1, 2);
 void log_info(const char *, ...) LOG_PRINTF(1, 2);

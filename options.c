@@ -143,8 +143,7 @@ timed_options(int argc, char *argv[], struct timed_options *o, struct why *why)
 	o->rate = LIMIT_RATE_DEFAULT;
 	o->username = USER_DEFAULT;
 	why->text[0] = '\0';
-	if ((o->help = option_help_asked(argc, argv)))
-		return 0;
+	o->help = option_help_asked(argc, argv);
 	opterr = 0;		/* the caller reports, where it belongs */
 	optreset = 1;
 	optind = 1;
@@ -152,6 +151,20 @@ timed_options(int argc, char *argv[], struct timed_options *o, struct why *why)
 		if (!option_flag_set(flags, sizeof(flags) / sizeof(flags[0]),
 		    ch, o))
 			value_option(ch, optarg, o, &p);
+	/*
+	 * -t judges a start: --help and -V start nothing, and a service
+	 * whose check passed them would exit at once.
+	 */
+	if (o->check_only && (o->help || o->version)) {
+		p.failed = 0;
+		first_error(&p, "-t checks the options of a start: %s starts "
+		    "no server", o->help ? "--help" : "-V");
+		return -1;
+	}
+	if (o->help) {			/* whatever else was given */
+		why->text[0] = '\0';
+		return 0;
+	}
 	if (optind != argc)
 		usage_error(&p);
 	options_combine(o, &p);

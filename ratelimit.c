@@ -64,25 +64,36 @@ ipv4_check(in_port_t port, uint32_t a)
 }
 
 /*
- * May a UDP request from sa be answered at all? On an IPv6-only socket a
- * v4-mapped source is forged; on a dual-stack one (as systemd or inetd may
- * hand over) it is an IPv4 client, checked as such. IPv4-compatible
- * addresses (::a.b.c.d) are deprecated and routed nowhere.
+ * May a UDP request from sa be answered at all? A request from one of the
+ * n ports timed serves UDP on (own_ports) is a reply of timed's: its own,
+ * sent to itself by one forged datagram (or from one of its sockets to
+ * another), or another server's on that port; answering would start a
+ * loop that never ends. Clients use other ports.
+ * On an IPv6-only socket a v4-mapped source is forged; on a dual-stack
+ * one (as systemd or inetd may hand over) it is an IPv4 client, checked
+ * as such. IPv4-compatible addresses (::a.b.c.d) are deprecated and routed
+ * nowhere.
  */
 enum source_verdict
-source_check(const struct sockaddr *sa, int dual_stack)
+source_check(const struct sockaddr *sa, int dual_stack,
+    const unsigned *own_ports, size_t n)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+	in_port_t port = sa->sa_family == AF_INET ? sin->sin_port :
+	    sin6->sin6_port;
 	uint32_t a;
+	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (ntohs(port) == own_ports[i])
+			return SOURCE_OWN_PORT;
 	if (addr_ipv4(sa, &a)) {
 		if (sa->sa_family == AF_INET6 && !dual_stack)
 			return SOURCE_BOGUS;
-		return ipv4_check(sa->sa_family == AF_INET ? sin->sin_port :
-		    sin6->sin6_port, a);
+		return ipv4_check(port, a);
 	}
-	if (ntohs(sin6->sin6_port) < 1024)
+	if (ntohs(port) < 1024)
 		return SOURCE_LOW_PORT;
 	if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
 	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||

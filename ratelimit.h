@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define LIMIT_RATE_DEFAULT	10	/* replies a second to one source */
@@ -16,6 +17,7 @@ enum source_verdict {
 	SOURCE_OK,
 	SOURCE_LOW_PORT,	/* a service, not a client: a loop waiting */
 	SOURCE_BOGUS,		/* an address no client can have */
+	SOURCE_OWN_PORT,	/* the port it was sent to: a server's reply */
 };
 
 enum limit_verdict {
@@ -24,7 +26,8 @@ enum limit_verdict {
 	LIMIT_GLOBAL,		/* the whole server is */
 };
 
-enum source_verdict source_check(const struct sockaddr *, int);
+enum source_verdict source_check(const struct sockaddr *, int,
+    const unsigned *, size_t);
 int destination_unicast(const struct sockaddr *, const struct in_addr *);
 void limit_init(unsigned, uint64_t);
 enum limit_verdict limit_take(int, const struct sockaddr *, uint64_t, int *);

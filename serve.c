@@ -1,7 +1,11 @@
 /*
  * The loop: one pselect(2) over the listening sockets with a 1.0 s tick.
  * Signals are blocked except inside pselect, so a SIGTERM that arrives
- * between the check of the flag and the wait still ends the wait.
+ * between the check of the flag and the wait still ends the wait. But
+ * pselect lets a pending signal in only when it waits: with a socket
+ * ready at once it returns and restores the mask, the handler never run.
+ * So a pass that found work takes what is pending itself (signals_take()),
+ * and a socket that never empties cannot keep SIGTERM out.
  */
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -35,6 +39,10 @@ static volatile sig_atomic_t quit_signal;
 static volatile sig_atomic_t hangup;
 static volatile sig_atomic_t dump_counters;
 static sigset_t waitmask;		/* the signals we act on, unblocked */
+static sigset_t acted_on;		/* those signals */
+/* The ports timed serves UDP on: a request from one is its own reply. */
+static unsigned udp_ports[LISTEN_MAX];
+static size_t udp_nports;
 
 /* What SIGUSR1 reports: every query counted once, by what became of it. */
 static struct {
@@ -90,24 +98,36 @@ struct destination {
 	int have_local;
 };
 
+/* The handler of every signal the loop acts on; it only sets a flag. */
 static void
-on_quit(int sig)
+on_signal(int sig)
 {
-	quit_signal = sig;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		quit_signal = sig;
+		break;
+	case SIGHUP:
+		hangup = 1;
+		break;
+	case SIGUSR1:
+		dump_counters = 1;
+		break;
+	}
 }
 
+/*
+ * The signals pending, taken without waiting (see the top of the file):
+ * one system call a busy pass, none when pselect waited.
+ */
 static void
-on_hangup(int sig)
+signals_take(void)
 {
-	(void)sig;
-	hangup = 1;
-}
+	static const struct timespec now = { 0, 0 };
+	int sig;
 
-static void
-on_usr1(int sig)
-{
-	(void)sig;
-	dump_counters = 1;
+	while ((sig = sigtimedwait(&acted_on, NULL, &now)) > 0)
+		on_signal(sig);
 }
 
 /*
@@ -135,40 +155,18 @@ static void udp_batch_init(void);
 static void sync_read(uint64_t);
 
 /*
- * Installs the handlers and blocks their signals until pselect waits,
- * starts the uptime clock, and (-S, sync_required) reads whether the
- * clock is synchronized. Called before the sockets open, so a signal
- * sent as soon as the daemon says it listens is held for the loop, not
- * taken by the default action.
+ * Starts the uptime clock, and (-S, sync_required) reads whether the
+ * clock is synchronized. A vanished client is not fatal (SIGPIPE).
  */
 void
 serve_init(int sync_required)
 {
 	struct sigaction sa;
-	sigset_t blocked;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;	/* a vanished client is not fatal */
+	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_quit;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_hangup;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-
-	sigemptyset(&blocked);
-	sigaddset(&blocked, SIGTERM);
-	sigaddset(&blocked, SIGINT);
-	sigaddset(&blocked, SIGHUP);
-	sigaddset(&blocked, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &blocked, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGHUP);
-	sigdelset(&waitmask, SIGUSR1);
 	/* The limiter and the pauses cannot work without it. */
 	if ((loop.started_ms = monotonic_ms()) == 0)
 		fatalx("cannot read the monotonic clock");
@@ -176,6 +174,38 @@ serve_init(int sync_required)
 	wall.synced = 1;
 	sync_read(loop.started_ms);
 	udp_batch_init();
+}
+
+/*
+ * Installs the handlers and blocks their signals until pselect waits.
+ * Called once the sockets are open, before the daemon says it listens,
+ * so a signal sent as soon as it says so is held for the loop, not taken
+ * by the default action; and not before, so that Ctrl-C or SIGTERM ends
+ * a start that waits on the resolver (-l NAME) at once.
+ */
+void
+serve_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	sigemptyset(&acted_on);
+	sigaddset(&acted_on, SIGTERM);
+	sigaddset(&acted_on, SIGINT);
+	sigaddset(&acted_on, SIGHUP);
+	sigaddset(&acted_on, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &acted_on, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
+	sigdelset(&waitmask, SIGUSR1);
 }
 
 static void
@@ -532,10 +562,12 @@ static int
 udp_answerable(const struct listener *l, const struct sockaddr_storage *peer,
     const struct destination *dst, enum fitness verdict)
 {
-	switch (source_check((const struct sockaddr *)peer, l->dual_stack)) {
+	switch (source_check((const struct sockaddr *)peer, l->dual_stack,
+	    udp_ports, udp_nports)) {
 	case SOURCE_LOW_PORT:
 		count.low_port++;
 		return 0;
+	case SOURCE_OWN_PORT:		/* no client has it either */
 	case SOURCE_BOGUS:
 		count.bogus_source++;
 		return 0;
@@ -646,6 +678,9 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 	size_t i;
 	int maxfd, ready, idle = 0;
 
+	for (i = udp_nports = 0; i < n && udp_nports < LISTEN_MAX; i++)
+		if (listeners[i].socktype == SOCK_DGRAM)
+			udp_ports[udp_nports++] = listeners[i].port;
 	while (!quit_signal) {
 		if (hangup) {
 			hangup = 0;
@@ -689,6 +724,9 @@ serve(struct listener *listeners, size_t n, int idle_exit)
 			continue;
 		}
 		idle = 0;
+		signals_take();
+		if (quit_signal)
+			break;
 		for (i = 0; i < n; i++) {
 			if (!FD_ISSET(listeners[i].fd, &readable))
 				continue;

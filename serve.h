@@ -7,6 +7,7 @@
 #include "timed.h"
 
 void serve_init(int);
+void serve_signals(void);
 void serve(struct listener *, size_t, int);
 int serve_connection(int);
 

@@ -27,9 +27,12 @@
 #define RULES_MAX	64
 
 static const struct sysfilter_rule serving[] = {
-	/* The loop's wait, with its signal mask. */
+	/* The loop's wait, with its signal mask; the signals a busy loop
+	 * takes without waiting, which pselect would not let in. */
 	{ "pselect6", { { 0 } } },
 	{ "pselect6_time64", { { 0 } } },
+	{ "rt_sigtimedwait", { { 0 } } },
+	{ "rt_sigtimedwait_time64", { { 0 } } },
 	/* TCP: the connection taken, answered (send is sendto), closed. */
 	{ "accept4", { { 0 } } },
 	{ "sendto", { { 0 } } },
@@ -83,13 +86,6 @@ static const char *const pidfile_calls[] = {
 	"newfstatat", "fstatat64", "unlinkat",
 };
 
-/* Says a refused call, from the SIGSYS handler. */
-static void
-refusal_say(const char *line)
-{
-	log_warnx("%s", line);
-}
-
 static size_t
 rules_append(struct sysfilter_rule *to, size_t n,
     const struct sysfilter_rule *from, size_t count)
@@ -122,5 +118,7 @@ syscalls_confine(int sync_read, struct why *why)
 	    sizeof(pidfile_calls[0]) && n < RULES_MAX; i++)
 		rules[n++] = (struct sysfilter_rule){ pidfile_calls[i],
 		    { ARG_EQ(0, pid_dir) } };
-	return sysfilter_load(rules, n, refusal_say, why);
+	/* The handler's line may only be copied and written. */
+	log_signal_prepare();
+	return sysfilter_load(rules, n, log_signal_say, why);
 }

@@ -5,8 +5,9 @@
  * Startup order: stdio made valid, before anything else is opened; options;
  * the descriptors inherited (systemd's sockets; no other one stays); the
  * log, whose destination is decided there once (err(3) only before it);
- * signals; inetd's socket; the user to become; the pidfile (a second
- * instance stops here); our own sockets; detaching, with the parent
+ * inetd's socket; the user to become; the pidfile (a second instance
+ * stops here); our own sockets; the signals held for the loop (not while
+ * a name resolves, which Ctrl-C must end); detaching, with the parent
  * waiting until the child is ready; the pid written and the drop of root;
  * the loop.
  */
@@ -75,9 +76,16 @@ check_only(const struct timed_options *o)
 {
 	struct run_user user;
 	struct why why;
+	socklen_t len = sizeof(int);
+	int type;
 
 	if (!o->inetd && listen_check(&o->spec, &why) == -1)
 		errx(1, "%s", why.text);
+	/* As a start would: -i outside inetd has no socket to serve. */
+	if (o->inetd && getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type,
+	    &len) == -1)
+		errx(1, "-i: descriptor 0 is not a socket: -i is for inetd, "
+		    "which gives one");
 	if (geteuid() == 0 && privdrop_lookup(o->username, &user, &why) == -1)
 		errx(1, "%s", why.text);
 	exit(0);
@@ -212,6 +220,7 @@ main(int argc, char *argv[])
 		daemon_pidfile(PIDFILE_DEFAULT, 1);
 	if (n == 0)
 		n = sockets_open(&o, listeners);
+	serve_signals();
 	limit_init(o.rate, arc4random());
 	confine(&user, detach, as_root);
 	if (!o.unfiltered && syscalls_confine(o.require_sync, &why) == -1)

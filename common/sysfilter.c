@@ -44,6 +44,9 @@ sysfilter_leak_check_now(void)
 #include <seccomp.h>
 
 #define CALL_NAMES	512	/* the native calls the handler can name */
+#ifndef SYS_SECCOMP		/* glibc's <signal.h> lacks it; musl's has it */
+#define SYS_SECCOMP	1	/* si_code of a filter's trap (asm-generic) */
+#endif
 
 static char *call_names[CALL_NAMES];
 static uint32_t native_arch;
@@ -67,7 +70,9 @@ decimal(unsigned long n, char *buf, size_t size)
 /*
  * A refused call: one line that names it, then death by the signal
  * itself (SA_RESETHAND restored its default action), a core where the
- * system keeps them.
+ * system keeps them. A SIGSYS another process sent (kill -SYS) is not
+ * the filter's: death by it, without a line that would blame the filter.
+ * Async-signal-safe: strlcpy and strlcat only copy; report only writes.
  */
 static void
 on_sigsys(int sig, siginfo_t *si, void *context)
@@ -77,6 +82,10 @@ on_sigsys(int sig, siginfo_t *si, void *context)
 	int nr = si->si_syscall;
 
 	(void)context;
+	if (si->si_code != SYS_SECCOMP) {
+		kill(filtered, sig);
+		_exit(128 + sig);
+	}
 	if (si->si_arch != native_arch)
 		name = "another architecture's call";
 	else if (nr >= 0 && nr < CALL_NAMES && call_names[nr] != NULL)

@@ -35,7 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy((char *)&ss + offsetof(struct sockaddr_in, sin_port), data + 2,
 	    len - offsetof(struct sockaddr_in, sin_port));
 	now += data[1];
-	source_check((struct sockaddr *)&ss, data[0] & 2);
+	source_check((struct sockaddr *)&ss, data[0] & 2,
+	    (const unsigned[]){ 8037 }, 1);
 	limit_take(data[0] & 4 ? SOCK_STREAM : SOCK_DGRAM,
 	    (struct sockaddr *)&ss, now, &log);
 	destination_unicast((struct sockaddr *)&ss, NULL);

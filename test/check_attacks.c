@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -129,15 +130,10 @@ udp_drain(int fd)
 	return n;
 }
 
-/*
- * Sends one datagram to 127.0.0.1 from each of count sources, 127.1.x.y,
- * through one socket (IP_PKTINFO names the source of each), at a pace
- * timed's receive buffer holds. Returns the replies that came back.
- */
-static int
-send_from_many(int fd, int first, int count)
+/* One empty datagram to to, its source address forged as source. */
+static void
+send_forged(int fd, struct in_addr source, struct sockaddr_in *to)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET };
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
 		size_t align;
@@ -146,26 +142,41 @@ send_from_many(int fd, int first, int count)
 	struct msghdr msg;
 	struct cmsghdr *c;
 	struct iovec iov = { (void *)"", 0 };
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&pi, 0, sizeof(pi));
+	pi.ipi_spec_dst = source;	/* IP_PKTINFO names the source */
+	msg.msg_name = to;
+	msg.msg_namelen = sizeof(*to);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_PKTINFO;
+	c->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
+}
+
+/*
+ * Sends one datagram to 127.0.0.1 from each of count sources, 127.1.x.y,
+ * through one socket, at a pace timed's receive buffer holds. Returns the
+ * replies that came back.
+ */
+static int
+send_from_many(int fd, int first, int count)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct in_addr source;
 	int i, replies = 0;
 
 	to.sin_port = htons(port);
 	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (i = first; i < first + count; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi_spec_dst.s_addr = htonl(0x7F010000u | (i & 0xFFFF));
-		msg.msg_name = &to;
-		msg.msg_namelen = sizeof(to);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = control.buf;
-		msg.msg_controllen = sizeof(control.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		ck_assert_int_eq(sendmsg(fd, &msg, 0), 0);
+		source.s_addr = htonl(0x7F010000u | (i & 0xFFFF));
+		send_forged(fd, source, &to);
 		if (i % 32 == 31) {
 			usleep(1000);	/* within timed's receive buffer */
 			replies += udp_drain(fd);
@@ -208,6 +219,41 @@ START_TEST(victim_bounded_under_table_churn)
 	ck_assert_int_ge(got, BURST);
 	close(victim);
 	close(fillers);
+}
+END_TEST
+
+/*
+ * One datagram from timed's own address and port to itself: answered,
+ * its reply is a request from there, answered for ever at full CPU, and
+ * the socket, always readable, kept every signal out. On loopback a
+ * socket on another 127/8 address with timed's port forges it
+ * (IP_PKTINFO names the source), without a raw socket.
+ */
+START_TEST(own_address_and_port_not_answered)
+{
+	struct sockaddr_in self = { .sin_family = AF_INET };
+	struct counters c;
+	struct timespec asked;
+	int fd;
+
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.2", "-r", "0",
+	    NULL }, NULL);
+	ck_assert_int_ne(fd = udp_from("127.0.0.3", port), -1);
+	self.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.2", &self.sin_addr);
+	send_forged(fd, self.sin_addr, &self);
+	usleep(100000);
+	counters_read(&c);
+	fprintf(stderr, "own address and port: %llu answered, %llu bogus\n",
+	    c.udp, c.bogus);
+	ck_assert_uint_eq(c.udp, 0);
+	ck_assert_uint_eq(c.bogus, 1);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	close(fd);
 }
 END_TEST
 
@@ -480,6 +526,59 @@ START_TEST(stalled_syslog_does_not_stall)
 }
 END_TEST
 
+static int terminal = -1;		/* a pty's slave, for the child's stderr */
+
+/* Child setup: the held sockets, and the terminal as stderr. */
+static void
+stderr_on_terminal(void)
+{
+	sockets_handed_over();
+	dup2(terminal, STDERR_FILENO);
+}
+
+/*
+ * A terminal nobody reads (an ssh session whose network stalled): poll(2)
+ * says it has room when one byte is free, and a whole line written then
+ * waited for the reader, freezing the loop and SIGTERM with it (after
+ * some 600 answers). The description the terminal was opened with, which
+ * a shell shares, must not become non-blocking either.
+ */
+START_TEST(stalled_terminal_does_not_stall)
+{
+	const char *argv[] = { timed_path(), "-d", "-r", "0", "-u", "nobody",
+	    NULL };
+	unsigned char reply[8];
+	struct timespec asked;
+	const char *name;
+	int master, i, answered = 0;
+
+	if ((master = posix_openpt(O_RDWR | O_NOCTTY)) == -1 ||
+	    grantpt(master) == -1 || unlockpt(master) == -1 ||
+	    (name = ptsname(master)) == NULL ||
+	    (terminal = open(name, O_RDWR | O_NOCTTY)) == -1)
+		SKIP("cannot open a pseudo-terminal: %s", strerror(errno));
+	port = sockets_hold(AF_INET);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL,
+	    stderr_on_terminal), 0);
+	sockets_release();
+	/* A line a query, far more than the terminal holds; never read. */
+	for (i = 0; i < 3000 && answered == i; i++)
+		answered += (i % 2 ? tcp_query(AF_INET, port, reply,
+		    sizeof(reply), 2000) : udp_query(AF_INET, port, "", 0,
+		    reply, sizeof(reply), 2000)) == 4;
+	fprintf(stderr, "stalled terminal: %d of %d answered\n", answered, i);
+	ck_assert_int_eq(answered, 3000);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still running a second after SIGTERM, with its terminal stalled");
+	ck_assert_int_eq(exit_code(&daemon_proc), 0);
+	ck_assert_int_eq(fcntl(terminal, F_GETFL) & O_NONBLOCK, 0);
+	close(terminal);
+	close(master);
+}
+END_TEST
+
 /* Makes path a directory of mode, owned by root; it must not exist. */
 static void
 make_dir(const char *path, mode_t mode)
@@ -653,9 +752,11 @@ attacks_suite(void)
 	tcase_add_test(network, tcp_kept_under_forged_udp_flood);
 	tcase_add_test(network, victim_bounded_under_table_churn);
 	tcase_add_test(network, broadcast_not_answered);
+	tcase_add_test(network, own_address_and_port_not_answered);
 	tcase_add_test(network, ipv6_sources_by_64);
 	tcase_add_test(network, link_local_limited_apart);
 	tcase_add_test(host, stalled_syslog_does_not_stall);
+	tcase_add_test(host, stalled_terminal_does_not_stall);
 	tcase_add_test(host, chroot_directory_checked);
 	tcase_add_test(host, chroot_link_refused_by_timed);
 	tcase_add_test(host, monotonic_clock_failure_at_start);

@@ -5,10 +5,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +85,48 @@ START_TEST(pidfile_written_and_locked)
 }
 END_TEST
 
+/*
+ * Anyone who can open a file can flock(2) it: a local user holding the
+ * pidfile's lock would make every later start say "already running".
+ * Another user (uid 4242, as root; a user cannot become another) cannot
+ * open it, even one left readable by all by an older timed.
+ */
+START_TEST(pidfile_not_lockable_by_others)
+{
+	struct stat st;
+	pid_t pid;
+	int status, fd;
+
+	pidfile_path();
+	ck_assert_int_ne(fd = open(path, O_WRONLY | O_CREAT, 0644), -1);
+	ck_assert_int_eq(fchmod(fd, 0644), 0);
+	close(fd);
+	*strrchr(path, '/') = '\0';
+	ck_assert_int_eq(chmod(path, 0755), 0);	/* others may look in */
+	path[strlen(path)] = '/';
+	daemon_pidfile(path, 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0007, 0);
+	if ((pid = fork()) == 0) {
+		if (setgroups(0, NULL) == -1 || setresgid(4242, 4242, 4242) ==
+		    -1 || setresuid(4242, 4242, 4242) == -1)
+			_exit(100 + errno);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			_exit(errno == EACCES ? 0 : 2);
+		_exit(flock(fd, LOCK_EX | LOCK_NB) == 0 ? 3 : 4);
+	}
+	ck_assert_int_ne(pid, -1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	if (WEXITSTATUS(status) >= 100)
+		SKIP("cannot become another user to try the lock: %s",
+		    strerror(WEXITSTATUS(status) - 100));
+	ck_assert_msg(WEXITSTATUS(status) == 0, "another user opened the "
+	    "pidfile (%s)", WEXITSTATUS(status) == 4 ? "and tried its lock" :
+	    WEXITSTATUS(status) == 3 ? "and locked it" : "or failed oddly");
+}
+END_TEST
+
 /* A symbolic link where the pidfile goes: refused, exit 1. */
 START_TEST(pidfile_link_refused)
 {
@@ -132,6 +176,7 @@ daemon_suite(void)
 
 	tcase_add_test(stdio, stdio_made_valid);
 	tcase_add_test(pidfile, pidfile_written_and_locked);
+	tcase_add_test(pidfile, pidfile_not_lockable_by_others);
 	tcase_add_exit_test(pidfile, pidfile_link_refused, 1);
 	tcase_add_exit_test(pidfile, pidfile_hard_link_refused, 1);
 	tcase_add_exit_test(pidfile, pidfile_held_refused, 1);

@@ -60,6 +60,18 @@ START_TEST(multicast_and_broadcast_refused)
 }
 END_TEST
 
+/* bind(2) refuses it (EINVAL): refused first, and by -t (listen_check). */
+START_TEST(ipv4_mapped_refused)
+{
+	struct listen_spec spec = spec_of("::ffff:127.0.0.1");
+
+	ck_assert_int_eq(listen_check(&spec, &why), -1);
+	ck_assert_str_eq(why.text, "address ::ffff:127.0.0.1 is an IPv4-mapped "
+	    "IPv6 address (give the IPv4 address)");
+	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, &why), -1);
+}
+END_TEST
+
 /* inetd's descriptor 0: a connection, a datagram socket, or neither. */
 START_TEST(inherited_told_apart)
 {
@@ -103,6 +115,7 @@ listen_suite(void)
 
 	tcase_add_test(sockets, one_port_for_tcp_and_udp);
 	tcase_add_test(sockets, multicast_and_broadcast_refused);
+	tcase_add_test(sockets, ipv4_mapped_refused);
 	tcase_add_test(sockets, inherited_told_apart);
 	suite_add_tcase(s, sockets);
 	return s;

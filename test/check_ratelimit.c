@@ -38,61 +38,89 @@ v6(const char *addr, unsigned port)
 	return (struct sockaddr *)&ss;
 }
 
+#define OWN_PORT	8037	/* a port timed serves on, in these tests */
+
+static enum source_verdict
+verdict(const struct sockaddr *sa, int dual_stack)
+{
+	static const unsigned own[] = { 9037, OWN_PORT };
+
+	return source_check(sa, dual_stack, own, 2);
+}
+
 START_TEST(sources_that_are_fine)
 {
-	ck_assert_int_eq(source_check(v4("127.0.0.1", 40000), 0), SOURCE_OK);
-	ck_assert_int_eq(source_check(v4("192.0.2.7", 1024), 0), SOURCE_OK);
-	ck_assert_int_eq(source_check(v6("::1", 40000), 0), SOURCE_OK);
-	ck_assert_int_eq(source_check(v6("2001:db8::1", 65535), 0), SOURCE_OK);
+	ck_assert_int_eq(verdict(v4("127.0.0.1", 40000), 0), SOURCE_OK);
+	ck_assert_int_eq(verdict(v4("192.0.2.7", 1024), 0), SOURCE_OK);
+	ck_assert_int_eq(verdict(v6("::1", 40000), 0), SOURCE_OK);
+	ck_assert_int_eq(verdict(v6("2001:db8::1", 65535), 0), SOURCE_OK);
 }
 END_TEST
 
 START_TEST(sources_on_low_ports)
 {
 	/* echo, chargen, time, ntp: a loop waiting to happen. */
-	ck_assert_int_eq(source_check(v4("127.0.0.1", 7), 0), SOURCE_LOW_PORT);
-	ck_assert_int_eq(source_check(v4("192.0.2.7", 19), 0), SOURCE_LOW_PORT);
-	ck_assert_int_eq(source_check(v4("192.0.2.7", 37), 0), SOURCE_LOW_PORT);
-	ck_assert_int_eq(source_check(v4("192.0.2.7", 1023), 0),
+	ck_assert_int_eq(verdict(v4("127.0.0.1", 7), 0), SOURCE_LOW_PORT);
+	ck_assert_int_eq(verdict(v4("192.0.2.7", 19), 0), SOURCE_LOW_PORT);
+	ck_assert_int_eq(verdict(v4("192.0.2.7", 37), 0), SOURCE_LOW_PORT);
+	ck_assert_int_eq(verdict(v4("192.0.2.7", 1023), 0),
 	    SOURCE_LOW_PORT);
-	ck_assert_int_eq(source_check(v4("192.0.2.7", 0), 0), SOURCE_LOW_PORT);
-	ck_assert_int_eq(source_check(v6("::1", 123), 0), SOURCE_LOW_PORT);
+	ck_assert_int_eq(verdict(v4("192.0.2.7", 0), 0), SOURCE_LOW_PORT);
+	ck_assert_int_eq(verdict(v6("::1", 123), 0), SOURCE_LOW_PORT);
 }
 END_TEST
 
 START_TEST(sources_that_cannot_be)
 {
-	ck_assert_int_eq(source_check(v4("0.0.0.0", 40000), 0), SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v4("0.1.2.3", 40000), 0), SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v4("224.0.0.1", 40000), 0), SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v4("239.255.255.250", 40000), 0),
+	ck_assert_int_eq(verdict(v4("0.0.0.0", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v4("0.1.2.3", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v4("224.0.0.1", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v4("239.255.255.250", 40000), 0),
 	    SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v4("255.255.255.255", 40000), 0),
+	ck_assert_int_eq(verdict(v4("255.255.255.255", 40000), 0),
 	    SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v6("::", 40000), 0), SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v6("ff02::1", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v6("::", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v6("ff02::1", 40000), 0), SOURCE_BOGUS);
 	/* Class E, reserved: no host has such an address. */
-	ck_assert_int_eq(source_check(v4("240.0.0.1", 40000), 0), SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v4("254.1.2.3", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v4("240.0.0.1", 40000), 0), SOURCE_BOGUS);
+	ck_assert_int_eq(verdict(v4("254.1.2.3", 40000), 0), SOURCE_BOGUS);
 	/* IPv4-compatible IPv6, deprecated and routed nowhere. */
-	ck_assert_int_eq(source_check(v6("::10.1.2.3", 40000), 0),
+	ck_assert_int_eq(verdict(v6("::10.1.2.3", 40000), 0),
 	    SOURCE_BOGUS);
 	/* On an IPv6-only socket, IPv4 in disguise is forged. */
-	ck_assert_int_eq(source_check(v6("::ffff:127.0.0.1", 40000), 0),
+	ck_assert_int_eq(verdict(v6("::ffff:127.0.0.1", 40000), 0),
 	    SOURCE_BOGUS);
 }
 END_TEST
 
 START_TEST(dual_stack_sources_are_ipv4)
 {
-	ck_assert_int_eq(source_check(v6("::ffff:127.0.0.1", 40000), 1),
+	ck_assert_int_eq(verdict(v6("::ffff:127.0.0.1", 40000), 1),
 	    SOURCE_OK);
-	ck_assert_int_eq(source_check(v6("::ffff:127.0.0.1", 19), 1),
+	ck_assert_int_eq(verdict(v6("::ffff:127.0.0.1", 19), 1),
 	    SOURCE_LOW_PORT);
-	ck_assert_int_eq(source_check(v6("::ffff:224.0.0.1", 40000), 1),
+	ck_assert_int_eq(verdict(v6("::ffff:224.0.0.1", 40000), 1),
 	    SOURCE_BOGUS);
-	ck_assert_int_eq(source_check(v6("::ffff:0.0.0.0", 40000), 1),
+	ck_assert_int_eq(verdict(v6("::ffff:0.0.0.0", 40000), 1),
 	    SOURCE_BOGUS);
+}
+END_TEST
+
+/*
+ * From the port timed serves on: its own reply (one forged datagram from
+ * its own address and port) or another server's, a loop either way.
+ */
+START_TEST(sources_on_our_own_port)
+{
+	ck_assert_int_eq(verdict(v4("127.0.0.1", OWN_PORT), 0),
+	    SOURCE_OWN_PORT);
+	ck_assert_int_eq(verdict(v4("192.0.2.7", OWN_PORT), 0),
+	    SOURCE_OWN_PORT);
+	ck_assert_int_eq(verdict(v6("::1", OWN_PORT), 0), SOURCE_OWN_PORT);
+	ck_assert_int_eq(verdict(v6("::ffff:127.0.0.1", OWN_PORT), 1),
+	    SOURCE_OWN_PORT);
+	ck_assert_int_eq(verdict(v4("127.0.0.1", OWN_PORT + 1), 0),
+	    SOURCE_OK);
 }
 END_TEST
 
@@ -363,6 +391,7 @@ ratelimit_suite(void)
 	tcase_add_test(sources, sources_on_low_ports);
 	tcase_add_test(sources, sources_that_cannot_be);
 	tcase_add_test(sources, dual_stack_sources_are_ipv4);
+	tcase_add_test(sources, sources_on_our_own_port);
 	tcase_add_test(sources, destinations_unicast_only);
 	tcase_add_test(rates, burst_then_rate);
 	tcase_add_test(rates, one_source_does_not_starve_another);

@@ -4,9 +4,12 @@
  * loop answers a datagram and ends when idle (inetd's "wait").
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <check.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +54,7 @@ START_TEST(loop_answers_then_idles_out)
 	ck_assert_int_eq(listen_open(&spec, l, 1, &why), 1);
 	limit_init(10, 1);
 	serve_init(0);
+	serve_signals();
 	ck_assert_int_ne(client = udp_from("127.0.0.1", 0), -1);
 	ck_assert_int_eq(udp_send_to_port(client, l[0].port), 0);
 	clock_gettime(CLOCK_MONOTONIC, &began);
@@ -64,6 +68,49 @@ START_TEST(loop_answers_then_idles_out)
 }
 END_TEST
 
+/*
+ * A socket that never empties: its own datagram to itself, with the loop
+ * not told its port (so the source check cannot refuse it, and the reply
+ * is a request again, for ever). pselect(2) returns at once each pass,
+ * without letting SIGTERM in; the loop must take it itself.
+ */
+START_TEST(signals_taken_when_never_idle)
+{
+	struct listen_spec spec = { .family = AF_INET, .udp = 1, .port = 0,
+	    .naddresses = 1, .addresses = { "127.0.0.1" } };
+	struct sockaddr_in self = { .sin_family = AF_INET };
+	struct listener l[1];
+	struct proc p;
+	struct why why;
+
+	ck_assert_int_eq(listen_open(&spec, l, 1, &why), 1);
+	self.sin_port = htons(l[0].port);
+	self.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(&p, 0, sizeof(p));
+	p.out_fd = p.err_fd = -1;
+	if ((p.pid = fork()) == 0) {
+		limit_init(0, 1);
+		serve_init(0);
+		serve_signals();
+		l[0].port = 0;
+		sendto(l[0].fd, "", 0, 0, (struct sockaddr *)&self,
+		    sizeof(self));
+		serve(l, 1, 0);
+		_exit(0);
+	}
+	ck_assert_int_ne(p.pid, -1);
+	usleep(200000);
+	ck_assert_msg(!proc_wait_exit(&p, 0), "the loop ended by itself");
+	ck_assert_int_eq(kill(p.pid, SIGTERM), 0);
+	if (!proc_wait_exit(&p, 1000)) {
+		proc_stop(&p);
+		ck_abort_msg("the loop still ran a second after SIGTERM");
+	}
+	ck_assert_int_eq(exit_code(&p), 0);
+	listen_close(l, 1);
+}
+END_TEST
+
 Suite *
 serve_suite(void)
 {
@@ -73,6 +120,7 @@ serve_suite(void)
 	tcase_set_timeout(answers, 10);
 	tcase_add_test(answers, connection_gets_the_time);
 	tcase_add_test(answers, loop_answers_then_idles_out);
+	tcase_add_test(answers, signals_taken_when_never_idle);
 	suite_add_tcase(s, answers);
 	return s;
 }

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,44 @@ END_TEST
 START_TEST(sigint_exits_0)
 {
 	assert_exits_cleanly_on(SIGINT);
+}
+END_TEST
+
+/*
+ * -l NAME with a DNS server that never answers: the resolver waits its
+ * timeouts out (10 s here). Ctrl-C or SIGTERM must end the start at once,
+ * not be held for a loop that has not begun. The server is a silent
+ * socket on port 53 of a network namespace of the test's own, named in a
+ * private /etc/resolv.conf.
+ */
+START_TEST(sigint_while_resolving)
+{
+	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", "nobody",
+	    "-l", "timed-test.invalid", NULL };
+	struct timespec asked;
+	struct pollfd pfd = { .events = POLLIN };
+	int dns;
+
+	if (private_network() == -1)
+		SKIP("cannot make a network namespace: %s", strerror(errno));
+	if (private_file("/etc/resolv.conf", "nameserver 127.0.0.1\n"
+	    "options timeout:5 attempts:2\n") == -1)
+		SKIP("cannot put a resolv.conf of the test's own: %s",
+		    strerror(errno));
+	ck_assert_int_ne(dns = udp_from("127.0.0.1", 53), -1);
+	pfd.fd = dns;
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	/* Until it asks: its query waits, unread, at the silent server. */
+	ck_assert_msg(poll(&pfd, 1, scale_ms(5000)) == 1,
+	    "timed asked no DNS server: %s", daemon_proc.err);
+	clock_gettime(CLOCK_MONOTONIC, &asked);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGINT), 0);
+	ck_assert_msg(proc_wait_exit(&daemon_proc, 1000),
+	    "still resolving a second after SIGINT: %s", daemon_proc.err);
+	fprintf(stderr, "resolving: ended %.3f s after SIGINT\n",
+	    seconds_since(&asked));
+	ck_assert_int_eq(exit_code(&daemon_proc), 128 + SIGINT);
+	close(dns);
 }
 END_TEST
 
@@ -776,6 +815,7 @@ timed_suite(void)
 	tcase_add_test(signals, sigterm_exits_0);
 	tcase_add_test(signals, sigint_exits_0);
 	tcase_add_test(signals, sighup_does_no_harm);
+	tcase_add_test(signals, sigint_while_resolving);
 	suite_add_tcase(s, signals);
 
 	tcase_add_checked_fixture(clock, NULL, daemon_stop);

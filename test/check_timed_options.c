@@ -74,6 +74,13 @@ static const struct refusal refusals[] = {
 	{ { "extra" }, "" },
 	/* The first error is the one said. */
 	{ { "-r", "x", "-p", "y" }, "rate x is invalid" },
+	/* -t judges a start, and these start no server. */
+	{ { "-t", "-V" }, "-t checks the options of a start: -V starts no "
+	    "server" },
+	{ { "-t", "--help" }, "-t checks the options of a start: --help "
+	    "starts no server" },
+	{ { "--help", "-ft" }, "-t checks the options of a start: --help "
+	    "starts no server" },
 };
 
 START_TEST(refused)
