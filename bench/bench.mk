@@ -22,6 +22,7 @@ $(BENCH_OBJ): config.mk
 bench: timed bench/loadgen bench/refserver
 	sh bench/run
 	sh bench/musl
+	sh bench/subsecond
 
 bench-clean:
 	rm -f bench/loadgen bench/refserver bench/delayrelay bench/oddserver $(BENCH_OBJ) \
