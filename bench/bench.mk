@@ -1,6 +1,7 @@
 # Benchmarks (included by the Makefile): speed and memory against the bare
 # reference server, by bench/run; the static musl timed (make musl) beside
-# the glibc one, by bench/musl.
+# the glibc one, by bench/musl; how close timeclient -x gets, by
+# bench/subsecond.
 
 BENCH_OBJ = bench/load.o bench/loadgen.o
 
