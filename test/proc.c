@@ -100,8 +100,9 @@ proc_unfiltered_why(void)
 		snprintf(why, sizeof(why), "built without libseccomp: no "
 		    "system call filter");
 	else if (proc_wrapped())
-		snprintf(why, sizeof(why), "under %s our programs run without "
-		    "their filters (-F)", getenv("TEST_WRAPPER"));
+		snprintf(why, sizeof(why), "under %.*s our programs run "
+		    "without their filters (-F)", (int)strcspn(getenv(
+		    "TEST_WRAPPER"), " "), getenv("TEST_WRAPPER"));
 	else if ((pid = fork()) == 0) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
