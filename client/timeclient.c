@@ -21,7 +21,9 @@
 #include "privsep.h"
 #include "sources.h"
 #include "query.h"
+#include "sntp.h"
 #include "../common/addr.h"
+#include "../common/platform.h"
 #include "../common/rfc868.h"
 #include "../common/utc.h"
 #include "subsecond.h"
@@ -235,6 +237,7 @@ struct measurement {
 	struct subsecond subsecond;	/* -x */
 	int64_t lo_ns, hi_ns;		/* -x, -m: the offset's stated interval */
 	int bounded;			/* -x, -m: it is the interval's middle */
+	int64_t error_ns;		/* how far the clock may be off, set */
 	int queries;			/* -x; -m: in all */
 	int agree, answered;		/* -m: the group, the sources answering */
 };
@@ -278,6 +281,16 @@ leap_adjustment(const struct client_options *o, const struct leaps *leaps,
 	return o->leaps ? leaps_posix_to_right(leaps, t) - t : 0;
 }
 
+/*
+ * SNTP's uncertainty: its offset takes the ways there and back as equally
+ * long, so it is off by at most half the round trip.
+ */
+static int64_t
+sntp_half_trip(const struct answer *ans)
+{
+	return (ans->received_ns - ans->sent_ns) / 2;
+}
+
 /* SNTP: the offset to the microsecond, from one exchange. */
 static void
 measure_sntp(const struct client_options *o, const struct leaps *leaps,
@@ -285,6 +298,8 @@ measure_sntp(const struct client_options *o, const struct leaps *leaps,
 {
 	m->how = "sntp";
 	m->offset_ns = ans->sntp_offset_ns;
+	/* Its root distance: the server's own error, and the way there. */
+	m->error_ns = sntp_half_trip(ans) + sntp_root_distance_ns(ans->reply);
 	m->remote_seconds = (ans->received_ns + m->offset_ns) / NS_PER_SECOND;
 	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
@@ -326,6 +341,7 @@ measure_interval(const struct client_options *o, const struct leaps *leaps,
 	m->bounded = 1;
 	m->lo_ns = lo;
 	m->hi_ns = hi;
+	m->error_ns = hi - middle;
 	m->remote_seconds = (now + middle) / NS_PER_SECOND;
 	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
@@ -517,11 +533,18 @@ measure_majority(const struct client_options *o, const struct leaps *leaps,
 		    (double)(maj.hi_ns - maj.lo_ns) / 2 / NS_PER_SECOND);
 }
 
-/* RFC 868 as rdate reads it: whole seconds. */
+/*
+ * RFC 868 as rdate reads it: whole seconds. What is set may be off by as
+ * much as the answer's bound (a second and the round trip wide) lies
+ * from the whole seconds added, at its farther end.
+ */
 static void
 measure_seconds(const struct client_options *o, const struct leaps *leaps,
     const struct answer *ans, struct measurement *m)
 {
+	struct interval iv;
+	int64_t utc_offset;
+
 	m->how = o->query.udp ? "udp" : "tcp";
 	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
 	m->utc_seconds = m->remote_seconds;
@@ -529,6 +552,11 @@ measure_seconds(const struct client_options *o, const struct leaps *leaps,
 	m->adjust_seconds = rfc868_offset(m->remote_seconds, ans->sent_ns,
 	    ans->received_ns);
 	m->offset_ns = m->adjust_seconds * NS_PER_SECOND;
+	answer_bound(ans, (int64_t)o->lag_ms * 1000000, &iv);
+	utc_offset = m->offset_ns - (m->remote_seconds - m->utc_seconds) *
+	    NS_PER_SECOND;
+	m->error_ns = utc_offset - iv.lo_ns > iv.hi_ns - utc_offset ?
+	    utc_offset - iv.lo_ns : iv.hi_ns - utc_offset;
 }
 
 /*
@@ -554,6 +582,38 @@ apply(const struct client_options *o, const struct measurement *m,
 }
 
 /*
+ * Once the clock is set, the kernel is told how far it may be off, which
+ * marks it synchronized (platform.c): the measurement's error, and while
+ * a slew is under way the part of the offset not yet slewed, in us
+ * rounded up, as maxerror and esterror both (a bound is all that is
+ * known). A bound past the kernel's limit marks nothing: the kernel
+ * would hold the clock unsynchronized anyway. -v says which.
+ */
+static void
+clock_mark(const struct client_options *o, const struct measurement *m,
+    int slew)
+{
+	int64_t ns = m->error_ns + (slew ? llabs(m->offset_ns) : 0);
+	int64_t us = (ns + 999) / 1000;
+
+	if (us > PLATFORM_MAXERROR_US) {
+		if (o->verbose)
+			warnx("the clock is not marked synchronized: it may be "
+			    "%.6f s off, more than the kernel's %ld s", (double)
+			    ns / NS_PER_SECOND, PLATFORM_MAXERROR_US / 1000000);
+		return;
+	}
+	if (platform_clock_mark_synced((long)us, (long)us) == -1) {
+		warn("the clock was set, but cannot be marked synchronized");
+		return;
+	}
+	if (o->verbose)
+		warnx("the clock marked synchronized, off by %.6f s at most "
+		    "(the kernel's maxerror and esterror %lld us)",
+		    (double)us / 1000000, (long long)us);
+}
+
+/*
  * Whether stderr is the journal: systemd says so in JOURNAL_STREAM, the
  * device and inode of the stream it gave (systemd.exec(5)).
  */
@@ -572,16 +632,6 @@ stderr_is_journal(void)
 		return 0;
 	ino = strtoull(end + 1, &end, 10);
 	return *end == '\0' && st.st_dev == dev && st.st_ino == ino;
-}
-
-/*
- * SNTP's uncertainty: its offset takes the ways there and back as equally
- * long, so it is off by at most half the round trip.
- */
-static int64_t
-sntp_half_trip(const struct answer *ans)
-{
-	return (ans->received_ns - ans->sent_ns) / 2;
 }
 
 /* The offset with its sign, and its uncertainty, as the mode knows them. */
@@ -788,8 +838,10 @@ main(int argc, char *argv[])
 		    m.host, (long long)m.remote_seconds);
 
 	slew = apply(&o, &m, &suffix);
-	if (!o.print_only)
+	if (!o.print_only) {
 		say_change(&m, &ans, slew);
+		clock_mark(&o, &m, slew);
+	}
 	if (o.verbose)
 		report_source(&o, &m, &ans);
 	if (o.query_only)
