@@ -29,7 +29,7 @@
 #include "helpers.h"
 #include "tests.h"
 
-static struct proc client, peer;
+static struct proc client, peer, relay;
 static pid_t fake_pid = -1;
 static unsigned port;
 static char portarg[8];
@@ -53,6 +53,7 @@ teardown(void)
 	daemon_stop();
 	proc_stop(&client);
 	proc_stop(&peer);
+	proc_stop(&relay);
 	fake_server_stop(fake_pid);
 	for (i = 0; i < nservers; i++) {
 		proc_stop(&servers[i]);
@@ -1883,6 +1884,76 @@ START_TEST(set_said_to_syslog_from_cron)
 END_TEST
 
 /*
+ * A relay's time through timed -S, asked over TCP: 1 when it answered
+ * with a time within 2 s of ours, 0 when it stayed silent; asked up to
+ * tries times a tenth of a second apart until it does as answering says
+ * (it reads the kernel's state once a second).
+ */
+static int
+relay_answers(unsigned relay_port, int answering, int tries)
+{
+	unsigned char reply[8];
+	long got = -1;
+	int i;
+
+	for (i = 0; i < tries; i++) {
+		got = tcp_query(AF_INET, relay_port, reply, sizeof(reply), 2000);
+		if ((got == 4) == answering)
+			break;
+		usleep(100000);
+	}
+	if (got == 4)
+		ck_assert_int_le(llabs((long long)(rfc868_value(reply) -
+		    now_rfc868())), 2);
+	return got == 4;
+}
+
+/*
+ * The relay: a box whose clock timeclient keeps serves it with timed -S.
+ * timeclient -s (under the spy) marks the clock synchronized; a timed -S
+ * fed that state (clockfail.so's adjtimex) answers; fed the state the
+ * kernel falls back to once maxerror passes 16 s with no good run (a
+ * SIGWINCH), it is silent, RFC 868's "I do not know"; after the next
+ * good run it answers again.
+ */
+START_TEST(relay_serves_while_marked)
+{
+	const char *const *env = spy_env();
+	const char *argv[] = { timed_copy(), "-d", "-S", "-l", "127.0.0.1",
+	    "-p", "0", NULL };
+	struct mark mark;
+	unsigned relay_port;
+	int synced;
+
+	ck_assert_ptr_nonnull(argv[0]);
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	synced = spy_mark(&mark) && !(mark.status & STA_UNSYNC) &&
+	    mark.maxerror <= 16000000;
+	ck_assert_msg(synced, "not marked: %s", client.err);
+	ck_assert_int_eq(proc_start(&relay, argv, unsynced_env(!synced),
+	    become_nobody), 0);
+	ck_assert_msg(timed_port(&relay, &relay_port) == 0, "%s", relay.err);
+	ck_assert_msg(relay_answers(relay_port, 1, 1), "silent: %s", relay.err);
+	/* maxerror past 16 s: the kernel says unsynchronized again. */
+	ck_assert_int_eq(kill(relay.pid, SIGWINCH), 0);
+	ck_assert_msg(!relay_answers(relay_port, 0, 30), "answers: %s",
+	    relay.err);
+	ck_assert(proc_wait_text(&relay, "not synchronized", 2000));
+	/* The next good run marks it again. */
+	ck_assert_int_eq(unlink(spy_file), 0);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	assert_marked(500000, 3000000);
+	ck_assert_int_eq(kill(relay.pid, SIGWINCH), 0);
+	ck_assert_msg(relay_answers(relay_port, 1, 30), "silent: %s",
+	    relay.err);
+	ck_assert(proc_wait_text(&relay, "answering again", 2000));
+}
+END_TEST
+
+/*
  * -q: one line for scripts, whatever the mode: the offset and how far it
  * may be off, never a clock change. timed 0.437 s ahead: RFC 868 alone
  * bounds it to half a second and the round trip; -x -g 0 to milliseconds.
@@ -2874,6 +2945,7 @@ timeclient_suite(void)
 	tcase_add_test(subsecond, subsecond_stepping_server);
 	tcase_add_test(subsecond, subsecond_sets_the_fraction);
 	tcase_add_test(setting, set_said_to_syslog_from_cron);
+	tcase_add_test(setting, relay_serves_while_marked);
 	tcase_add_test(setting, network_side_unprivileged);
 	tcase_add_test(setting, network_side_killed_leaves_clock);
 	tcase_add_test(setting, network_side_hung_leaves_clock);
