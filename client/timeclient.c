@@ -193,8 +193,8 @@ below_floor(const char *host, int64_t remote_seconds, int print_only)
 	    "timeclient was made", host, when, floor);
 }
 
-/* Steps the clock by offset_ns, or slews it with adjtime(2). */
-static void
+/* Steps the clock by offset_ns, or slews it with adjtime(2): 0, or -1. */
+static int
 clock_change(int64_t offset_ns, int slew)
 {
 	struct timespec now;
@@ -203,23 +203,26 @@ clock_change(int64_t offset_ns, int slew)
 
 	if (slew) {
 		delta = timeval_of(offset_ns);
-		if (adjtime(&delta, NULL) == 0)
-			return;
-		if (errno == EINVAL)
-			errx(EXIT_NOT_SET, "cannot slew the clock by %lld seconds: too far; "
-			    "step it (without -a)",
-			    (long long)(offset_ns / NS_PER_SECOND));
-	} else {
-		t = query_realtime_ns() + offset_ns;
-		now.tv_sec = t / NS_PER_SECOND;
-		now.tv_nsec = t % NS_PER_SECOND;
-		if (now.tv_nsec < 0) {
-			now.tv_nsec += NS_PER_SECOND;
-			now.tv_sec--;
-		}
-		if (clock_settime(CLOCK_REALTIME, &now) == 0)
-			return;
+		return adjtime(&delta, NULL);
 	}
+	t = query_realtime_ns() + offset_ns;
+	now.tv_sec = t / NS_PER_SECOND;
+	now.tv_nsec = t % NS_PER_SECOND;
+	if (now.tv_nsec < 0) {
+		now.tv_nsec += NS_PER_SECOND;
+		now.tv_sec--;
+	}
+	return clock_settime(CLOCK_REALTIME, &now);
+}
+
+/* Why clock_change failed (errno), and exit 5. */
+static void __attribute__((noreturn))
+clock_unchanged(int64_t offset_ns, int slew)
+{
+	if (slew && errno == EINVAL)
+		errx(EXIT_NOT_SET, "cannot slew the clock by %lld seconds: too far; "
+		    "step it (without -a)",
+		    (long long)(offset_ns / NS_PER_SECOND));
 	if (errno == EPERM)
 		errx(EXIT_NOT_SET, "cannot set the clock: %s; run as root, or use -p to "
 		    "print the time only", strerror(errno));
@@ -560,28 +563,6 @@ measure_seconds(const struct client_options *o, const struct leaps *leaps,
 }
 
 /*
- * Sets the clock, unless -p: stepped, or slewed with -a, or, as rdate
- * does with -b, slewed below its limit and stepped above it. Returns
- * whether it slewed, and through *suffix what -b makes the report say.
- */
-static int
-apply(const struct client_options *o, const struct measurement *m,
-    const char **suffix)
-{
-	int slew = o->slew;
-
-	*suffix = "";
-	if (o->print_only)
-		return slew;
-	if (o->step_above >= 0) {
-		slew = llabs(m->offset_ns) <= o->step_above * NS_PER_SECOND;
-		*suffix = slew ? " (adjtime)" : " (instant change)";
-	}
-	clock_change(m->offset_ns, slew);
-	return slew;
-}
-
-/*
  * Once the clock is set, the kernel is told how far it may be off, which
  * marks it synchronized (platform.c): the measurement's error, and while
  * a slew is under way the part of the offset not yet slewed, in us
@@ -662,23 +643,55 @@ offset_text(const struct measurement *m, const struct answer *ans,
  * Whenever the clock is changed, one line says by how much, how and from
  * where: on stderr, and in syslog where stderr is neither a terminal nor
  * the journal (cron, a script's log file), as ntpdate and timesyncd say it.
+ * When it could not be (done 0), the same line says what was measured, so
+ * that the journal of a failed boot still holds the offset.
  */
 static void
-say_change(const struct measurement *m, const struct answer *ans, int slew)
+say_change(const struct measurement *m, const struct answer *ans, int slew,
+    int done)
 {
 	char line[512], offset[40], plusminus[40];
 
 	offset_text(m, ans, offset, sizeof(offset), plusminus,
 	    sizeof(plusminus));
-	snprintf(line, sizeof(line), "clock %s by %s s%s, to the time of %s "
-	    "(%s) over %s", slew ? "slewed" : "stepped", offset, plusminus,
-	    m->host, ans->peer, m->how);
+	snprintf(line, sizeof(line), "clock %s%s by %s s%s, to the time of %s "
+	    "(%s) over %s", done ? "" : "could not be ", slew ? "slewed" :
+	    "stepped", offset, plusminus, m->host, ans->peer, m->how);
 	fprintf(stderr, "%s: %s\n", getprogname(), line);
 	if (!isatty(STDERR_FILENO) && !stderr_is_journal()) {
 		openlog(getprogname(), LOG_PID, LOG_DAEMON);
 		syslog(LOG_NOTICE, "%s", line);
 		closelog();
 	}
+}
+
+/*
+ * Sets the clock, unless -p: stepped, or slewed with -a, or, as rdate
+ * does with -b, slewed below its limit and stepped above it, and says so.
+ * Returns whether it slewed, and through *suffix what -b makes the report
+ * say; or exits 5, having said what it measured.
+ */
+static int
+apply(const struct client_options *o, const struct measurement *m,
+    const struct answer *ans, const char **suffix)
+{
+	int slew = o->slew, saved;
+
+	*suffix = "";
+	if (o->print_only)
+		return slew;
+	if (o->step_above >= 0) {
+		slew = llabs(m->offset_ns) <= o->step_above * NS_PER_SECOND;
+		*suffix = slew ? " (adjtime)" : " (instant change)";
+	}
+	if (clock_change(m->offset_ns, slew) == -1) {
+		saved = errno;
+		say_change(m, ans, slew, 0);
+		errno = saved;
+		clock_unchanged(m->offset_ns, slew);
+	}
+	say_change(m, ans, slew, 1);
+	return slew;
 }
 
 /*
@@ -837,11 +850,9 @@ main(int argc, char *argv[])
 		errx(1, "%s: cannot show the time %lld in this time zone",
 		    m.host, (long long)m.remote_seconds);
 
-	slew = apply(&o, &m, &suffix);
-	if (!o.print_only) {
-		say_change(&m, &ans, slew);
+	slew = apply(&o, &m, &ans, &suffix);
+	if (!o.print_only)
 		clock_mark(&o, &m, slew);
-	}
 	if (o.verbose)
 		report_source(&o, &m, &ans);
 	if (o.query_only)
