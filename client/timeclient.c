@@ -21,7 +21,9 @@
 #include "privsep.h"
 #include "sources.h"
 #include "query.h"
+#include "sntp.h"
 #include "../common/addr.h"
+#include "../common/platform.h"
 #include "../common/rfc868.h"
 #include "../common/utc.h"
 #include "subsecond.h"
@@ -191,8 +193,8 @@ below_floor(const char *host, int64_t remote_seconds, int print_only)
 	    "timeclient was made", host, when, floor);
 }
 
-/* Steps the clock by offset_ns, or slews it with adjtime(2). */
-static void
+/* Steps the clock by offset_ns, or slews it with adjtime(2): 0, or -1. */
+static int
 clock_change(int64_t offset_ns, int slew)
 {
 	struct timespec now;
@@ -201,23 +203,26 @@ clock_change(int64_t offset_ns, int slew)
 
 	if (slew) {
 		delta = timeval_of(offset_ns);
-		if (adjtime(&delta, NULL) == 0)
-			return;
-		if (errno == EINVAL)
-			errx(EXIT_NOT_SET, "cannot slew the clock by %lld seconds: too far; "
-			    "step it (without -a)",
-			    (long long)(offset_ns / NS_PER_SECOND));
-	} else {
-		t = query_realtime_ns() + offset_ns;
-		now.tv_sec = t / NS_PER_SECOND;
-		now.tv_nsec = t % NS_PER_SECOND;
-		if (now.tv_nsec < 0) {
-			now.tv_nsec += NS_PER_SECOND;
-			now.tv_sec--;
-		}
-		if (clock_settime(CLOCK_REALTIME, &now) == 0)
-			return;
+		return adjtime(&delta, NULL);
 	}
+	t = query_realtime_ns() + offset_ns;
+	now.tv_sec = t / NS_PER_SECOND;
+	now.tv_nsec = t % NS_PER_SECOND;
+	if (now.tv_nsec < 0) {
+		now.tv_nsec += NS_PER_SECOND;
+		now.tv_sec--;
+	}
+	return clock_settime(CLOCK_REALTIME, &now);
+}
+
+/* Why clock_change failed (errno), and exit 5. */
+static void __attribute__((noreturn))
+clock_unchanged(int64_t offset_ns, int slew)
+{
+	if (slew && errno == EINVAL)
+		errx(EXIT_NOT_SET, "cannot slew the clock by %lld seconds: too far; "
+		    "step it (without -a)",
+		    (long long)(offset_ns / NS_PER_SECOND));
 	if (errno == EPERM)
 		errx(EXIT_NOT_SET, "cannot set the clock: %s; run as root, or use -p to "
 		    "print the time only", strerror(errno));
@@ -235,6 +240,7 @@ struct measurement {
 	struct subsecond subsecond;	/* -x */
 	int64_t lo_ns, hi_ns;		/* -x, -m: the offset's stated interval */
 	int bounded;			/* -x, -m: it is the interval's middle */
+	int64_t error_ns;		/* how far the clock may be off, set */
 	int queries;			/* -x; -m: in all */
 	int agree, answered;		/* -m: the group, the sources answering */
 };
@@ -278,6 +284,16 @@ leap_adjustment(const struct client_options *o, const struct leaps *leaps,
 	return o->leaps ? leaps_posix_to_right(leaps, t) - t : 0;
 }
 
+/*
+ * SNTP's uncertainty: its offset takes the ways there and back as equally
+ * long, so it is off by at most half the round trip.
+ */
+static int64_t
+sntp_half_trip(const struct answer *ans)
+{
+	return (ans->received_ns - ans->sent_ns) / 2;
+}
+
 /* SNTP: the offset to the microsecond, from one exchange. */
 static void
 measure_sntp(const struct client_options *o, const struct leaps *leaps,
@@ -285,6 +301,8 @@ measure_sntp(const struct client_options *o, const struct leaps *leaps,
 {
 	m->how = "sntp";
 	m->offset_ns = ans->sntp_offset_ns;
+	/* Its root distance: the server's own error, and the way there. */
+	m->error_ns = sntp_half_trip(ans) + sntp_root_distance_ns(ans->reply);
 	m->remote_seconds = (ans->received_ns + m->offset_ns) / NS_PER_SECOND;
 	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
@@ -326,6 +344,7 @@ measure_interval(const struct client_options *o, const struct leaps *leaps,
 	m->bounded = 1;
 	m->lo_ns = lo;
 	m->hi_ns = hi;
+	m->error_ns = hi - middle;
 	m->remote_seconds = (now + middle) / NS_PER_SECOND;
 	m->utc_seconds = m->remote_seconds;
 	m->adjust_seconds = leap_adjustment(o, leaps, m->remote_seconds);
@@ -517,11 +536,18 @@ measure_majority(const struct client_options *o, const struct leaps *leaps,
 		    (double)(maj.hi_ns - maj.lo_ns) / 2 / NS_PER_SECOND);
 }
 
-/* RFC 868 as rdate reads it: whole seconds. */
+/*
+ * RFC 868 as rdate reads it: whole seconds. What is set may be off by as
+ * much as the answer's bound (a second and the round trip wide) lies
+ * from the whole seconds added, at its farther end.
+ */
 static void
 measure_seconds(const struct client_options *o, const struct leaps *leaps,
     const struct answer *ans, struct measurement *m)
 {
+	struct interval iv;
+	int64_t utc_offset;
+
 	m->how = o->query.udp ? "udp" : "tcp";
 	m->remote_seconds = rfc868_to_unix(rfc868_unpack(ans->reply));
 	m->utc_seconds = m->remote_seconds;
@@ -529,28 +555,43 @@ measure_seconds(const struct client_options *o, const struct leaps *leaps,
 	m->adjust_seconds = rfc868_offset(m->remote_seconds, ans->sent_ns,
 	    ans->received_ns);
 	m->offset_ns = m->adjust_seconds * NS_PER_SECOND;
+	answer_bound(ans, (int64_t)o->lag_ms * 1000000, &iv);
+	utc_offset = m->offset_ns - (m->remote_seconds - m->utc_seconds) *
+	    NS_PER_SECOND;
+	m->error_ns = utc_offset - iv.lo_ns > iv.hi_ns - utc_offset ?
+	    utc_offset - iv.lo_ns : iv.hi_ns - utc_offset;
 }
 
 /*
- * Sets the clock, unless -p: stepped, or slewed with -a, or, as rdate
- * does with -b, slewed below its limit and stepped above it. Returns
- * whether it slewed, and through *suffix what -b makes the report say.
+ * Once the clock is set, the kernel is told how far it may be off, which
+ * marks it synchronized (platform.c): the measurement's error, and while
+ * a slew is under way the part of the offset not yet slewed, in us
+ * rounded up, as maxerror and esterror both (a bound is all that is
+ * known). A bound past the kernel's limit marks nothing: the kernel
+ * would hold the clock unsynchronized anyway. -v says which.
  */
-static int
-apply(const struct client_options *o, const struct measurement *m,
-    const char **suffix)
+static void
+clock_mark(const struct client_options *o, const struct measurement *m,
+    int slew)
 {
-	int slew = o->slew;
+	int64_t ns = m->error_ns + (slew ? llabs(m->offset_ns) : 0);
+	int64_t us = (ns + 999) / 1000;
 
-	*suffix = "";
-	if (o->print_only)
-		return slew;
-	if (o->step_above >= 0) {
-		slew = llabs(m->offset_ns) <= o->step_above * NS_PER_SECOND;
-		*suffix = slew ? " (adjtime)" : " (instant change)";
+	if (us > PLATFORM_MAXERROR_US) {
+		if (o->verbose)
+			warnx("the clock is not marked synchronized: it may be "
+			    "%.6f s off, more than the kernel's %ld s", (double)
+			    ns / NS_PER_SECOND, PLATFORM_MAXERROR_US / 1000000);
+		return;
 	}
-	clock_change(m->offset_ns, slew);
-	return slew;
+	if (platform_clock_mark_synced((long)us, (long)us) == -1) {
+		warn("the clock was set, but cannot be marked synchronized");
+		return;
+	}
+	if (o->verbose)
+		warnx("the clock marked synchronized, off by %.6f s at most "
+		    "(the kernel's maxerror and esterror %lld us)",
+		    (double)us / 1000000, (long long)us);
 }
 
 /*
@@ -572,16 +613,6 @@ stderr_is_journal(void)
 		return 0;
 	ino = strtoull(end + 1, &end, 10);
 	return *end == '\0' && st.st_dev == dev && st.st_ino == ino;
-}
-
-/*
- * SNTP's uncertainty: its offset takes the ways there and back as equally
- * long, so it is off by at most half the round trip.
- */
-static int64_t
-sntp_half_trip(const struct answer *ans)
-{
-	return (ans->received_ns - ans->sent_ns) / 2;
 }
 
 /* The offset with its sign, and its uncertainty, as the mode knows them. */
@@ -612,23 +643,55 @@ offset_text(const struct measurement *m, const struct answer *ans,
  * Whenever the clock is changed, one line says by how much, how and from
  * where: on stderr, and in syslog where stderr is neither a terminal nor
  * the journal (cron, a script's log file), as ntpdate and timesyncd say it.
+ * When it could not be (done 0), the same line says what was measured, so
+ * that the journal of a failed boot still holds the offset.
  */
 static void
-say_change(const struct measurement *m, const struct answer *ans, int slew)
+say_change(const struct measurement *m, const struct answer *ans, int slew,
+    int done)
 {
 	char line[512], offset[40], plusminus[40];
 
 	offset_text(m, ans, offset, sizeof(offset), plusminus,
 	    sizeof(plusminus));
-	snprintf(line, sizeof(line), "clock %s by %s s%s, to the time of %s "
-	    "(%s) over %s", slew ? "slewed" : "stepped", offset, plusminus,
-	    m->host, ans->peer, m->how);
+	snprintf(line, sizeof(line), "clock %s%s by %s s%s, to the time of %s "
+	    "(%s) over %s", done ? "" : "could not be ", slew ? "slewed" :
+	    "stepped", offset, plusminus, m->host, ans->peer, m->how);
 	fprintf(stderr, "%s: %s\n", getprogname(), line);
 	if (!isatty(STDERR_FILENO) && !stderr_is_journal()) {
 		openlog(getprogname(), LOG_PID, LOG_DAEMON);
 		syslog(LOG_NOTICE, "%s", line);
 		closelog();
 	}
+}
+
+/*
+ * Sets the clock, unless -p: stepped, or slewed with -a, or, as rdate
+ * does with -b, slewed below its limit and stepped above it, and says so.
+ * Returns whether it slewed, and through *suffix what -b makes the report
+ * say; or exits 5, having said what it measured.
+ */
+static int
+apply(const struct client_options *o, const struct measurement *m,
+    const struct answer *ans, const char **suffix)
+{
+	int slew = o->slew, saved;
+
+	*suffix = "";
+	if (o->print_only)
+		return slew;
+	if (o->step_above >= 0) {
+		slew = llabs(m->offset_ns) <= o->step_above * NS_PER_SECOND;
+		*suffix = slew ? " (adjtime)" : " (instant change)";
+	}
+	if (clock_change(m->offset_ns, slew) == -1) {
+		saved = errno;
+		say_change(m, ans, slew, 0);
+		errno = saved;
+		clock_unchanged(m->offset_ns, slew);
+	}
+	say_change(m, ans, slew, 1);
+	return slew;
 }
 
 /*
@@ -787,9 +850,9 @@ main(int argc, char *argv[])
 		errx(1, "%s: cannot show the time %lld in this time zone",
 		    m.host, (long long)m.remote_seconds);
 
-	slew = apply(&o, &m, &suffix);
+	slew = apply(&o, &m, &ans, &suffix);
 	if (!o.print_only)
-		say_change(&m, &ans, slew);
+		clock_mark(&o, &m, slew);
 	if (o.verbose)
 		report_source(&o, &m, &ans);
 	if (o.query_only)

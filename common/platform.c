@@ -30,6 +30,31 @@ platform_clock_synced(void)
 	return state != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }
 
+/*
+ * Tells the kernel the clock is synchronized, off by at most maxerror_us
+ * and by about esterror_us, as timesyncd and chrony do after a sync:
+ * setting the clock marked it unsynchronized (maxerror 16 s), and
+ * timedatectl, systemd-time-wait-sync, the 11-minute RTC update and
+ * timed -S read that mark. The status is read first so that only
+ * STA_UNSYNC changes: ADJ_STATUS writes every bit that is not read-only.
+ * The kernel ages maxerror by 500 us a second and marks the clock
+ * unsynchronized again past 16 s. 0, or -1 with errno.
+ */
+int
+platform_clock_mark_synced(long maxerror_us, long esterror_us)
+{
+	struct timex tx;
+
+	memset(&tx, 0, sizeof(tx));
+	if (adjtimex(&tx) == -1)
+		return -1;
+	tx.modes = ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR;
+	tx.status &= ~STA_UNSYNC;
+	tx.maxerror = maxerror_us;
+	tx.esterror = esterror_us;
+	return adjtimex(&tx) == -1 ? -1 : 0;
+}
+
 /* No execve from here on can grant a privilege (a setuid program). */
 int
 platform_no_new_privs(void)

@@ -3,6 +3,7 @@
  * servers made here that misbehave; beside Debian's rdate and busybox rdate.
  */
 #include <sys/socket.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -28,7 +29,7 @@
 #include "helpers.h"
 #include "tests.h"
 
-static struct proc client, peer;
+static struct proc client, peer, relay;
 static pid_t fake_pid = -1;
 static unsigned port;
 static char portarg[8];
@@ -52,6 +53,7 @@ teardown(void)
 	daemon_stop();
 	proc_stop(&client);
 	proc_stop(&peer);
+	proc_stop(&relay);
 	fake_server_stop(fake_pid);
 	for (i = 0; i < nservers; i++) {
 		proc_stop(&servers[i]);
@@ -889,6 +891,64 @@ spy_record(char *line, size_t size)
 }
 
 /*
+ * What the spy recorded of the kernel's clock state: the last change, made
+ * by adjtimex or clock_adjtime, its fields in *mark; 0 when none was made.
+ */
+struct mark {
+	unsigned modes, status;
+	long long maxerror, esterror;	/* us */
+};
+
+static int
+spy_mark(struct mark *mark)
+{
+	FILE *f = fopen(spy_file, "r");
+	char line[160], name[32];
+	struct mark one;
+	int found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%31s %x %x %lld %lld", name, &one.modes,
+		    &one.status, &one.maxerror, &one.esterror) == 5 &&
+		    (strcmp(name, "adjtimex") == 0 ||
+		    strcmp(name, "clock_adjtime") == 0)) {
+			*mark = one;
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The clock marked synchronized, as timesyncd marks it: STA_UNSYNC
+ * cleared, maxerror and esterror both the bound, within lo_us .. hi_us.
+ */
+static void
+assert_marked(long long lo_us, long long hi_us)
+{
+	struct mark mark;
+
+	ck_assert_msg(spy_mark(&mark), "nothing marked: %s", client.err);
+	ck_assert_uint_eq(mark.modes, ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR);
+	ck_assert_uint_eq(mark.status & STA_UNSYNC, 0);
+	ck_assert_msg(mark.maxerror >= lo_us && mark.maxerror <= hi_us,
+	    "maxerror %lld us, not in %lld .. %lld", mark.maxerror, lo_us,
+	    hi_us);
+	ck_assert_int_eq(mark.esterror, mark.maxerror);
+}
+
+static void
+assert_not_marked(void)
+{
+	struct mark mark;
+
+	ck_assert_msg(!spy_mark(&mark), "marked, maxerror %lld us: %s",
+	    mark.maxerror, client.err);
+}
+
+/*
  * A value of exactly 0 is what a server without a clock sends: printed
  * (-p), as the 2036 it reads as, with a warning; never set. Before, -s
  * set the clock to 2036.
@@ -983,24 +1043,42 @@ clock_setting(const char *const args[], const char *expect_line,
 	    client.err);
 }
 
+/*
+ * Once stepped, the clock is marked synchronized (the spy records it), off
+ * by the whole-second answer's bound at most: half a second at least (the
+ * bound is a second wide), a second and the round trip at most. -v says so.
+ */
 START_TEST(set_steps_clock)
 {
 	clock_setting((const char *const[]){ "-v", NULL }, "step ",
 	    "timeclient: adjust local clock by 100 seconds\n");
+	assert_marked(500000, 3000000);
+	ck_assert_msg(strstr(client.err, "timeclient: the clock marked "
+	    "synchronized, off by ") != NULL, "%s", client.err);
 }
 END_TEST
 
+/*
+ * A slew of 100 s leaves the clock that far off until it is done: more than
+ * the kernel's 16 s, so nothing is marked.
+ */
 START_TEST(set_slews_with_a)
 {
 	clock_setting((const char *const[]){ "-a", NULL }, "slew ",
 	    "timeclient: adjust local clock by 100 seconds\n");
+	assert_not_marked();
 }
 END_TEST
 
 START_TEST(set_b_slews_below)
 {
-	clock_setting((const char *const[]){ "-b", "200", NULL }, "slew ",
+	clock_setting((const char *const[]){ "-v", "-b", "200", NULL }, "slew ",
 	    "timeclient: adjust local clock by 100 seconds (adjtime)\n");
+	assert_not_marked();
+	ck_assert_msg(strstr(client.err, "timeclient: the clock is not marked "
+	    "synchronized: it may be 10") != NULL && strstr(client.err,
+	    " s off, more than the kernel's 16 s\n") != NULL, "%s",
+	    client.err);
 }
 END_TEST
 
@@ -1008,6 +1086,7 @@ START_TEST(set_b_steps_above)
 {
 	clock_setting((const char *const[]){ "-v", "-b", "50", NULL }, "step ",
 	    "by 100 seconds (instant change)\n");
+	assert_marked(500000, 3000000);
 }
 END_TEST
 
@@ -1015,20 +1094,34 @@ START_TEST(set_s_prints_nothing)
 {
 	clock_setting((const char *const[]){ "-s", NULL }, "step ", "");
 	ck_assert_uint_eq(client.outlen, 0);
+	assert_marked(500000, 3000000);
 }
 END_TEST
 
+/*
+ * A clock that cannot be set: the refusal explained, after a line that
+ * says what was measured (at boot, the journal keeps the offset found).
+ */
 START_TEST(set_without_permission)
 {
 	const char *const env[] = { "LD_PRELOAD=./test/clockspy.so",
 	    "CLOCKSPY_DENY=1", "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	const char *refusal = "timeclient: cannot set the clock: Operation "
+	    "not permitted; run as root, or use -p to print the time only\n";
+	char said[128];
+	size_t len;
 
 	timed_up(NULL);
 	ck_assert_int_eq(timeclient_with((const char *const[]){ "-o", portarg,
 	    "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 5);
-	ck_assert_str_eq(client.err, "timeclient: cannot set the clock: "
-	    "Operation not permitted; run as root, or use -p to print the time "
-	    "only\n");
+	snprintf(said, sizeof(said), " s, to the time of 127.0.0.1 (127.0.0.1 "
+	    "port %s) over tcp\n", portarg);
+	len = strlen(client.err);
+	ck_assert_msg(strncmp(client.err, "timeclient: clock could not be "
+	    "stepped by ", 42) == 0 && strstr(client.err, said) != NULL &&
+	    len > strlen(refusal) && strcmp(client.err + len - strlen(refusal),
+	    refusal) == 0 && count_text(client.err, "\n") == 2, "%s",
+	    client.err);
 	ck_assert_uint_eq(client.outlen, 0);
 }
 END_TEST
@@ -1167,7 +1260,8 @@ static struct {
 	int junk;
 	int first_only_after_ms;
 	int no_receive_time;
-} sntp_fake = { 100 * NS_PER_SECOND + NS_PER_SECOND / 2, 2, "", 0, 0, 0 };
+	uint32_t root_dispersion;	/* 16.16 seconds */
+} sntp_fake = { 100 * NS_PER_SECOND + NS_PER_SECOND / 2, 2, "", 0, 0, 0, 0 };
 
 static int64_t
 fake_now_ns(void)
@@ -1215,6 +1309,8 @@ serve_sntp(int fd, const void *req, size_t len, const void *peer,
 	memset(reply, 0, sizeof(reply));
 	reply[0] = 4 << 3 | 4;
 	reply[1] = sntp_fake.stratum;
+	for (i = 0; i < 4; i++)
+		reply[8 + i] = sntp_fake.root_dispersion >> (24 - 8 * i);
 	memcpy(reply + 12, sntp_fake.refid, strlen(sntp_fake.refid));
 	memcpy(reply + 24, request + 40, 8);
 	if (!sntp_fake.no_receive_time)
@@ -1308,6 +1404,37 @@ START_TEST(sntp_bad_times_never_set)
 	ck_assert_msg(strstr(client.err, "server sent no time") != NULL, "%s",
 	    client.err);
 	ck_assert_int_eq(access(spy_file, F_OK), -1);	/* nothing set */
+}
+END_TEST
+
+/*
+ * -sn marks the clock synchronized, off by the root distance at most: the
+ * server's root dispersion (0.25 s here) and half the round trip. A root
+ * distance past the kernel's 16 s (20 s) sets the clock and marks nothing,
+ * and -v says why; -p marks nothing either.
+ */
+START_TEST(sntp_marks_its_root_distance)
+{
+	const char *const *env = spy_env();
+
+	sntp_fake.root_dispersion = 1 << 14;
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-sn", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	assert_marked(250000, 1250000);
+	ck_assert_int_eq(unlink(spy_file), 0);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-pn", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	ck_assert_int_eq(access(spy_file, F_OK), -1);
+	teardown();
+	sntp_fake.root_dispersion = 20 << 16;
+	fake(SOCK_DGRAM, serve_sntp);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-snv", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	ck_assert_int_eq(access(spy_file, F_OK), 0);	/* stepped */
+	assert_not_marked();
+	ck_assert_msg(strstr(client.err, "the clock is not marked synchronized: "
+	    "it may be 20.") != NULL, "%s", client.err);
 }
 END_TEST
 
@@ -1735,6 +1862,8 @@ START_TEST(subsecond_sets_the_fraction)
 	ck_assert_msg(llabs(step - 437000000LL) <= llround(uncertainty * 1e9),
 	    "%s %s", line, said);
 	ck_assert_msg(uncertainty < SUBSECOND_TEST_NEAR, "%s", said);
+	/* Marked synchronized, off by the bound's half width at most. */
+	assert_marked(1, llround(uncertainty * 1e6));
 }
 END_TEST
 
@@ -1764,6 +1893,76 @@ START_TEST(set_said_to_syslog_from_cron)
 	ck_assert_msg(strstr(client.err, "timeclient: clock stepped by ") !=
 	    NULL, "%s", client.err);
 	close(log);
+}
+END_TEST
+
+/*
+ * A relay's time through timed -S, asked over TCP: 1 when it answered
+ * with a time within 2 s of ours, 0 when it stayed silent; asked up to
+ * tries times a tenth of a second apart until it does as answering says
+ * (it reads the kernel's state once a second).
+ */
+static int
+relay_answers(unsigned relay_port, int answering, int tries)
+{
+	unsigned char reply[8];
+	long got = -1;
+	int i;
+
+	for (i = 0; i < tries; i++) {
+		got = tcp_query(AF_INET, relay_port, reply, sizeof(reply), 2000);
+		if ((got == 4) == answering)
+			break;
+		usleep(100000);
+	}
+	if (got == 4)
+		ck_assert_int_le(llabs((long long)(rfc868_value(reply) -
+		    now_rfc868())), 2);
+	return got == 4;
+}
+
+/*
+ * The relay: a box whose clock timeclient keeps serves it with timed -S.
+ * timeclient -s (under the spy) marks the clock synchronized; a timed -S
+ * fed that state (clockfail.so's adjtimex) answers; fed the state the
+ * kernel falls back to once maxerror passes 16 s with no good run (a
+ * SIGWINCH), it is silent, RFC 868's "I do not know"; after the next
+ * good run it answers again.
+ */
+START_TEST(relay_serves_while_marked)
+{
+	const char *const *env = spy_env();
+	const char *argv[] = { timed_copy(), "-d", "-S", "-l", "127.0.0.1",
+	    "-p", "0", NULL };
+	struct mark mark;
+	unsigned relay_port;
+	int synced;
+
+	ck_assert_ptr_nonnull(argv[0]);
+	timed_up(NULL);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	synced = spy_mark(&mark) && !(mark.status & STA_UNSYNC) &&
+	    mark.maxerror <= 16000000;
+	ck_assert_msg(synced, "not marked: %s", client.err);
+	ck_assert_int_eq(proc_start(&relay, argv, unsynced_env(!synced),
+	    become_nobody), 0);
+	ck_assert_msg(timed_port(&relay, &relay_port) == 0, "%s", relay.err);
+	ck_assert_msg(relay_answers(relay_port, 1, 1), "silent: %s", relay.err);
+	/* maxerror past 16 s: the kernel says unsynchronized again. */
+	ck_assert_int_eq(kill(relay.pid, SIGWINCH), 0);
+	ck_assert_msg(!relay_answers(relay_port, 0, 30), "answers: %s",
+	    relay.err);
+	ck_assert(proc_wait_text(&relay, "not synchronized", 2000));
+	/* The next good run marks it again. */
+	ck_assert_int_eq(unlink(spy_file), 0);
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-s", "-o",
+	    portarg, "127.0.0.1", NULL }, env, drop_clock_privilege, 5000), 0);
+	assert_marked(500000, 3000000);
+	ck_assert_int_eq(kill(relay.pid, SIGWINCH), 0);
+	ck_assert_msg(relay_answers(relay_port, 1, 30), "silent: %s",
+	    relay.err);
+	ck_assert(proc_wait_text(&relay, "answering again", 2000));
 }
 END_TEST
 
@@ -2574,6 +2773,8 @@ START_TEST(majority_sets_the_middle)
 	ck_assert_msg(step > 1500000000LL && step < 3000000000LL, "%s", line);
 	ck_assert_msg(strstr(client.err, "falseticker") != NULL, "%s",
 	    client.err);
+	/* Marked: the agreed interval is a second and the round trips wide. */
+	assert_marked(1, 2000000);
 	teardown();
 	unlink(spy_file);
 	server_up("+2");
@@ -2722,6 +2923,7 @@ timeclient_suite(void)
 	tcase_add_test(faults, sntp_reply_after_resend);
 	tcase_add_test(faults, sntp_strays_ignored);
 	tcase_add_test(faults, sntp_bad_times_never_set);
+	tcase_add_test(setting, sntp_marks_its_root_distance);
 	tcase_add_test(faults, udp_stray_ignored);
 	tcase_add_test(faults, long_reply_counted);
 	tcase_add_test(faults, stdout_failure_said);
@@ -2756,6 +2958,7 @@ timeclient_suite(void)
 	tcase_add_test(subsecond, subsecond_stepping_server);
 	tcase_add_test(subsecond, subsecond_sets_the_fraction);
 	tcase_add_test(setting, set_said_to_syslog_from_cron);
+	tcase_add_test(setting, relay_serves_while_marked);
 	tcase_add_test(setting, network_side_unprivileged);
 	tcase_add_test(setting, network_side_killed_leaves_clock);
 	tcase_add_test(setting, network_side_hung_leaves_clock);
