@@ -67,8 +67,9 @@ help(void)
 
 /*
  * -t: the options checked as a start would check them (the addresses to
- * listen on, the user to become), and nothing done: no socket, no
- * pidfile, no change of user. For the service's ExecStartPre and the init
+ * listen on, the user to become, the pidfile's name, directory and file),
+ * and nothing done: no socket, no pidfile made or locked, no change of
+ * user. For the service's ExecStartPre and the init
  * script, so that a typo fails a restart rather than closing port 37.
  */
 static void __attribute__((noreturn))
@@ -88,6 +89,10 @@ check_only(const struct timed_options *o)
 		    "which gives one");
 	if (geteuid() == 0 && privdrop_lookup(o->username, &user, &why) == -1)
 		errx(1, "%s", why.text);
+	if (o->pidfile != NULL)
+		daemon_pidfile_check(o->pidfile, 0);
+	else if (!o->debug && !o->foreground && !o->inetd && geteuid() == 0)
+		daemon_pidfile_check(PIDFILE_DEFAULT, 1);
 	exit(0);
 }
 
