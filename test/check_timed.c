@@ -581,6 +581,8 @@ static const struct bad_input bad_inputs[] = {
 	    "timed: address 224.0.0.1 is multicast: " },
 	{ { "-p", "0", "-l", "255.255.255.255" },
 	    "timed: address 255.255.255.255 is the broadcast address: " },
+	{ { "-p", "0", "-l", "127.255.255.255" },
+	    "timed: address 127.255.255.255 is the broadcast address of lo: " },
 	{ { "-p", "0", "-l", "ff02::1" }, "timed: address ff02::1 is multicast: " },
 };
 
