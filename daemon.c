@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,6 +320,8 @@ daemon_pidfile_directory(void)
 /*
  * The parent's part: copies what the child writes to its stderr, and exits
  * 0 when the child says it is ready, or 1 when it ends without saying so.
+ * A stderr that takes no more (a reader gone) ends the copying, not the
+ * wait: the exit status must still say whether the child serves.
  * _exit: the pidfile and the sockets are the child's now.
  */
 static void __attribute__((noreturn))
@@ -326,8 +329,9 @@ parent_wait(int fd)
 {
 	char buf[512];
 	ssize_t n;
-	int ready = 0, said = 0;
+	int ready = 0, said = 0, copying = 1;
 
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE, not death, for a closed pipe */
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
@@ -338,8 +342,9 @@ parent_wait(int fd)
 		if (ready)
 			n--;
 		said |= n > 0;
-		if (n > 0 && write(STDERR_FILENO, buf, (size_t)n) == -1)
-			break;
+		if (n > 0 && copying && write(STDERR_FILENO, buf, (size_t)n) ==
+		    -1)
+			copying = 0;
 	}
 	if (!ready && !said)
 		fprintf(stderr, "%s: the daemon ended before it was ready\n",

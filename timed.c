@@ -174,12 +174,17 @@ sockets_open(const struct timed_options *o, struct listener *listeners)
  * could turn against root.
  */
 static void
-confine(const struct run_user *user, int detach, int as_root)
+confine(const struct run_user *user, int detach, int as_root, int shared)
 {
 	struct why why;
 
 	if (detach)
 		daemon_detach();
+	/* Said after the fork: the parent, which waits for ready, shows it. */
+	if (shared)
+		log_warnx("running as nobody, whom other daemons share: any of "
+		    "their processes may signal timed or limit its resources "
+		    "(prlimit); give timed a user of its own, -u _timed");
 	/* Root, about to leave, cannot remove the pidfile later. */
 	daemon_pidfile_write(!as_root);
 	if (as_root && privdrop(user, CHROOT_DIR, &why) == -1)
@@ -193,7 +198,7 @@ main(int argc, char *argv[])
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
 	struct why why;
-	int as_root, detach, connected = 0, n;
+	int as_root, detach, shared, connected = 0, n;
 	size_t i;
 
 	daemon_stdio_open();
@@ -219,6 +224,8 @@ main(int argc, char *argv[])
 		n = inetd_socket(&listeners[0], &connected);
 	if (as_root && privdrop_lookup(o.username, &user, &why) == -1)
 		fatalx("%s", why.text);
+	/* Looked up now: the name service is out of reach once confined. */
+	shared = privdrop_user_shared(as_root ? user.uid : geteuid());
 	if (o.pidfile != NULL)
 		daemon_pidfile(o.pidfile, 0);
 	else if (detach && as_root)
@@ -227,7 +234,7 @@ main(int argc, char *argv[])
 		n = sockets_open(&o, listeners);
 	serve_signals();
 	limit_init(o.rate, arc4random());
-	confine(&user, detach, as_root);
+	confine(&user, detach, as_root, shared);
 	if (!o.unfiltered && syscalls_confine(o.require_sync, &why) == -1)
 		fatalx("%s; -F serves without it", why.text);
 	if (o.inetd && connected)
