@@ -231,11 +231,13 @@ slot_find(struct table *t, const unsigned char key[16], uint64_t now_ns)
 
 	set = &t->slots[(size_t)(addr_hash(key, seed) %
 	    (LIMIT_SLOTS / WAYS)) * WAYS];
-	taken = &set[0];
-	taken_known = bucket_known(taken, now_ns);
-	for (i = 0; i < WAYS; i++) {
+	for (i = 0; i < WAYS; i++)
 		if (set[i].tat_ns != 0 && memcmp(set[i].key, key, 16) == 0)
 			return &set[i];
+	/* A new key: the hit above stays as cheap as it was. */
+	taken = &set[0];
+	taken_known = bucket_known(taken, now_ns);
+	for (i = 1; i < WAYS; i++) {
 		known = bucket_known(&set[i], now_ns);
 		if (known < taken_known || (known == taken_known &&
 		    set[i].tat_ns < taken->tat_ns)) {
