@@ -1170,8 +1170,8 @@ START_TEST(pidfile_planted_files_refused)
 	assert_victim_intact(victim);
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(link(victim, path), 0);
-	assert_pidfile_refused(path, "is not a regular file of our own with "
-	    "one link: refused");
+	assert_pidfile_refused(path, "is not a file of our own with one "
+	    "link: refused");
 	assert_victim_intact(victim);
 	if (geteuid() != 0)
 		return;		/* the directory rule is root's */
