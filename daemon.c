@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,18 +120,22 @@ pidfile_locked(void)
  * if missing, and given back to root alone if an older timed gave it to
  * its user. One named with -P is the administrator's: as root, it must be
  * root's alone, or whoever else may write there could replace the pidfile
- * that root's init script reads (and kills by).
+ * that root's init script reads (and kills by). check: judged only,
+ * nothing made or changed; -1 when the default one is still to be made.
  */
 static int
-pidfile_directory(const char *dir, int own_directory)
+pidfile_directory(const char *dir, int own_directory, int check)
 {
 	struct stat st;
 	int fd;
 
-	if (own_directory && mkdir(dir, 0755) == -1 && errno != EEXIST)
+	if (own_directory && !check && mkdir(dir, 0755) == -1 &&
+	    errno != EEXIST)
 		fatal("pidfile directory %s", dir);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
 	    (own_directory ? O_NOFOLLOW : 0));
+	if (fd == -1 && own_directory && check && errno == ENOENT)
+		return -1;
 	if (fd == -1 || fstat(fd, &st) == -1)
 		fatal("pidfile %s", pid_path);
 	if (geteuid() != 0 || (st.st_uid == 0 && (st.st_mode & 022) == 0))
@@ -139,9 +144,31 @@ pidfile_directory(const char *dir, int own_directory)
 		fatalx("pidfile directory %s may be written by users other "
 		    "than root, who could replace the pidfile: name one only "
 		    "root may write, such as /run", dir);
-	if (fchown(fd, 0, 0) == -1 || fchmod(fd, 0755) == -1)
+	if (!check && (fchown(fd, 0, 0) == -1 || fchmod(fd, 0755) == -1))
 		fatal("pidfile directory %s", dir);
 	return fd;
+}
+
+/* Why what is at the pidfile's name cannot be ours; NULL if it can. */
+static const char *
+pidfile_unfit(int fd, const struct stat *st)
+{
+	if (fd == -1)
+		return "a symbolic link";
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_nlink != 1 || st->st_uid != geteuid())
+		return "not a file of our own with one link";
+	return NULL;
+}
+
+/* A refusal under -P: the file is the administrator's to remove. */
+static void __attribute__((noreturn))
+pidfile_refused(const char *unfit)
+{
+	fatalx("pidfile %s is %s: refused; %s", pid_path, unfit,
+	    strcmp(unfit, "not a regular file") == 0 ? "name another" :
+	    "remove it");
 }
 
 /*
@@ -153,6 +180,7 @@ pidfile_directory(const char *dir, int own_directory)
 static void
 pidfile_take(int own_directory)
 {
+	const char *unfit;
 	int tries;
 
 	for (tries = 0; tries < 2; tries++) {
@@ -162,26 +190,48 @@ pidfile_take(int own_directory)
 			pidfile_locked();
 		if (pid_fd != -1 && fstat(pid_fd, &pid_stat) == -1)
 			fatal("pidfile %s", pid_path);
-		if (pid_fd != -1 && S_ISREG(pid_stat.st_mode) &&
-		    pid_stat.st_nlink == 1 && pid_stat.st_uid == geteuid()) {
+		if (pid_fd == -1 && errno != ELOOP)
+			fatal("pidfile %s", pid_path);
+		unfit = pidfile_unfit(pid_fd, &pid_stat);
+		if (unfit == NULL) {
 			/* An older timed's file was readable by all. */
 			if ((pid_stat.st_mode & 07777) != PIDFILE_MODE &&
 			    fchmod(pid_fd, PIDFILE_MODE) == -1)
 				fatal("pidfile %s", pid_path);
 			return;
 		}
-		if (pid_fd == -1 && errno != ELOOP)
-			fatal("pidfile %s", pid_path);
 		if (pid_fd != -1)
 			close(pid_fd);
 		if (!own_directory)
-			fatalx("pidfile %s is %s: refused; remove it", pid_path,
-			    pid_fd == -1 ? "a symbolic link" : "not a regular "
-			    "file of our own with one link");
+			pidfile_refused(unfit);
 		if (unlinkat(pid_dir, pid_name, 0) == -1)
 			fatal("pidfile %s", pid_path);
 	}
 	fatalx("pidfile %s: cannot be made", pid_path);
+}
+
+/* The pidfile's directory into dir and its name into pid_name, or exits. */
+static void
+pidfile_name(const char *path, char dir[PATH_MAX])
+{
+	const char *slash;
+
+	/* dirname(3) and basename(3) may write into their argument. */
+	if (strlen(path) >= PATH_MAX)
+		fatalx("pidfile %s: name too long", path);
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		strlcpy(dir, ".", PATH_MAX);
+	else if (slash == path)
+		strlcpy(dir, "/", PATH_MAX);
+	else
+		snprintf(dir, PATH_MAX, "%.*s", (int)(slash - path), path);
+	slash = slash != NULL ? slash + 1 : path;
+	if (*slash == '\0' || strcmp(slash, ".") == 0 ||
+	    strcmp(slash, "..") == 0 ||
+	    strlcpy(pid_name, slash, sizeof(pid_name)) >= sizeof(pid_name))
+		fatalx("pidfile %s: not a file name", path);
+	pid_path = path;
 }
 
 /*
@@ -193,27 +243,43 @@ void
 daemon_pidfile(const char *path, int own_directory)
 {
 	char dir[PATH_MAX];
-	const char *slash;
 
-	/* dirname(3) and basename(3) may write into their argument. */
-	if (strlen(path) >= sizeof(dir))
-		fatalx("pidfile %s: name too long", path);
-	slash = strrchr(path, '/');
-	if (slash == NULL)
-		strlcpy(dir, ".", sizeof(dir));
-	else if (slash == path)
-		strlcpy(dir, "/", sizeof(dir));
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	slash = slash != NULL ? slash + 1 : path;
-	if (*slash == '\0' || strcmp(slash, ".") == 0 ||
-	    strcmp(slash, "..") == 0 ||
-	    strlcpy(pid_name, slash, sizeof(pid_name)) >= sizeof(pid_name))
-		fatalx("pidfile %s: not a file name", path);
-	pid_path = path;
-	pid_dir = pidfile_directory(dir, own_directory);
+	pidfile_name(path, dir);
+	pid_dir = pidfile_directory(dir, own_directory, 0);
 	pidfile_take(own_directory);
 	atexit(pidfile_unlink);	/* while the directory is held */
+}
+
+/*
+ * For -t: what daemon_pidfile() would refuse, refused the same way, and
+ * nothing made, changed or locked. A lock is not judged: -t runs beside
+ * the timed it is to replace, which holds it.
+ */
+void
+daemon_pidfile_check(const char *path, int own_directory)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	const char *unfit;
+	int dirfd, fd;
+
+	pidfile_name(path, dir);
+	if ((dirfd = pidfile_directory(dir, own_directory, 1)) == -1)
+		return;
+	/* As the start's open would: a link is not followed. */
+	fd = openat(dirfd, pid_name, O_RDONLY | PIDFILE_OPEN);
+	if (fd == -1 && errno == ENOENT) {
+		close(dirfd);
+		return;
+	}
+	if ((fd == -1 && errno != ELOOP) || (fd != -1 && fstat(fd, &st) == -1))
+		fatal("pidfile %s", pid_path);
+	unfit = pidfile_unfit(fd, &st);
+	if (unfit != NULL && !own_directory)
+		pidfile_refused(unfit);
+	if (fd != -1)
+		close(fd);
+	close(dirfd);
 }
 
 /*
@@ -254,6 +320,8 @@ daemon_pidfile_directory(void)
 /*
  * The parent's part: copies what the child writes to its stderr, and exits
  * 0 when the child says it is ready, or 1 when it ends without saying so.
+ * A stderr that takes no more (a reader gone) ends the copying, not the
+ * wait: the exit status must still say whether the child serves.
  * _exit: the pidfile and the sockets are the child's now.
  */
 static void __attribute__((noreturn))
@@ -261,8 +329,9 @@ parent_wait(int fd)
 {
 	char buf[512];
 	ssize_t n;
-	int ready = 0, said = 0;
+	int ready = 0, said = 0, copying = 1;
 
+	signal(SIGPIPE, SIG_IGN);	/* EPIPE, not death, for a closed pipe */
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n == -1) {
 			if (errno == EINTR)
@@ -273,8 +342,9 @@ parent_wait(int fd)
 		if (ready)
 			n--;
 		said |= n > 0;
-		if (n > 0 && write(STDERR_FILENO, buf, (size_t)n) == -1)
-			break;
+		if (n > 0 && copying && write(STDERR_FILENO, buf, (size_t)n) ==
+		    -1)
+			copying = 0;
 	}
 	if (!ready && !said)
 		fprintf(stderr, "%s: the daemon ended before it was ready\n",

@@ -4,6 +4,7 @@
 
 void daemon_stdio_open(void);
 void daemon_pidfile(const char *, int);
+void daemon_pidfile_check(const char *, int);
 void daemon_pidfile_write(int);
 int daemon_pidfile_directory(void);
 void daemon_detach(void);

@@ -6,8 +6,10 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <ifaddrs.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -23,9 +25,43 @@
 #define ONE_HOST	": timed answers only requests sent to this host alone"
 
 /*
+ * Whether a is the broadcast address of one of the host's IPv4 networks
+ * (10.0.0.255 on 10.0.0.1/24, 127.255.255.255 on lo's 127.0.0.1/8): its
+ * name into ifname. The kernel takes these as broadcast whatever the
+ * interface says (lo has no broadcast flag), so they are worked out from
+ * each address and netmask. A host whose addresses cannot be listed is
+ * not judged here; the loop still answers no broadcast.
+ */
+static int
+broadcast_of_an_interface(uint32_t a, char *ifname, size_t size)
+{
+	struct ifaddrs *ifa, *i;
+	uint32_t addr, mask;
+	int found = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		return 0;
+	for (i = ifa; i != NULL && !found; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_netmask == NULL ||
+		    i->ifa_addr->sa_family != AF_INET)
+			continue;
+		addr = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+		mask = ntohl(((struct sockaddr_in *)i->ifa_netmask)->
+		    sin_addr.s_addr);
+		/* /31 and /32 have no broadcast address (RFC 3021). */
+		found = (mask & 2) == 0 && a == (addr | ~mask);
+		if (found)
+			strlcpy(ifname, i->ifa_name, size);
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+/*
  * Why a daemon listening on sa could never answer, or NULL: a multicast
- * or broadcast address is where requests go to every host at once, which
- * timed does not answer (ratelimit.c), so it would serve nobody. An
+ * or broadcast address (the limited one, or a network's) is where requests
+ * go to every host at once, which timed does not answer (ratelimit.c), so
+ * it would serve nobody. An
  * IPv4-mapped IPv6 address cannot be bound at all (EINVAL): said here, so
  * that -t refuses it as a start would.
  */
@@ -33,6 +69,8 @@ static const char *
 address_useless(const struct sockaddr *sa)
 {
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	static char text[IFNAMSIZ + 64 + sizeof(ONE_HOST)];
+	char ifname[IFNAMSIZ];
 	uint32_t a;
 
 	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
@@ -45,6 +83,11 @@ address_useless(const struct sockaddr *sa)
 		return "multicast" ONE_HOST;
 	if (a == INADDR_BROADCAST)
 		return "the broadcast address" ONE_HOST;
+	if (broadcast_of_an_interface(a, ifname, sizeof(ifname))) {
+		snprintf(text, sizeof(text), "the broadcast address of %s"
+		    ONE_HOST, ifname);
+		return text;
+	}
 	return NULL;
 }
 

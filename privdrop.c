@@ -56,6 +56,19 @@ privdrop_lookup(const char *name, struct run_user *user, struct why *why)
 	return 0;
 }
 
+/*
+ * Whether uid is nobody's, a user other daemons share: any process of it
+ * may signal timed or prlimit(1) it (no descriptors: TCP stops), which no
+ * drop can prevent; a user of timed's own shares that with nobody.
+ */
+int
+privdrop_user_shared(uid_t uid)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	return pw != NULL && pw->pw_uid == uid;
+}
+
 /* Owned by root, and writable by root alone. */
 static int
 root_only(const struct stat *st)

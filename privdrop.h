@@ -8,6 +8,7 @@
 #include "timed.h"
 
 int privdrop_lookup(const char *, struct run_user *, struct why *);
+int privdrop_user_shared(uid_t);
 int chroot_dir_open(const char *, struct why *);
 int privdrop(const struct run_user *, const char *, struct why *);
 

@@ -15,6 +15,14 @@
  * TCP and UDP have tables of their own, since a forged UDP flood must not
  * spend the allowance of a TCP client, whose address cannot be forged; the
  * global cap, against reflection, is UDP's alone.
+ *
+ * The cap is in two halves, so that a flood from many forged sources
+ * cannot deny the clients timed was already answering: any source draws on
+ * the open half, and a known one (in the table for a second or more, and
+ * asking within a minute) on the reserved half once the open one is spent.
+ * A new source can never push a known one out of the table, so the
+ * fresh addresses of a flood neither spend the reserve nor forget who may.
+ * Together the halves are the cap: what forged victims get stays bounded.
  */
 #include <sys/socket.h>
 
@@ -29,10 +37,13 @@
 #define WAYS		4	/* a set of slots one address may use */
 #define NS		1000000000ULL
 #define LOG_INTERVAL_MS	60000	/* a limited source is logged once a minute */
+#define KNOWN_AFTER_NS	(1 * NS)	/* in the table this long: known */
+#define KNOWN_IDLE_NS	(60 * NS)	/* and not idle this long */
 
 struct bucket {
 	unsigned char key[16];	/* IPv4 as v4-mapped, IPv6 by its /64 */
 	uint64_t tat_ns;	/* full again at this time; 0: slot unused */
+	uint64_t since_ns;	/* when it took the slot */
 	uint64_t logged_ms;
 };
 
@@ -42,7 +53,7 @@ struct table {
 };
 
 static struct table udp_table, tcp_table;
-static uint64_t global_tat_ns;
+static uint64_t open_tat_ns, reserved_tat_ns;	/* the cap's two halves */
 static uint64_t interval_ns, tolerance_ns;	/* per source */
 static uint64_t global_interval_ns, global_tolerance_ns;
 static unsigned rate;		/* 0: no limits */
@@ -140,13 +151,15 @@ limit_init(unsigned per_source, uint64_t random_seed)
 		interval_ns = NS / rate;
 		tolerance_ns = interval_ns * ((uint64_t)rate *
 		    LIMIT_BURST_SECONDS - 1);
-		global_interval_ns = NS / ((uint64_t)rate * LIMIT_GLOBAL_FACTOR);
+		/* Each half: half the cap, with a second's worth of burst. */
+		global_interval_ns = 2 * NS / ((uint64_t)rate *
+		    LIMIT_GLOBAL_FACTOR);
 		global_tolerance_ns = NS - global_interval_ns;
 	}
 	if (initialized) {
 		memset(&udp_table, 0, sizeof(udp_table));
 		memset(&tcp_table, 0, sizeof(tcp_table));
-		global_tat_ns = 0;
+		open_tat_ns = reserved_tat_ns = 0;
 	}
 	initialized = 1;
 }
@@ -195,26 +208,42 @@ left_behind(struct table *t, const unsigned char key[16])
 	return &t->left[addr_hash(key, ~seed) % LIMIT_SLOTS];
 }
 
+/* A source that has held its slot a while and still asks. */
+static int
+bucket_known(const struct bucket *b, uint64_t now_ns)
+{
+	return b->tat_ns != 0 && now_ns - b->since_ns >= KNOWN_AFTER_NS &&
+	    b->tat_ns + KNOWN_IDLE_NS > now_ns;
+}
+
 /*
  * The slot of this key. A new key takes the slot of its set that is
- * nearest to full (the smallest TAT, an unused one first), whose TAT is
- * left behind; it starts from whatever TAT its own key left there.
+ * nearest to full (the smallest TAT, an unused one first), a known
+ * source's only when the whole set is known; the TAT it pushes out is left
+ * behind, and it starts from whatever TAT its own key left there.
  */
 static struct bucket *
 slot_find(struct table *t, const unsigned char key[16], uint64_t now_ns)
 {
 	struct bucket *set, *taken;
 	uint64_t *left;
-	int i;
+	int i, known, taken_known;
 
 	set = &t->slots[(size_t)(addr_hash(key, seed) %
 	    (LIMIT_SLOTS / WAYS)) * WAYS];
-	taken = &set[0];
-	for (i = 0; i < WAYS; i++) {
+	for (i = 0; i < WAYS; i++)
 		if (set[i].tat_ns != 0 && memcmp(set[i].key, key, 16) == 0)
 			return &set[i];
-		if (set[i].tat_ns < taken->tat_ns)
+	/* A new key: the hit above stays as cheap as it was. */
+	taken = &set[0];
+	taken_known = bucket_known(taken, now_ns);
+	for (i = 1; i < WAYS; i++) {
+		known = bucket_known(&set[i], now_ns);
+		if (known < taken_known || (known == taken_known &&
+		    set[i].tat_ns < taken->tat_ns)) {
 			taken = &set[i];
+			taken_known = known;
+		}
 	}
 	if (taken->tat_ns > now_ns) {
 		left = left_behind(t, taken->key);
@@ -224,6 +253,7 @@ slot_find(struct table *t, const unsigned char key[16], uint64_t now_ns)
 	memcpy(taken->key, key, 16);
 	left = left_behind(t, key);
 	taken->tat_ns = *left > now_ns ? *left : now_ns;
+	taken->since_ns = now_ns;
 	taken->logged_ms = 0;
 	return taken;
 }
@@ -267,8 +297,10 @@ limit_take(int socktype, const struct sockaddr *sa, uint64_t now_ms, int *log)
 		}
 		return LIMIT_SOURCE;
 	}
-	if (socktype != SOCK_STREAM && !gcra_take(&global_tat_ns, now_ns,
-	    global_interval_ns, global_tolerance_ns)) {
+	if (socktype != SOCK_STREAM && !gcra_take(&open_tat_ns, now_ns,
+	    global_interval_ns, global_tolerance_ns) &&
+	    !(bucket_known(b, now_ns) && gcra_take(&reserved_tat_ns, now_ns,
+	    global_interval_ns, global_tolerance_ns))) {
 		b->tat_ns -= interval_ns;	/* not this source's fault */
 		return LIMIT_GLOBAL;
 	}

@@ -67,8 +67,9 @@ help(void)
 
 /*
  * -t: the options checked as a start would check them (the addresses to
- * listen on, the user to become), and nothing done: no socket, no
- * pidfile, no change of user. For the service's ExecStartPre and the init
+ * listen on, the user to become, the pidfile's name, directory and file),
+ * and nothing done: no socket, no pidfile made or locked, no change of
+ * user. For the service's ExecStartPre and the init
  * script, so that a typo fails a restart rather than closing port 37.
  */
 static void __attribute__((noreturn))
@@ -88,6 +89,10 @@ check_only(const struct timed_options *o)
 		    "which gives one");
 	if (geteuid() == 0 && privdrop_lookup(o->username, &user, &why) == -1)
 		errx(1, "%s", why.text);
+	if (o->pidfile != NULL)
+		daemon_pidfile_check(o->pidfile, 0);
+	else if (!o->debug && !o->foreground && !o->inetd && geteuid() == 0)
+		daemon_pidfile_check(PIDFILE_DEFAULT, 1);
 	exit(0);
 }
 
@@ -169,12 +174,17 @@ sockets_open(const struct timed_options *o, struct listener *listeners)
  * could turn against root.
  */
 static void
-confine(const struct run_user *user, int detach, int as_root)
+confine(const struct run_user *user, int detach, int as_root, int shared)
 {
 	struct why why;
 
 	if (detach)
 		daemon_detach();
+	/* Said after the fork: the parent, which waits for ready, shows it. */
+	if (shared)
+		log_warnx("running as nobody, whom other daemons share: any of "
+		    "their processes may signal timed or limit its resources "
+		    "(prlimit); give timed a user of its own, -u _timed");
 	/* Root, about to leave, cannot remove the pidfile later. */
 	daemon_pidfile_write(!as_root);
 	if (as_root && privdrop(user, CHROOT_DIR, &why) == -1)
@@ -188,7 +198,7 @@ main(int argc, char *argv[])
 	struct listener listeners[LISTEN_MAX];
 	struct run_user user;
 	struct why why;
-	int as_root, detach, connected = 0, n;
+	int as_root, detach, shared, connected = 0, n;
 	size_t i;
 
 	daemon_stdio_open();
@@ -214,6 +224,8 @@ main(int argc, char *argv[])
 		n = inetd_socket(&listeners[0], &connected);
 	if (as_root && privdrop_lookup(o.username, &user, &why) == -1)
 		fatalx("%s", why.text);
+	/* Looked up now: the name service is out of reach once confined. */
+	shared = privdrop_user_shared(as_root ? user.uid : geteuid());
 	if (o.pidfile != NULL)
 		daemon_pidfile(o.pidfile, 0);
 	else if (detach && as_root)
@@ -222,7 +234,7 @@ main(int argc, char *argv[])
 		n = sockets_open(&o, listeners);
 	serve_signals();
 	limit_init(o.rate, arc4random());
-	confine(&user, detach, as_root);
+	confine(&user, detach, as_root, shared);
 	if (!o.unfiltered && syscalls_confine(o.require_sync, &why) == -1)
 		fatalx("%s; -F serves without it", why.text);
 	if (o.inetd && connected)

@@ -167,6 +167,32 @@ START_TEST(pidfile_held_refused)
 }
 END_TEST
 
+/* -t's check: nothing made, and a lock (a running timed's) is no refusal. */
+START_TEST(pidfile_check_makes_nothing)
+{
+	struct stat st;
+	int fd;
+
+	pidfile_path();
+	daemon_pidfile_check(path, 0);
+	ck_assert_int_eq(lstat(path, &st), -1);
+	ck_assert_int_ne(fd = open(path, O_RDWR | O_CREAT, 0640), -1);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	daemon_pidfile_check(path, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, 0);
+}
+END_TEST
+
+/* -t's check refuses what a start refuses: a symbolic link, exit 1. */
+START_TEST(pidfile_check_link_refused)
+{
+	pidfile_path();
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	daemon_pidfile_check(path, 0);
+}
+END_TEST
+
 Suite *
 daemon_suite(void)
 {
@@ -180,6 +206,8 @@ daemon_suite(void)
 	tcase_add_exit_test(pidfile, pidfile_link_refused, 1);
 	tcase_add_exit_test(pidfile, pidfile_hard_link_refused, 1);
 	tcase_add_exit_test(pidfile, pidfile_held_refused, 1);
+	tcase_add_test(pidfile, pidfile_check_makes_nothing);
+	tcase_add_exit_test(pidfile, pidfile_check_link_refused, 1);
 	suite_add_tcase(s, stdio);
 	suite_add_tcase(s, pidfile);
 	return s;

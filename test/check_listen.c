@@ -60,6 +60,26 @@ START_TEST(multicast_and_broadcast_refused)
 }
 END_TEST
 
+/*
+ * A network's broadcast address, lo's 127.255.255.255 (127.0.0.1/8): the
+ * kernel takes it as broadcast though lo says none, and timed would
+ * answer nothing there. Refused, by -t too; another address of lo's
+ * network is not.
+ */
+START_TEST(directed_broadcast_refused)
+{
+	struct listen_spec spec = spec_of("127.255.255.255");
+
+	ck_assert_int_eq(listen_check(&spec, &why), -1);
+	ck_assert_str_eq(why.text, "address 127.255.255.255 is the broadcast "
+	    "address of lo: timed answers only requests sent to this host "
+	    "alone");
+	ck_assert_int_eq(listen_open(&spec, listeners, LISTEN_MAX, &why), -1);
+	spec = spec_of("127.0.0.255");
+	ck_assert_int_eq(listen_check(&spec, &why), 0);
+}
+END_TEST
+
 /* bind(2) refuses it (EINVAL): refused first, and by -t (listen_check). */
 START_TEST(ipv4_mapped_refused)
 {
@@ -115,6 +135,7 @@ listen_suite(void)
 
 	tcase_add_test(sockets, one_port_for_tcp_and_udp);
 	tcase_add_test(sockets, multicast_and_broadcast_refused);
+	tcase_add_test(sockets, directed_broadcast_refused);
 	tcase_add_test(sockets, ipv4_mapped_refused);
 	tcase_add_test(sockets, inherited_told_apart);
 	suite_add_tcase(s, sockets);

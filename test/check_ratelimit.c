@@ -225,22 +225,89 @@ START_TEST(refusals_logged_once_a_minute)
 }
 END_TEST
 
-START_TEST(global_cap)
+/* Sources 10.a.b.1, count of them from first, each asking once at now. */
+static int
+fresh_sources(int first, int count, uint64_t now)
 {
 	char addr[32];
 	int i, n = 0, log;
 
-	/* Rate 1: each source may have 4, the server 1000 a second. */
-	limit_init(1, 1);
-	for (i = 0; i < 1500; i++) {
-		snprintf(addr, sizeof(addr), "10.%d.%d.1", i / 250, i % 250);
-		n += udp_take(v4(addr, 40000), 5000, &log) == LIMIT_OK;
+	for (i = first; i < first + count; i++) {
+		snprintf(addr, sizeof(addr), "10.%d.%d.%d", i >> 16 & 255,
+		    i >> 8 & 255, i & 255);
+		n += udp_take(v4(addr, 40000), now, &log) == LIMIT_OK;
 	}
-	ck_assert_int_eq(n, 1000);
+	return n;
+}
+
+START_TEST(global_cap)
+{
+	int n, log;
+
+	/*
+	 * Rate 1: each source may have 4, the server 1000 a second, half of
+	 * it kept for sources it knows. New ones share the other half.
+	 */
+	limit_init(1, 1);
+	ck_assert_int_eq(fresh_sources(0, 1500, 5000), 500);
 	ck_assert_int_eq(udp_take(v4("10.200.0.1", 40000), 5000, &log),
 	    LIMIT_GLOBAL);
 	/* A refusal for the server's sake costs the source nothing. */
 	ck_assert_int_eq(allowed(v4("10.200.0.1", 40000), 6000, 4), 4);
+	/* Known ones (asking again a second later) have the rest: 1000. */
+	n = fresh_sources(0, 1500, 6000);
+	ck_assert_int_le(n, 1000);
+	ck_assert_int_ge(n, 500);
+}
+END_TEST
+
+/*
+ * The flood of the adversarial round: 25,000 new sources a second, while a
+ * client timed already answered asks 5 times a second. It keeps every
+ * answer; the flood gets no more than the cap.
+ */
+START_TEST(known_source_kept_under_flood)
+{
+	struct sockaddr_storage client;
+	uint64_t now = 1000, flood_began;
+	int tick, log, asked = 0, got = 0, flood = 0, next = 0;
+
+	limit_init(10, 9);	/* the cap: 10,000 a second */
+	memcpy(&client, v4("192.0.2.5", 40000), sizeof(client));
+	for (; now < 3000; now += 200)
+		ck_assert_int_eq(udp_take((struct sockaddr *)&client, now,
+		    &log), LIMIT_OK);
+	flood_began = now;
+	for (tick = 0; tick < 1000; tick++, now += 10) {	/* 10 s */
+		flood += fresh_sources(next, 250, now);
+		next += 250;
+		if (tick % 20 == 0) {
+			asked++;
+			got += udp_take((struct sockaddr *)&client, now,
+			    &log) == LIMIT_OK;
+		}
+	}
+	ck_assert_int_eq(got, asked);
+	/* The cap, a second's burst of it, over the flood's 10 s. */
+	ck_assert_int_le(flood + got, 10000 * (int)(now - flood_began) /
+	    1000 + 10000);
+	ck_assert_int_ge(flood, 5000 * 10);
+}
+END_TEST
+
+/* A source new a moment ago has no claim on the reserve. */
+START_TEST(new_source_not_known_at_once)
+{
+	int log;
+
+	limit_init(1, 1);
+	ck_assert_int_eq(allowed(v4("192.0.2.5", 40000), 5000, 1), 1);
+	ck_assert_int_eq(fresh_sources(0, 1000, 5500), 500);
+	ck_assert_int_eq(udp_take(v4("192.0.2.5", 40000), 5500, &log),
+	    LIMIT_GLOBAL);
+	/* A second after it first asked, it is known. */
+	ck_assert_int_eq(udp_take(v4("192.0.2.5", 40000), 6000, &log),
+	    LIMIT_OK);
 }
 END_TEST
 
@@ -397,6 +464,8 @@ ratelimit_suite(void)
 	tcase_add_test(rates, one_source_does_not_starve_another);
 	tcase_add_test(rates, refusals_logged_once_a_minute);
 	tcase_add_test(rates, global_cap);
+	tcase_add_test(rates, known_source_kept_under_flood);
+	tcase_add_test(rates, new_source_not_known_at_once);
 	tcase_add_test(rates, many_sources_bounded_table);
 	tcase_add_test(rates, churn_gives_no_fresh_burst);
 	tcase_add_test(rates, evicted_victim_keeps_its_state);

@@ -344,6 +344,70 @@ detached_stop(pid_t pid, const char *path)
 	assert_pidfile_after_exit(path, pid);
 }
 
+/* The warning of a timed run as nobody, as said on stderr. */
+#define SHARED_USER_WARNING "timed: running as nobody, whom other daemons " \
+	"share: any of their processes may signal timed or limit its " \
+	"resources (prlimit); give timed a user of its own, -u _timed\n"
+
+/* Whether this process runs as nobody. */
+static int
+running_as_nobody(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	return pw != NULL && pw->pw_uid == geteuid();
+}
+
+/*
+ * Run as nobody (-u nobody as root, or started by nobody), timed says
+ * that others share the user, who may signal or prlimit it; as another
+ * user it says nothing of it.
+ */
+START_TEST(shared_user_warned)
+{
+	int nobody = geteuid() == 0 || running_as_nobody();
+
+	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL },
+	    NULL);
+	ck_assert_msg((strstr(daemon_proc.err, SHARED_USER_WARNING) != NULL) ==
+	    nobody, "as uid %d: %s", (int)geteuid(), daemon_proc.err);
+}
+END_TEST
+
+/*
+ * The parent of a detaching timed copies what the child says before it
+ * is ready to the stderr it was started with; a stderr nobody reads any
+ * more (a closed pipe) must not make it exit 1 while the child serves.
+ * The child's line is the warning of a timed run as nobody.
+ */
+static int closed_stderr[2] = { -1, -1 };
+
+static void
+stderr_closed_pipe(void)
+{
+	sockets_handed_over();
+	dup2(closed_stderr[1], STDERR_FILENO);
+}
+
+START_TEST(parent_with_closed_stderr_exits_0)
+{
+	char path[PATH_MAX];
+	const char *argv[] = { timed_path(), "-u", "nobody", "-P", path, NULL };
+	pid_t pid;
+
+	if (geteuid() != 0 && !running_as_nobody())
+		SKIP("the child says nothing before ready but as nobody, "
+		    "whom this uid %d cannot become: %s", (int)geteuid(),
+		    strerror(EPERM));
+	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
+	ck_assert_int_eq(pipe(closed_stderr), 0);
+	close(closed_stderr[0]);
+	pid = detached_start(argv, path, stderr_closed_pipe);
+	close(closed_stderr[1]);
+	detached_stop(pid, path);
+}
+END_TEST
+
 /*
  * Without -d or -f: detached, a session of its own, stdio on /dev/null.
  * That the daemon holds none of our pipes shows from outside (they reach
@@ -359,7 +423,7 @@ START_TEST(daemon_mode_detaches)
 
 	snprintf(path, sizeof(path), "%s/timed.pid", pid_dir());
 	pid = detached_start(argv, path, sockets_handed_over);
-	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
+	ck_assert_msg(stderr_quiet(&daemon_proc), "%s", daemon_proc.err);
 	ck_assert_msg(daemon_proc.out_fd == -1,
 	    "the daemon holds the stdout it was started with");
 	/* valgrind (TEST_WRAPPER) keeps a stderr of its own for its reports. */
@@ -534,8 +598,8 @@ START_TEST(foreground_with_f)
 	kill(daemon_proc.pid, SIGTERM);
 	ck_assert(proc_wait_exit(&daemon_proc, 2000));
 	ck_assert_int_eq(exit_code(&daemon_proc), 0);
-	/* Everything went to syslog: not a line on stderr. */
-	ck_assert_msg(daemon_proc.errlen == 0, "%s", daemon_proc.err);
+	/* Everything went to syslog: not a line on stderr but before ready. */
+	ck_assert_msg(stderr_quiet(&daemon_proc), "%s", daemon_proc.err);
 }
 END_TEST
 
@@ -1106,8 +1170,8 @@ START_TEST(pidfile_planted_files_refused)
 	assert_victim_intact(victim);
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(link(victim, path), 0);
-	assert_pidfile_refused(path, "is not a regular file of our own with "
-	    "one link: refused");
+	assert_pidfile_refused(path, "is not a file of our own with one "
+	    "link: refused");
 	assert_victim_intact(victim);
 	if (geteuid() != 0)
 		return;		/* the directory rule is root's */
@@ -1531,11 +1595,13 @@ service_suite(void)
 		suite_add_tcase(s, all[i]);
 	}
 	tcase_add_test(privileges, root_drops_to_user);
+	tcase_add_test(privileges, shared_user_warned);
 	tcase_add_test(privileges, root_needs_an_existing_user);
 	tcase_add_test(privileges, root_refuses_root_as_user);
 	tcase_add_test(privileges, unprivileged_start_keeps_user);
 	tcase_add_test(daemon, pidfile_locks_and_goes);
 	tcase_add_test(daemon, daemon_mode_detaches);
+	tcase_add_test(daemon, parent_with_closed_stderr_exits_0);
 	tcase_add_test(daemon, default_pidfile_in_run);
 	tcase_add_test(daemon, detach_failure_reaches_the_parent);
 	tcase_add_test(daemon, detach_failure_reaches_syslog);

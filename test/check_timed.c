@@ -4,6 +4,7 @@
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <check.h>
 #include <errno.h>
@@ -571,11 +572,17 @@ static const struct bad_input bad_inputs[] = {
 	{ { "-i", "-p", "37" }, "timed: -i takes its socket from inetd" },
 	{ { "-d", "-p", "0", "-P", "/nonexistent/dir/timed.pid" },
 	    "timed: pidfile /nonexistent/dir/timed.pid: No such file" },
+	{ { "-d", "-p", "0", "-P", "" }, "timed: pidfile : not a file name\n" },
+	{ { "-d", "-p", "0", "-P", "/" }, "timed: pidfile /: not a file name\n" },
+	{ { "-d", "-p", "0", "-P", "/dev/null" }, "timed: pidfile /dev/null is "
+	    "not a regular file: refused; name another\n" },
 	{ { "-i" }, "timed: -i: descriptor 0 is not a socket\n" },
 	{ { "-p", "0", "-l", "224.0.0.1" },
 	    "timed: address 224.0.0.1 is multicast: " },
 	{ { "-p", "0", "-l", "255.255.255.255" },
 	    "timed: address 255.255.255.255 is the broadcast address: " },
+	{ { "-p", "0", "-l", "127.255.255.255" },
+	    "timed: address 127.255.255.255 is the broadcast address of lo: " },
 	{ { "-p", "0", "-l", "ff02::1" }, "timed: address ff02::1 is multicast: " },
 };
 
@@ -615,9 +622,8 @@ START_TEST(check_mode)
 
 	for (k = 0; k < sizeof(bad_inputs) / sizeof(bad_inputs[0]); k++) {
 		bad = &bad_inputs[k];
-		/* What only a start meets: inetd's socket, the pidfile. */
-		if (strstr(bad->message, "-i: descriptor 0") != NULL ||
-		    strstr(bad->message, "pidfile") != NULL)
+		/* What only a start meets: inetd's socket. */
+		if (strstr(bad->message, "-i: descriptor 0") != NULL)
 			continue;
 		for (i = 0; bad->args[i] != NULL; i++)
 			argv[i + 4] = bad->args[i];
@@ -644,6 +650,35 @@ START_TEST(check_mode)
 	ck_assert_int_lt(udp_query(AF_INET, taken, "?", 1, reply,
 	    sizeof(reply), 300), 4);
 	close(fd);
+}
+END_TEST
+
+/*
+ * -t -P in a directory others may write: refused as root, as a start
+ * refuses it (whoever else writes there could replace root's pidfile);
+ * as another user a start takes it, and so does -t. Nothing is made.
+ */
+START_TEST(check_mode_pidfile_directory)
+{
+	char dir[PATH_MAX], pidfile[PATH_MAX + 16];
+	const char *argv[] = { timed_path(), "-t", "-u", "nobody", "-P",
+	    pidfile, NULL };
+	struct stat st;
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(dir, sizeof(dir), "%s/shared-XXXXXX", scratch_dir());
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	snprintf(pidfile, sizeof(pidfile), "%s/timed.pid", dir);
+	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(exit_code(&daemon_proc), 1);
+		ck_assert_msg(strstr(daemon_proc.err, "may be written by users "
+		    "other than root") != NULL, "%s", daemon_proc.err);
+	} else
+		ck_assert_msg(exit_code(&daemon_proc) == 0, "%s",
+		    daemon_proc.err);
+	ck_assert_int_eq(lstat(pidfile, &st), -1);
 }
 END_TEST
 
@@ -844,6 +879,7 @@ timed_suite(void)
 	tcase_add_test(input, packager_flags_keep_the_projects);
 	tcase_add_test(input, help_lists_every_option);
 	tcase_add_test(input, check_mode);
+	tcase_add_test(input, check_mode_pidfile_directory);
 	tcase_add_test(input, usage_matches_man_page);
 	suite_add_tcase(s, input);
 	return s;

@@ -202,3 +202,21 @@ counters_read(struct counters *c)
 	}
 	ck_assert_msg(counters_parse(line, c) == 0, "%s", line);
 }
+
+/*
+ * Whether a daemon's stderr said nothing but the warning that it runs as
+ * nobody, which the tests' daemons do (it is the user every system has).
+ */
+int
+stderr_quiet(const struct proc *p)
+{
+	static const char warning[] = "timed: running as nobody, whom other "
+	    "daemons share:";
+	const char *nl;
+
+	if (p->errlen == 0)
+		return 1;
+	nl = strchr(p->err, '\n');
+	return strncmp(p->err, warning, sizeof(warning) - 1) == 0 &&
+	    nl != NULL && nl[1] == '\0';
+}

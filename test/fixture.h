@@ -29,5 +29,6 @@ unsigned daemon_up_quiet(int, const char *const[]);
 void daemon_stop(void);
 int counters_parse(const char *, struct counters *);
 void counters_read(struct counters *);
+int stderr_quiet(const struct proc *);
 
 #endif
