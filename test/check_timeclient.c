@@ -1818,6 +1818,73 @@ START_TEST(query_line_for_scripts)
 }
 END_TEST
 
+/*
+ * A server that answers as soon as it accepts, its clock 2 us short of a
+ * second edge when it reads it: the offset it served with (ns) goes to
+ * edge_fake_file, before the answer, so the test reads it once the
+ * client is done.
+ */
+static char edge_fake_file[PATH_MAX];
+
+static void
+serve_just_before_edge(int fd, const void *req, size_t len, const void *peer,
+    unsigned peerlen)
+{
+	struct timespec now;
+	unsigned char b[4];
+	int64_t read_ns, edge;
+	FILE *f;
+
+	(void)req, (void)len, (void)peer, (void)peerlen;
+	clock_gettime(CLOCK_REALTIME, &now);
+	read_ns = (int64_t)now.tv_sec * NS_PER_SECOND + now.tv_nsec;
+	edge = (int64_t)now.tv_sec + 100;	/* its clock: edge - 2 us */
+	if ((f = fopen(edge_fake_file, "w")) != NULL) {
+		fprintf(f, "%lld\n", (long long)(edge * NS_PER_SECOND - 2000 -
+		    read_ns));
+		fclose(f);
+	}
+	rfc868_pack(rfc868_from_unix(edge - 1), b);
+	write(fd, b, sizeof(b));
+}
+
+/*
+ * -q over TCP against a server that reads its clock as soon as it
+ * accepts, with the client woken 20 ms late once connected (a busy host,
+ * test/failcall.so): the interval still holds the server's offset, as
+ * the server read its clock after connect() began. Before, the query's
+ * time was taken after poll said connected, and the interval missed the
+ * offset by the 20 ms.
+ */
+START_TEST(server_answering_on_accept)
+{
+	const char *env[] = { "TZ=UTC", "LD_PRELOAD=./test/failcall.so",
+	    "FAILCALL=poll", "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	double offset, uncertainty, truth;
+	FILE *f;
+
+	if (elf_static(timeclient_path()))
+		SKIP("%s is linked statically: no library can be preloaded "
+		    "into it", timeclient_path());
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(edge_fake_file, sizeof(edge_fake_file), "%s/edge-offset",
+	    scratch_dir());
+	fake(SOCK_STREAM, serve_just_before_edge);
+	ck_assert_int_eq(timeclient((const char *const[]){ "-q", "-o",
+	    portarg, "127.0.0.1", NULL }, env, 5000), 0);
+	ck_assert_msg(sscanf(client.out, "host=%*s address=%*s port=%*u "
+	    "proto=%*s offset=%lf uncertainty=%lf", &offset, &uncertainty) ==
+	    2, "%s", client.out);
+	ck_assert_ptr_nonnull(f = fopen(edge_fake_file, "r"));
+	ck_assert_int_eq(fscanf(f, "%lf", &truth), 1);
+	fclose(f);
+	truth /= 1e9;
+	/* The line's 6 decimals: half a microsecond each, rounded. */
+	ck_assert_msg(fabs(offset - truth) <= uncertainty + 1e-6,
+	    "truth %.6f s: %s", truth, client.out);
+}
+END_TEST
+
 struct bad_input {
 	const char *args[6];
 	const char *message;
@@ -2750,6 +2817,7 @@ timeclient_suite(void)
 	tcase_add_test(subsecond, subsecond_from_time_server);
 	tcase_add_test(subsecond, lost_first_syn_no_needless_step);
 	tcase_add_test(subsecond, query_line_for_scripts);
+	tcase_add_test(subsecond, server_answering_on_accept);
 	tcase_add_loop_test(subsecond, subsecond_moving_server_slow_path, 0,
 	    sizeof(moving_cases) / sizeof(moving_cases[0]));
 	tcase_add_test(subsecond, subsecond_with_lost_probes);
