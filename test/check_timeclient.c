@@ -1398,14 +1398,18 @@ END_TEST
 /*
  * A zone whose abbreviation is too long for the date's buffer: strftime
  * fails, and the date is refused rather than printed from a buffer it did
- * not fill. A libc that shortens the abbreviation (musl keeps 6 letters)
- * formats every date: there is nothing to refuse.
+ * not fill; but only where a date is printed, and never before the clock
+ * is set (before: -q and a plain run refused, and the latter never set).
+ * A libc that shortens the abbreviation (musl keeps 6 letters) formats
+ * every date: there is nothing to refuse.
  */
 START_TEST(date_that_does_not_format)
 {
 	static char tz[128];
 	const char *const env[] = { tz, NULL };
-	char abbreviation[128];
+	const char *spyenv[] = { NULL, NULL, NULL, tz, NULL };
+	const char *const *spy;
+	char abbreviation[128], line[128];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -1422,6 +1426,22 @@ START_TEST(date_that_does_not_format)
 	    portarg, "127.0.0.1", NULL }, env, 5000), 1);
 	ck_assert_msg(strstr(client.err, "cannot show the time") != NULL,
 	    "%s", client.err);
+	ck_assert_uint_eq(client.outlen, 0);
+	/* -q prints no date: its line, whatever the zone (before: refused). */
+	ck_assert_msg(timeclient((const char *const[]){ "-q", "-o", portarg,
+	    "127.0.0.1", NULL }, env, 5000) == 0, "%s", client.err);
+	ck_assert_msg(strncmp(client.out, "host=127.0.0.1 ", 15) == 0, "%s",
+	    client.out);
+	/* Print and set: set, then the date refused (before: never set). */
+	spy = spy_env();
+	spyenv[0] = spy[0], spyenv[1] = spy[1], spyenv[2] = spy[2];
+	ck_assert_int_eq(timeclient_with((const char *const[]){ "-o", portarg,
+	    "127.0.0.1", NULL }, spyenv, drop_clock_privilege, 5000), 1);
+	spy_record(line, sizeof(line));
+	ck_assert_msg(strncmp(line, "step ", 5) == 0, "%s", line);
+	ck_assert_msg(strstr(client.err, "timeclient: clock stepped by ") !=
+	    NULL && strstr(client.err, "cannot show the time") != NULL, "%s",
+	    client.err);
 	ck_assert_uint_eq(client.outlen, 0);
 }
 END_TEST
