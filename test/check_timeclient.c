@@ -1905,6 +1905,135 @@ START_TEST(server_answering_on_accept)
 }
 END_TEST
 
+/*
+ * The boot script, packaging/debian/set-clock, copied into the scratch
+ * directory with its two system paths moved there: the defaults file
+ * (settings, a line each) and /usr/bin/timeclient, a stub that appends
+ * its arguments to "args" and exits with status. The copy's path goes to
+ * script.
+ */
+static void
+boot_script(const char *settings, int status, char *script, size_t size)
+{
+	char path[PATH_MAX], defaults[PATH_MAX], stub[PATH_MAX], *e1, *e2;
+	struct proc sed;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(defaults, sizeof(defaults), "%s/default", scratch_dir());
+	snprintf(stub, sizeof(stub), "%s/timeclient-stub", scratch_dir());
+	snprintf(path, sizeof(path), "%s/args", scratch_dir());
+	unlink(path);
+	ck_assert_ptr_nonnull(f = fopen(defaults, "w"));
+	fprintf(f, "%s\n", settings);
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(stub, "w"));
+	fprintf(f, "#!/bin/sh\necho \"$*\" >>'%s'\nexit %d\n", path, status);
+	fclose(f);
+	ck_assert_int_eq(chmod(stub, 0700), 0);
+	ck_assert_int_ne(asprintf(&e1, "s|/etc/default/timeclient|%s|g",
+	    defaults), -1);
+	ck_assert_int_ne(asprintf(&e2, "s|/usr/bin/timeclient|%s|g", stub),
+	    -1);
+	ck_assert_int_eq(proc_run(&sed, (const char *const[]){ "sed", "-e", e1,
+	    "-e", e2, "packaging/debian/set-clock", NULL }, NULL, NULL, 5000),
+	    0);
+	free(e1);
+	free(e2);
+	ck_assert_int_eq(exit_code(&sed), 0);
+	snprintf(script, size, "%s/set-clock", scratch_dir());
+	ck_assert_ptr_nonnull(f = fopen(script, "w"));
+	fputs(sed.out, f);
+	fclose(f);
+}
+
+/* The stub's runs so far; the first's arguments in first, if given. */
+static int
+boot_tries(char *first, size_t size)
+{
+	char path[PATH_MAX], line[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/args", scratch_dir());
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (n++ == 0 && first != NULL)
+			snprintf(first, size, "%s", line);
+	fclose(f);
+	return n;
+}
+
+/* The script and its sleep in a group of their own, to be stopped as one. */
+static void
+own_process_group(void)
+{
+	setpgid(0, 0);
+}
+
+/*
+ * set-clock --retry with retry settings it cannot use: 0 or empty (which
+ * retried without pause: 97 to 145 tries in 4 s, each logged), a
+ * RETRY_MAX of 0 (the same from the second try on) and a word (which
+ * ended the retries): the default instead, said, and still retrying, at
+ * most two tries in 2.5 s (the first a second in).
+ */
+static const char *const unusable_retries[] = { "RETRY_FIRST=0",
+    "RETRY_FIRST=", "RETRY_FIRST=1\nRETRY_MAX=0", "RETRY_FIRST=abc" };
+
+START_TEST(boot_retry_settings_checked)
+{
+	char settings[256], script[PATH_MAX];
+	struct proc p;
+
+	snprintf(settings, sizeof(settings), "HOSTS=h\nOPTIONS=-s\n%s",
+	    unusable_retries[_i]);
+	boot_script(settings, 3, script, sizeof(script));
+	ck_assert_int_eq(proc_start(&p, (const char *const[]){ "sh", script,
+	    "--retry", NULL }, NULL, own_process_group), 0);
+	ck_assert_msg(!proc_wait_exit(&p, 2500), "%s: ended: %s",
+	    unusable_retries[_i], p.err);
+	kill(-p.pid, SIGKILL);
+	proc_stop(&p);
+	ck_assert_msg(boot_tries(NULL, 0) <= 2, "%s: %d tries",
+	    unusable_retries[_i], boot_tries(NULL, 0));
+	ck_assert_msg(strstr(p.err, "seconds: 30 instead") != NULL ||
+	    strstr(p.err, "seconds: 3600 instead") != NULL, "%s", p.err);
+}
+END_TEST
+
+/*
+ * timeclient's exit 1 is its own trouble; only with -m may it also be
+ * that no majority agreed (before: "no majority" whatever the options).
+ * HOSTS is a list, never a pattern: "*" reaches timeclient as "*", not
+ * as the names of the files here.
+ */
+START_TEST(boot_failure_said_and_hosts_not_globbed)
+{
+	char script[PATH_MAX], args[256];
+	struct proc p;
+
+	boot_script("HOSTS=h\nOPTIONS=-s", 1, script, sizeof(script));
+	ck_assert_int_eq(proc_run(&p, (const char *const[]){ "sh", script,
+	    NULL }, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&p), 1);
+	ck_assert_msg(strstr(p.err, "timeclient failed: the clock is left")
+	    != NULL && strstr(p.err, "majority") == NULL, "%s", p.err);
+	boot_script("HOSTS=h\nOPTIONS=\"-w 8 -sm\"", 1, script, sizeof(script));
+	ck_assert_int_eq(proc_run(&p, (const char *const[]){ "sh", script,
+	    NULL }, NULL, NULL, 5000), 0);
+	ck_assert_msg(strstr(p.err, "no majority of h agreed (-m)") != NULL,
+	    "%s", p.err);
+	boot_script("HOSTS=\"*\"", 0, script, sizeof(script));
+	ck_assert_int_eq(proc_run(&p, (const char *const[]){ "sh", script,
+	    NULL }, NULL, NULL, 5000), 0);
+	ck_assert_int_eq(exit_code(&p), 0);
+	ck_assert_int_eq(boot_tries(args, sizeof(args)), 1);
+	ck_assert_str_eq(args, "-s *\n");
+}
+END_TEST
+
 struct bad_input {
 	const char *args[6];
 	const char *message;
@@ -2768,8 +2897,9 @@ timeclient_suite(void)
 	TCase *subsecond = tcase_create("subsecond");
 	TCase *majority = tcase_create("majority");
 	TCase *names = tcase_create("names");
+	TCase *boot = tcase_create("boot");
 	TCase *all[] = { peers, faults, dates, setting, input, subsecond,
-	    majority, names };
+	    majority, names, boot };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -2777,6 +2907,9 @@ timeclient_suite(void)
 		tcase_set_timeout(all[i], all[i] == subsecond ? 90 : 30);
 		suite_add_tcase(s, all[i]);
 	}
+	tcase_add_loop_test(boot, boot_retry_settings_checked, 0,
+	    sizeof(unusable_retries) / sizeof(unusable_retries[0]));
+	tcase_add_test(boot, boot_failure_said_and_hosts_not_globbed);
 	tcase_add_test(peers, tcp_ipv4);
 	tcase_add_test(peers, tcp_ipv6);
 	tcase_add_test(peers, udp_ipv4);
