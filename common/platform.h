@@ -9,6 +9,7 @@ int platform_clock_synced(void);
 int platform_no_new_privs(void);
 int platform_may_set_clock(void);
 int platform_drop_capabilities(void);
+int platform_keep_clock_capabilities(void);
 int platform_not_dumpable(void);
 
 #endif

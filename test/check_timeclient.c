@@ -3,12 +3,14 @@
  * servers made here that misbehave; beside Debian's rdate and busybox rdate.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -872,8 +874,15 @@ spy_env(void)
 	static const char *env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
 	    "ASAN_OPTIONS=verify_asan_link_order=0", "TZ=UTC", NULL };
 
+	/*
+	 * In a directory of the test's own user: the scratch directory is
+	 * nobody's when the test is root, and timeclient's parent, root
+	 * without CAP_DAC_OVERRIDE, could not write there.
+	 */
 	ck_assert_ptr_nonnull(scratch_dir());
-	snprintf(spy_file, sizeof(spy_file), "%s/clockspy", scratch_dir());
+	snprintf(spy_file, sizeof(spy_file), "%s/spy", scratch_dir());
+	ck_assert(mkdir(spy_file, 0755) == 0 || errno == EEXIST);
+	snprintf(spy_file, sizeof(spy_file), "%s/spy/clockspy", scratch_dir());
 	snprintf(spyenv, sizeof(spyenv), "CLOCKSPY=%s", spy_file);
 	return env;
 }
@@ -2188,8 +2197,9 @@ network_side_expected(void)
 START_TEST(network_side_unprivileged)
 {
 	unsigned char reply[RFC868_SIZE];
+	char kept[32];
 	pid_t child;
-	int listener, fd;
+	int listener, fd, waited;
 
 	listener = setter_waiting((const char *const[]){ "-s", NULL }, NULL);
 	child = proc_child(client.pid, network_side_expected() ? 5000 : 0);
@@ -2208,6 +2218,19 @@ START_TEST(network_side_unprivileged)
 		ck_assert_str_eq(proc_status(child, "NoNewPrivs"), "1");
 		if (proc_unfiltered_why() == NULL)
 			ck_assert_str_eq(proc_status(child, "Seccomp"), "2");
+		/*
+		 * The parent, which sets the clock, keeps CAP_SYS_TIME and
+		 * CAP_KILL (to end its child), where it had them; before,
+		 * every capability root has (000001fffeffffff).
+		 */
+		snprintf(kept, sizeof(kept), "%016llx", strtoull(proc_status(
+		    getpid(), "CapEff"), NULL, 16) & (1ULL << CAP_SYS_TIME |
+		    1ULL << CAP_KILL));
+		for (waited = 0; strcmp(proc_status(client.pid, "CapPrm"),
+		    kept) != 0 && waited < scale_ms(5000); waited += 10)
+			usleep(10000);	/* its drop follows the fork */
+		ck_assert_str_eq(proc_status(client.pid, "CapPrm"), kept);
+		ck_assert_str_eq(proc_status(client.pid, "CapEff"), kept);
 	} else
 		ck_assert_int_eq(child, -1);
 	ck_assert_int_ne(fd = accept(listener, NULL, NULL), -1);
