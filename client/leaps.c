@@ -18,6 +18,8 @@
 
 #define TZIF_HEADER	44
 #define TZIF_COUNT_MAX	100000	/* far above any real zone */
+#define LEAPS_EPOCH	63072000	/* 1972-01-01: none before */
+#define LEAPS_SPACING	(181 * 86400)	/* one each June and December */
 
 struct tzif_header {
 	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
@@ -53,6 +55,23 @@ block_size(const struct tzif_header *h, size_t timesize)
 }
 
 /*
+ * RFC 8536: the first correction is 1 or -1, and each after it one more
+ * or one less than the one before, unless the file is truncated: then
+ * the first is what was in force where it starts, which is no more than
+ * the leap seconds there could have been by then, one each June and
+ * December from 1972 (27 in 2017, where 90 could have been).
+ */
+static int
+first_correction_fits(int64_t when, int32_t correction)
+{
+	int64_t most = when > LEAPS_EPOCH ?
+	    1 + (when - LEAPS_EPOCH) / LEAPS_SPACING : 1;
+
+	return correction == 1 || correction == -1 ||
+	    (correction != 0 && correction <= most && -correction <= most);
+}
+
+/*
  * Reads the leap records, from the 64-bit block of a version 2+ file (a
  * "slim" file has an empty 32-bit one). Returns 0, or -1 if malformed.
  */
@@ -85,15 +104,12 @@ leaps_parse(const unsigned char *tzif, size_t len, struct leaps *leaps)
 		leaps->correction[i] = (int32_t)be32_read(rec + timesize);
 		if (i > 0 && leaps->when[i] <= leaps->when[i - 1])
 			return -1;	/* the table must be sorted */
-		/*
-		 * RFC 8536: each correction is one more or one less than the
-		 * one before (a truncated file may start anywhere, within
-		 * reason: 27 seconds in 2017, and no more than one a year).
-		 */
 		if (leaps->correction[i] > LEAPS_CORRECTION_MAX ||
 		    leaps->correction[i] < -LEAPS_CORRECTION_MAX ||
-		    (i > 0 && leaps->correction[i] - leaps->correction[i - 1] !=
-		    1 && leaps->correction[i] - leaps->correction[i - 1] != -1))
+		    !(i == 0 ? first_correction_fits(leaps->when[0],
+		    leaps->correction[0]) : leaps->correction[i] -
+		    leaps->correction[i - 1] == 1 || leaps->correction[i] -
+		    leaps->correction[i - 1] == -1))
 			return -1;
 	}
 	leaps->n = h.leapcnt;

@@ -295,6 +295,15 @@ privsep_network(const struct client_options *o, network_fn *network,
 		child(o, network, fds[1]);
 	}
 	close(fds[1]);
+	/* From here on the parent sets the clock, and may end its child. */
+	if (platform_keep_clock_capabilities() == -1) {
+		status = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		errno = status;
+		err(EXIT_TROUBLE, "giving up the capabilities setting the clock "
+		    "does not need");
+	}
 	got = result_read(fds[0], deadline, r);
 	close(fds[0]);
 	if (got == -1)

@@ -279,10 +279,14 @@ tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
 		return -1;
 	}
 	/*
-	 * The server accepts, and reads its clock, only once the connection
-	 * is made: a first SYN lost and sent again is not in the exchange.
+	 * The server may accept, read its clock and send before poll wakes
+	 * us (the handshake ends in the kernels): the bound is asked from
+	 * before connect, as causality holds it. The round trip that aims
+	 * -x's probes starts once connected: a first SYN lost and sent
+	 * again is not in the exchange.
 	 */
-	ans->asked_ns = ans->sent_ns = query_realtime_ns();
+	ans->asked_ns = ans->sent_ns;
+	ans->sent_ns = query_realtime_ns();
 	while (ans->length < RFC868_SIZE) {
 		if (!wait_for(fd, POLLIN, deadline)) {
 			/* Bytes came, too few: as short as if it had closed. */

@@ -236,11 +236,14 @@ static int
 check_aim(struct subsecond *m, int64_t not_before_ns, struct probe *probes)
 {
 	int64_t lo, hi, k, rtt = m->all.rtt_min_ns;
-	int64_t margin = m->all.rtt_max_ns - m->all.rtt_min_ns;
+	int64_t margin = m->last.rtt_max_ns - m->last.rtt_min_ns;
 
 	/*
-	 * Wider than the round trips' spread, the first query's (after an
-	 * idle second, like the check's) included: a late answer is no move.
+	 * The last round's spread of round trips, not every exchange's: the
+	 * margin is the move the check cannot see, and one slow exchange (a
+	 * cold first query) would hide moves of its size. A check query
+	 * slower than that comes back too late to contradict; it checks
+	 * nothing and refuses nothing (causality), as a late one always did.
 	 */
 	if (margin < SUBSECOND_CHECK_NS)
 		margin = SUBSECOND_CHECK_NS;

@@ -845,14 +845,18 @@ main(int argc, char *argv[])
 	/* The floor is UTC's: -c's leap seconds must not lift a time over. */
 	if (m.utc_seconds < TIME_FLOOR)
 		below_floor(m.host, m.utc_seconds, o.print_only);
-	if (!o.set_only && client_format_time(m.remote_seconds, when,
-	    sizeof(when)) == 0)
-		errx(1, "%s: cannot show the time %lld in this time zone",
-		    m.host, (long long)m.remote_seconds);
 
 	slew = apply(&o, &m, &ans, &suffix);
 	if (!o.print_only)
 		clock_mark(&o, &m, slew);
+	/*
+	 * Judged only where a date is printed (not -q, not -s), and after the
+	 * clock is set: the zone that shows it never decides the setting.
+	 */
+	if (!o.query_only && !o.set_only && client_format_time(m.remote_seconds,
+	    when, sizeof(when)) == 0)
+		errx(1, "%s: cannot show the time %lld in this time zone",
+		    m.host, (long long)m.remote_seconds);
 	if (o.verbose)
 		report_source(&o, &m, &ans);
 	if (o.query_only)

@@ -7,6 +7,8 @@
 #include <sys/timex.h>
 
 #include <linux/capability.h>
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,25 +82,68 @@ platform_may_set_clock(void)
 	    (1u << (CAP_SYS_TIME % 32))) != 0;
 }
 
+/* A capability's bit in a 64-bit set, as /proc/PID/status shows them. */
+#define CAP_BIT(cap)	((uint64_t)1 << (cap))
+
 /*
- * Every capability given up, effective, permitted and inheritable (and
- * with them the ambient ones), for good: what a change of user does by
- * itself, done for a process that keeps its user (the boot unit's dynamic
- * user) or whose securebits keep them. Then checked.
+ * Every capability outside keep given up, effective, permitted and
+ * inheritable (and with them the ambient ones), for good; those in keep
+ * stay where they are held. Then checked.
  */
-int
-platform_drop_capabilities(void)
+static int
+capabilities_keep(uint64_t keep)
 {
 	struct __user_cap_header_struct head = {
 		.version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
+	int i;
 
-	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &head, data) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		data[i].effective &= (uint32_t)(keep >> (32 * i));
+		data[i].permitted &= (uint32_t)(keep >> (32 * i));
+		data[i].inheritable = 0;
+	}
 	if (syscall(SYS_capset, &head, data) == -1 ||
 	    syscall(SYS_capget, &head, data) == -1)
 		return -1;
-	return (data[0].permitted | data[1].permitted | data[0].effective |
-	    data[1].effective) != 0 ? -1 : 0;
+	for (i = 0; i < 2; i++)
+		if ((data[i].permitted | data[i].effective) &
+		    ~(uint32_t)(keep >> (32 * i)))
+			return -1;
+	return 0;
+}
+
+/*
+ * Every capability given up: what a change of user does by itself, done
+ * for a process that keeps its user (the boot unit's dynamic user) or
+ * whose securebits keep them.
+ */
+int
+platform_drop_capabilities(void)
+{
+	return capabilities_keep(0);
+}
+
+/*
+ * What the parent that sets the clock keeps, where it holds them, as
+ * ntpd's and chrony's do: CAP_SYS_TIME, and CAP_KILL, without which root
+ * cannot end its network side, a hung child running as another user.
+ * The bounding set loses the rest too, where CAP_SETPCAP allows it, so
+ * that root running a program would not get them back.
+ */
+int
+platform_keep_clock_capabilities(void)
+{
+	const uint64_t keep = CAP_BIT(CAP_SYS_TIME) | CAP_BIT(CAP_KILL);
+	int cap;
+
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (!(keep & CAP_BIT(cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && errno != EPERM)
+			return -1;
+	return capabilities_keep(keep);
 }
 
 /*

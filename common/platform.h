@@ -13,6 +13,7 @@ int platform_clock_mark_synced(long, long);
 int platform_no_new_privs(void);
 int platform_may_set_clock(void);
 int platform_drop_capabilities(void);
+int platform_keep_clock_capabilities(void);
 int platform_not_dumpable(void);
 
 #endif

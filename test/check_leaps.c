@@ -88,6 +88,38 @@ START_TEST(leaps_corrections_bounded)
 }
 END_TEST
 
+/*
+ * RFC 8536: the first correction is 1 or -1, unless the file is
+ * truncated, where it is what was in force there: no more than the leap
+ * seconds there could have been by then (two a year from 1972). A first
+ * of 1000 was taken, and -c added 1000 s to the time (before).
+ */
+START_TEST(leaps_first_correction)
+{
+	static const int64_t at2017[] = { 1483228826 }, at1972[] = { 78796800 };
+	static const int32_t truncated[] = { 27 }, thousand[] = { 1000 },
+	    negative[] = { -1000 }, none[] = { 0 }, two[] = { 2 },
+	    three[] = { 3 };
+	unsigned char buf[512];
+	struct leaps leaps;
+
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', at2017, truncated, 1),
+	    &leaps), 0);
+	ck_assert_int_eq(leaps.correction[0], 27);
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', at2017, thousand, 1),
+	    &leaps), -1);
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', at2017, negative, 1),
+	    &leaps), -1);
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', at2017, none, 1),
+	    &leaps), -1);
+	/* 1972-07-01: two could have been by then, not three. */
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', at1972, two, 1),
+	    &leaps), 0);
+	ck_assert_int_eq(leaps_parse(buf, tzif(buf, '2', at1972, three, 1),
+	    &leaps), -1);
+}
+END_TEST
+
 /* A FIFO where the file should be: refused at once, never waited on. */
 START_TEST(leaps_file_not_regular)
 {
@@ -159,6 +191,7 @@ leaps_suite(void)
 
 	tcase_add_test(tzif, leaps_synthetic);
 	tcase_add_test(tzif, leaps_corrections_bounded);
+	tcase_add_test(tzif, leaps_first_correction);
 	tcase_add_test(tzif, leaps_file_not_regular);
 	tcase_add_test(tzif, leaps_malformed);
 	tcase_add_test(tzif, leaps_system_file);

@@ -23,6 +23,7 @@
  */
 struct sim {
 	int64_t theta, rtt;
+	int64_t first_rtt;		/* the first exchange's, if not rtt */
 	double where;
 	int64_t lag, allowed;		/* the server's lag; -g */
 	int step_round, step_probe;
@@ -69,9 +70,9 @@ sim_theta(const struct sim *sim, int64_t t, int stepped)
 }
 
 static uint32_t
-sim_reply(const struct sim *sim, int64_t s, int stepped)
+sim_reply(const struct sim *sim, int64_t s, int64_t rtt, int stepped)
 {
-	int64_t read_at = s + (int64_t)((double)sim->rtt * sim->where);
+	int64_t read_at = s + (int64_t)((double)rtt * sim->where);
 	int64_t served = read_at + sim_theta(sim, read_at, stepped) - sim->lag;
 
 	return rfc868_from_unix(served >= 0 ? served / NS_PER_SECOND :
@@ -93,14 +94,15 @@ simulate(struct sim *sim, int64_t *width)
 	struct probe p[SUBSECOND_ROUND_PROBES];
 	struct subsecond m;
 	int64_t now = START, s, lo, hi, truth;
+	int64_t first = sim->first_rtt > 0 ? sim->first_rtt : sim->rtt;
 	int n, i, stepped = 0, late;
 
 	sim->queries = sim->over_limit = 0;
 	sim->why = NULL;
 	ck_assert(sim_allows(sim, now));
-	subsecond_start(&m, sim->allowed, sim_reply(sim, now, 0), now, now,
-	    now + sim->rtt);
-	now += sim->rtt;
+	subsecond_start(&m, sim->allowed, sim_reply(sim, now, first, 0), now,
+	    now, now + first);
+	now += first;
 	while ((n = subsecond_next(&m, now + 20 * MS, p, &sim->why)) > 0) {
 		late = m.rounds == SUBSECOND_ROUNDS - 1 &&
 		    m.last_tries <= sim->late_tries;
@@ -111,7 +113,7 @@ simulate(struct sim *sim, int64_t *width)
 			s = p[i].aim_ns - sim->rtt / 2 + (late ? sim->late : 0);
 			p[i].sent_ns = s;
 			p[i].received_ns = s + sim->rtt;
-			p[i].value = sim_reply(sim, s, stepped);
+			p[i].value = sim_reply(sim, s, sim->rtt, stepped);
 			p[i].answered = sim_allows(sim, s);
 		}
 		now = s + sim->rtt;
@@ -312,6 +314,40 @@ START_TEST(step_anywhere_is_caught)
 END_TEST
 
 /*
+ * A first exchange slow once (a cold server: 7 to 14 ms, then 0.1 ms) must
+ * not widen the check's margin: a step of 3 ms, either way, before the
+ * check or just before the last round's last probe is caught, or the
+ * interval holds the clock as it is. Before, the margin was the spread of
+ * every round trip, the first's included, and 18 of 40 runs against a
+ * cold server stated an interval the clock had left by 2 to 5 ms.
+ */
+START_TEST(slow_first_exchange_hides_no_step)
+{
+	static const int64_t firsts[] = { 7 * MS, 14 * MS };
+	struct sim sim = { .theta = 437 * MS, .rtt = MS / 10, .where = 0.5 };
+	size_t f;
+	int64_t width;
+	int sign;
+
+	for (f = 0; f < sizeof(firsts) / sizeof(firsts[0]); f++)
+	for (sign = -1; sign <= 1; sign += 2) {
+		sim.first_rtt = firsts[f];
+		sim.step = sign * 3 * MS;
+		sim.step_round = SUBSECOND_ROUNDS + 1;
+		sim.step_probe = 0;
+		ck_assert_msg(simulate(&sim, &width) == CAUGHT, "%+lld ns "
+		    "before the check, first exchange %lld ns",
+		    (long long)sim.step, (long long)sim.first_rtt);
+		sim.step_round = SUBSECOND_ROUNDS;
+		sim.step_probe = SUBSECOND_ROUND_PROBES - 1;
+		ck_assert_msg(simulate(&sim, &width) != MISSED, "%+lld ns "
+		    "in the last round, first exchange %lld ns",
+		    (long long)sim.step, (long long)sim.first_rtt);
+	}
+}
+END_TEST
+
+/*
  * A clock that runs fast or slow: 1% (a broken server) and 500 ppm, on
  * loopback and on the slow path: caught, or held (before: 1% fast on the
  * slow path, 10 of 10 runs off by 13 to 26 ms).
@@ -404,6 +440,7 @@ subsecond_suite(void)
 	tcase_add_test(tc, server_lag_allowed);
 	tcase_add_test(tc, stepping_server_is_caught);
 	tcase_add_test(tc, drifting_server);
+	tcase_add_test(tc, slow_first_exchange_hides_no_step);
 	tcase_add_test(tc, step_anywhere_is_caught);
 	tcase_add_test(tc, late_last_round_tried_again);
 	tcase_add_test(tc, aims_in_the_window);
