@@ -81,7 +81,11 @@ uninstall:
 		$(DESTDIR)$(MANPREFIX)/man8/timed.8 \
 		$(DESTDIR)$(MANPREFIX)/man1/timeclient.1
 
-# The tarball: what builds and what tests, nothing generated.
+# The tarball: what builds and what tests, nothing generated, and the
+# build left as it is. In a git checkout, the tracked files as the tree
+# has them (git stash create: the uncommitted changes as a commit, which
+# touches neither the tree nor the stash; nothing when there are none);
+# elsewhere (an unpacked tarball), DIST copied, then cleaned in the copy.
 DIST = LICENSE Makefile README.md HACKING.md config.mk .clang-tidy *.c *.h \
 	client common man test tools packaging .ci bench fuzz
 DIST_EXCLUDE = --exclude='*.o' --exclude='*.d' --exclude='*.so' \
@@ -89,13 +93,20 @@ DIST_EXCLUDE = --exclude='*.o' --exclude='*.d' --exclude='*.so' \
 DEB_PRODUCTS = .debhelper debhelper-build-stamp files *.substvars \
 	*.debhelper.log *.debhelper timed timeclient tmp
 
-dist: clean
-	rm -rf timed-$(VERSION)
-	mkdir -p timed-$(VERSION)
-	tar -cf - $(DIST_EXCLUDE) $(DIST) | tar -xf - -C timed-$(VERSION)
-	cd timed-$(VERSION)/packaging/debian && rm -rf $(DEB_PRODUCTS)
-	tar -cf - timed-$(VERSION) | gzip -9 > timed-$(VERSION).tar.gz
-	rm -rf timed-$(VERSION)
+dist:
+	rm -rf timed-$(VERSION) timed-$(VERSION).tar.gz
+	if [ -z "$$(git rev-parse --show-prefix 2>/dev/null || echo no)" ]; then \
+		tree=$$(git stash create) && \
+		git archive --format=tar.gz -9 --prefix=timed-$(VERSION)/ \
+			-o timed-$(VERSION).tar.gz $${tree:-HEAD}; \
+	else \
+		mkdir timed-$(VERSION) && \
+		tar -cf - $(DIST_EXCLUDE) $(DIST) | tar -xf - -C timed-$(VERSION) && \
+		$(MAKE) -s -C timed-$(VERSION) clean && \
+		(cd timed-$(VERSION)/packaging/debian && rm -rf $(DEB_PRODUCTS)) && \
+		tar -cf - timed-$(VERSION) | gzip -9 > timed-$(VERSION).tar.gz && \
+		rm -rf timed-$(VERSION); \
+	fi
 
 # The .debs land next to the source tree, where dpkg-buildpackage puts them.
 deb:
