@@ -133,9 +133,12 @@ musl-check:
 # buffer for a read of the caller's struct (why_set only writes it); its
 # uninitvar in log.c, whose model of ttyname_r(3) takes the buffer it
 # fills for one it reads; clang-tidy's, with their reasons, in .clang-tidy.
+# And README.md stays a user's guide: 300 lines at most, no option
+# described as the man pages do (tools/readme-check says how it judges).
 LINT_SRC = $(OBJ:.o=.c) $(BENCH_OBJ:.o=.c)
 lint:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
+	sh tools/readme-check README.md man/timed.8 man/timeclient.1
 	cppcheck -q --error-exitcode=1 --std=c99 \
 		--enable=warning,portability,performance,style \
 		--suppress=missingIncludeSystem --suppress=variableScope \
