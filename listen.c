@@ -379,7 +379,7 @@ listen_inherit(int fd, struct listener *l, int *connected, struct why *why)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof(ss), optlen = sizeof(int);
-	int type, accepting = 0, v6only = 1;
+	int type, accepting = 0, v6only = 1, flags;
 
 	memset(&ss, 0, sizeof(ss));
 	memset(l, 0, sizeof(*l));
@@ -415,7 +415,8 @@ listen_inherit(int fd, struct listener *l, int *connected, struct why *why)
 		    strerror(errno));
 		return -1;
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1 ||
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
 		why_set(why, "descriptor %d: %s", fd, strerror(errno));
 		return -1;
