@@ -2122,7 +2122,8 @@ END_TEST
  * The boot script, packaging/debian/set-clock, copied into the scratch
  * directory with its two system paths moved there: the defaults file
  * (settings, a line each) and /usr/bin/timeclient, a stub that appends
- * its arguments to "args" and exits with status. The copy's path goes to
+ * its arguments to "args" and exits with status (given -Z, as timeclient
+ * given bad options: its usage line, and 1). The copy's path goes to
  * script.
  */
 static void
@@ -2141,7 +2142,9 @@ boot_script(const char *settings, int status, char *script, size_t size)
 	fprintf(f, "%s\n", settings);
 	fclose(f);
 	ck_assert_ptr_nonnull(f = fopen(stub, "w"));
-	fprintf(f, "#!/bin/sh\necho \"$*\" >>'%s'\nexit %d\n", path, status);
+	fprintf(f, "#!/bin/sh\necho \"$*\" >>'%s'\n"
+	    "[ \"$1\" != -Z ] || { echo 'usage: timeclient' >&2; exit 1; }\n"
+	    "exit %d\n", path, status);
 	fclose(f);
 	ck_assert_int_eq(chmod(stub, 0700), 0);
 	ck_assert_int_ne(asprintf(&e1, "s|/etc/default/timeclient|%s|g",
@@ -2213,6 +2216,50 @@ START_TEST(boot_retry_settings_checked)
 	    unusable_retries[_i], boot_tries(NULL, 0));
 	ck_assert_msg(strstr(p.err, "seconds: 30 instead") != NULL ||
 	    strstr(p.err, "seconds: 3600 instead") != NULL, "%s", p.err);
+}
+END_TEST
+
+/*
+ * set-clock --keep (timeclient-sync.service): tries at once, and again
+ * after RETRY_FIRST while no host answers (3); a clock that cannot be set
+ * (5) and bad options (the usage line) end it after one try, with that
+ * status, said. Before, the retry tried again after both, forever.
+ */
+static const struct keep_case {
+	const char *options;
+	int status;
+	int ends;
+} keep_cases[] = { { "-s", 3, 0 }, { "-s", 5, 1 }, { "-Z", 0, 1 } };
+
+START_TEST(boot_keep_retries_only_what_it_can_mend)
+{
+	const struct keep_case *c = &keep_cases[_i];
+	char settings[256], script[PATH_MAX];
+	struct proc p;
+	int ended;
+
+	snprintf(settings, sizeof(settings),
+	    "HOSTS=h\nOPTIONS=%s\nRETRY_FIRST=1", c->options);
+	boot_script(settings, c->status, script, sizeof(script));
+	ck_assert_int_eq(proc_start(&p, (const char *const[]){ "sh", script,
+	    "--keep", NULL }, NULL, own_process_group), 0);
+	ended = proc_wait_exit(&p, 2500);
+	if (!ended)
+		kill(-p.pid, SIGKILL);
+	proc_stop(&p);
+	if (c->ends) {
+		ck_assert_msg(ended, "%s, status %d: still trying: %s",
+		    c->options, c->status, p.err);
+		ck_assert_int_eq(exit_code(&p), c->status ? c->status : 1);
+		ck_assert_int_eq(boot_tries(NULL, 0), 1);
+		ck_assert_msg(strstr(p.err, "cannot mend that") != NULL,
+		    "%s", p.err);
+	} else {
+		ck_assert_msg(!ended, "ended: %s", p.err);
+		ck_assert_int_ge(boot_tries(NULL, 0), 2);
+		ck_assert_msg(strstr(p.out, "trying again in 1 s") != NULL,
+		    "%s", p.out);
+	}
 }
 END_TEST
 
@@ -3136,6 +3183,8 @@ timeclient_suite(void)
 		tcase_set_timeout(all[i], all[i] == subsecond ? 90 : 30);
 		suite_add_tcase(s, all[i]);
 	}
+	tcase_add_loop_test(boot, boot_keep_retries_only_what_it_can_mend, 0,
+	    sizeof(keep_cases) / sizeof(keep_cases[0]));
 	tcase_add_loop_test(boot, boot_retry_settings_checked, 0,
 	    sizeof(unusable_retries) / sizeof(unusable_retries[0]));
 	tcase_add_test(boot, boot_failure_said_and_hosts_not_globbed);
