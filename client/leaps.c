@@ -19,7 +19,7 @@
 #define TZIF_HEADER	44
 #define TZIF_COUNT_MAX	100000	/* far above any real zone */
 #define LEAPS_EPOCH	63072000	/* 1972-01-01: none before */
-#define LEAPS_SPACING	(181 * 86400)	/* one each June and December */
+#define LEAPS_SPACING	(181 * 86400LL)	/* one each June and December */
 
 struct tzif_header {
 	uint32_t isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt;
