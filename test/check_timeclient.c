@@ -2192,8 +2192,9 @@ own_process_group(void)
  * set-clock --retry with retry settings it cannot use: 0 or empty (which
  * retried without pause: 97 to 145 tries in 4 s, each logged), a
  * RETRY_MAX of 0 (the same from the second try on) and a word (which
- * ended the retries): the default instead, said, and still retrying, at
- * most two tries in 2.5 s (the first a second in).
+ * ended the retries): the default instead, said, and still retrying, a
+ * few tries in the window (the first a second in; then 1, 2, 4 s apart
+ * at most), not a hundred, however the window is stretched (valgrind).
  */
 static const char *const unusable_retries[] = { "RETRY_FIRST=0",
     "RETRY_FIRST=", "RETRY_FIRST=1\nRETRY_MAX=0", "RETRY_FIRST=abc" };
@@ -2212,7 +2213,7 @@ START_TEST(boot_retry_settings_checked)
 	    unusable_retries[_i], p.err);
 	kill(-p.pid, SIGKILL);
 	proc_stop(&p);
-	ck_assert_msg(boot_tries(NULL, 0) <= 2, "%s: %d tries",
+	ck_assert_msg(boot_tries(NULL, 0) <= 5, "%s: %d tries",
 	    unusable_retries[_i], boot_tries(NULL, 0));
 	ck_assert_msg(strstr(p.err, "seconds: 30 instead") != NULL ||
 	    strstr(p.err, "seconds: 3600 instead") != NULL, "%s", p.err);
