@@ -7,7 +7,9 @@
  * /dev/log, and traffic can cause log lines, so a stalled syslogd would
  * freeze the loop (and, since signals wait for pselect, SIGTERM with it).
  * timed writes to /dev/log itself, without blocking, in syslog(3)'s format;
- * a line the socket will not take is dropped and counted. stderr is treated
+ * a line the socket will not take is dropped and counted. A syslog daemon
+ * that restarted (its socket closed, and made anew) is connected again, as
+ * syslog(3) does, at most once a second (syslog_again()). stderr is treated
  * the same way: a supervisor that stops reading a pipe must not freeze the
  * loop either; nor a terminal that stopped (a stalled ssh session), whose
  * room poll(2) reports a byte at a time: stderr on a terminal is opened
@@ -43,7 +45,9 @@ static int log_debugging;
 static int log_facility = LOG_DAEMON;
 static int log_fd = -1;			/* /dev/log, non-blocking */
 static int log_stream;			/* a SOCK_STREAM /dev/log */
+static time_t log_retried = -1;		/* /dev/log last tried again */
 static unsigned long long log_lost;
+static unsigned long long syslog_unsent; /* since syslog last took one */
 static int stderr_refused;		/* a terminal we could not reopen */
 static char signal_prefix[64];		/* a syslog line's, for a handler */
 
@@ -56,10 +60,11 @@ log_connect(void)
 
 	strlcpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path));
 	for (type = SOCK_DGRAM; ; type = SOCK_STREAM) {
-		fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		fd = socket(AF_UNIX, type | LOG_SOCKET_FLAGS, 0);
 		if (fd == -1)
 			return -1;
-		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		/* The name's length alone, which the filter checks. */
+		if (connect(fd, (struct sockaddr *)&sun, LOG_ADDRESS_SIZE) == 0) {
 			log_stream = type == SOCK_STREAM;
 			return fd;
 		}
@@ -120,8 +125,8 @@ log_init(int debug, int inetd, int facility)
 	tzset();
 	if (to_stderr)
 		stderr_private();
-	if (to_syslog && log_fd == -1)
-		log_fd = log_connect();
+	if (to_syslog && log_fd == -1 && (log_fd = log_connect()) == -1)
+		log_retried = time(NULL);	/* a first try, for the bound */
 }
 
 /* The daemon serves: a good start is a quiet one, from now on in syslog. */
@@ -146,37 +151,109 @@ log_dropped(void)
 	return log_lost;
 }
 
-/* "<30>Nov 23 18:32:01 timed[1234]: text", as syslog(3) sends it. */
-static void
-syslog_send(int priority, const char *text)
+/* "<30>Nov 23 18:32:01 timed[1234]: text", as syslog(3) sends it: its length. */
+static int
+syslog_format(char *line, size_t size, int priority, const char *text,
+    time_t now)
 {
-	char line[1100], stamp[32];
+	char stamp[32];
 	struct tm tm;
-	time_t now = time(NULL);
-	ssize_t sent;
 	int len;
 
-	if (log_fd == -1) {
-		log_lost++;
-		return;
-	}
 	if (localtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm) == 0)
 		strlcpy(stamp, "-", sizeof(stamp));
-	len = snprintf(line, sizeof(line), "<%d>%s %s[%d]: %s",
+	len = snprintf(line, size, "<%d>%s %s[%d]: %s",
 	    log_facility | priority, stamp, getprogname(), (int)getpid(), text);
-	if (len < 0)
-		return;
-	if ((size_t)len >= sizeof(line))
-		len = sizeof(line) - 1;
+	if (len >= 0 && (size_t)len >= size)
+		len = (int)size - 1;
+	return len;
+}
+
+/*
+ * Whether a send's error says the syslog daemon left (it closed its
+ * socket: a restart, or a stop), rather than that it is busy (EAGAIN).
+ */
+static int
+syslog_gone(int err)
+{
+	return err == ECONNREFUSED || err == ENOTCONN || err == EPIPE ||
+	    err == ECONNRESET;
+}
+
+/* One line to /dev/log: 0, or -1 with a connection the daemon left closed. */
+static int
+syslog_put(const char *line, int len)
+{
 	/* A stream syslogd reads lines ended by a NUL, as syslog(3) sends. */
-	sent = send(log_fd, line, (size_t)len + log_stream, MSG_NOSIGNAL);
+	ssize_t sent = send(log_fd, line, (size_t)len + log_stream,
+	    MSG_NOSIGNAL);
+
 	if (sent == len + log_stream)
-		return;
-	log_lost++;
-	if (log_stream && sent > 0) {	/* half a line: the stream is broken */
+		return 0;
+	/* Half a line on a stream breaks it; a datagram goes whole or not. */
+	if (sent >= 0 || syslog_gone(errno)) {
 		close(log_fd);
 		log_fd = -1;
+	}
+	return -1;
+}
+
+/*
+ * /dev/log connected again after its daemon left: a syslog daemon that
+ * restarts makes its socket anew (rsyslog or busybox under sysvinit or
+ * OpenRC, and logrotate restarts them). Tried at most once a second
+ * (once per second the clock reads, whichever way it moves), never
+ * waiting; when it connects, the first line there says how many were
+ * lost meanwhile. In the chroot /dev/log is the chroot's own (timed(8),
+ * CAVEATS). 1 when connected.
+ */
+static int
+syslog_again(time_t now)
+{
+	char note[160], line[256];
+	int len;
+
+	if (now == log_retried)
+		return 0;
+	log_retried = now;
+	if ((log_fd = log_connect()) == -1)
+		return 0;
+	snprintf(note, sizeof(note), "connected to %s again: %llu line%s "
+	    "lost while the syslog daemon was away", _PATH_LOG, syslog_unsent,
+	    syslog_unsent == 1 ? "" : "s");
+	len = syslog_format(line, sizeof(line), LOG_NOTICE, note, now);
+	if (len < 0 || syslog_put(line, len) == -1) {
+		log_lost++;
+		syslog_unsent++;
+	} else
+		syslog_unsent = 0;
+	return log_fd != -1;
+}
+
+/*
+ * A line to syslog, or lost and counted: the daemon busy (a full queue),
+ * or gone and not back within the second.
+ */
+static void
+syslog_send(int priority, const char *text)
+{
+	char line[1100];
+	time_t now = time(NULL);
+	int len = syslog_format(line, sizeof(line), priority, text, now);
+	int taken = 0;
+
+	if (len < 0)
+		return;
+	if (log_fd != -1 && syslog_put(line, len) == 0)
+		taken = 1;
+	else if (log_fd == -1 && syslog_again(now))	/* closed, or never was */
+		taken = syslog_put(line, len) == 0;
+	if (taken)
+		syslog_unsent = 0;
+	else {
+		log_lost++;
+		syslog_unsent++;
 	}
 }
 

@@ -2,7 +2,19 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <paths.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <syslog.h>		/* _PATH_LOG, with glibc */
+
+/* The sockets log.c makes for /dev/log, and the length of its address:
+ * all that timed's filter lets it make and connect (syscalls.c). */
+#define LOG_SOCKET_FLAGS	(SOCK_CLOEXEC | SOCK_NONBLOCK)
+#define LOG_ADDRESS_SIZE	((socklen_t)(offsetof(struct sockaddr_un, \
+	sun_path) + sizeof(_PATH_LOG)))
 
 #define LOG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 

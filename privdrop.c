@@ -76,13 +76,16 @@ root_only(const struct stat *st)
 	return st->st_uid == 0 && (st->st_mode & 022) == 0;
 }
 
-/* Whether the directory at fd holds nothing but "." and "..". */
+/*
+ * Whether the directory at fd holds nothing but ".", ".." and, if not
+ * NULL, an entry named allowed; else the first other entry in first.
+ */
 static int
-directory_empty(int fd, char *first, size_t size)
+directory_holds_only(int fd, const char *allowed, char *first, size_t size)
 {
 	struct dirent *e;
 	DIR *d;
-	int dup_fd, empty = 1;
+	int dup_fd, only = 1;
 
 	strlcpy(first, "entries it cannot list", size);
 	if ((dup_fd = dup(fd)) == -1)
@@ -91,21 +94,65 @@ directory_empty(int fd, char *first, size_t size)
 		close(dup_fd);
 		return 0;
 	}
-	while (empty && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+	while (only && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    (allowed == NULL || strcmp(e->d_name, allowed) != 0)) {
 			strlcpy(first, e->d_name, size);
-			empty = 0;
+			only = 0;
 		}
 	closedir(d);
-	return empty;
+	return only;
+}
+
+/*
+ * The one thing the chroot may hold: dev/log, a socket the syslog daemon
+ * makes there so that timed may connect to it again after the daemon
+ * restarts (timed(8), CAVEATS). dev must be root's and writable by root
+ * alone, so the run user can plant nothing there; a socket can be neither
+ * run nor opened, and through it the run user can only send log lines,
+ * as through the /dev/log outside. Returns 0, or -1 with why.
+ */
+static int
+chroot_dev_checked(int root, const char *dir, struct why *why)
+{
+	struct stat st;
+	char entry[NAME_MAX + 1];
+	int fd, ok;
+
+	fd = openat(root, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT)
+		return 0;
+	if (fd == -1 || fstat(fd, &st) == -1 || !root_only(&st)) {
+		why_set(why, "chroot directory %s may hold dev only as a "
+		    "directory owned by root and writable by root only", dir);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	ok = directory_holds_only(fd, "log", entry, sizeof(entry));
+	if (ok && fstatat(fd, "log", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISSOCK(st.st_mode)) {
+		strlcpy(entry, "log, not a socket", sizeof(entry));
+		ok = 0;
+	}
+	close(fd);
+	if (!ok) {
+		why_set(why, "chroot directory %s may hold dev/log, the "
+		    "syslog daemon's socket, and nothing else; dev holds %s",
+		    dir, entry);
+		return -1;
+	}
+	return 0;
 }
 
 /*
  * The directory to change root into, made if missing (0755, as root).
  * What is opened is what is checked and entered: not a symbolic link (a
  * /var/empty pointing to / confines nothing), a directory owned by root
- * and writable by root alone, empty (nothing to run or to write into), in
- * a parent only root may change. Returns its descriptor, or -1 with why.
+ * and writable by root alone, empty (nothing to run or to write into) but
+ * for a syslog socket, in a parent only root may change. Returns its
+ * descriptor, or -1 with why.
  */
 int
 chroot_dir_open(const char *dir, struct why *why)
@@ -131,11 +178,13 @@ chroot_dir_open(const char *dir, struct why *why)
 		    "and writable by root only", dir);
 		goto fail;
 	}
-	if (!directory_empty(fd, entry, sizeof(entry))) {
+	if (!directory_holds_only(fd, "dev", entry, sizeof(entry))) {
 		why_set(why, "chroot directory %s must be empty; it "
 		    "holds %s", dir, entry);
 		goto fail;
 	}
+	if (chroot_dev_checked(fd, dir, why) == -1)
+		goto fail;
 	if (fstatat(fd, "..", &st, 0) == -1 || !root_only(&st)) {
 		why_set(why, "the directory above chroot directory %s "
 		    "must be owned by root and writable by root only", dir);

@@ -48,6 +48,15 @@ static const struct sysfilter_rule serving[] = {
 	{ "clock_gettime64", { { 0 } } },
 	{ "gettimeofday", { { 0 } } },
 	{ "time", { { 0 } } },
+	/* /dev/log connected again after the syslog daemon restarted
+	 * (log.c): a local socket of the kinds log.c makes, connected to
+	 * an address of /dev/log's length. (AF_UNIX takes protocol 0
+	 * alone.) */
+	{ "socket", { ARG_EQ(0, AF_UNIX),
+	    ARG_EQ(1, SOCK_DGRAM | LOG_SOCKET_FLAGS) } },
+	{ "socket", { ARG_EQ(0, AF_UNIX),
+	    ARG_EQ(1, SOCK_STREAM | LOG_SOCKET_FLAGS) } },
+	{ "connect", { ARG_EQ(2, LOG_ADDRESS_SIZE) } },
 	/* Lines on stderr, written only when it has room (poll). */
 	{ "write", { ARG_EQ(0, STDERR_FILENO) } },
 	{ "poll", { { 0 } } },

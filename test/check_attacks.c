@@ -5,7 +5,6 @@
  * namespaces of the test's own; bounded in count and time.
  */
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -721,7 +720,7 @@ START_TEST(chroot_directory_checked)
 	char base[PATH_MAX], dir[PATH_MAX + 16], sub[PATH_MAX + 32];
 	struct why why;
 	const char *scratch = getenv("TIMED_TEST_SCRATCH");
-	int fd;
+	int fd, log;
 
 	ck_assert_ptr_nonnull(scratch);
 	snprintf(base, sizeof(base), "%s/chroot-%d", scratch, (int)getpid());
@@ -751,6 +750,36 @@ START_TEST(chroot_directory_checked)
 	make_dir(dir, 0755);
 	ck_assert_int_ne(fd = chroot_dir_open(dir, &why), -1);
 	close(fd);
+	/* A syslog daemon's socket in dev/, root's alone: accepted. */
+	snprintf(sub, sizeof(sub), "%s/dev", dir);
+	make_dir(sub, 0755);
+	ck_assert_int_ne(fd = chroot_dir_open(dir, &why), -1);
+	close(fd);
+	snprintf(sub, sizeof(sub), "%s/dev/log", dir);
+	ck_assert_int_ne(log = syslog_socket(sub), -1);
+	ck_assert_int_ne(fd = chroot_dir_open(dir, &why), -1);
+	close(fd);
+	/* Anything more in dev/, or dev/ others may write: refused. */
+	snprintf(sub, sizeof(sub), "%s/dev/null", dir);
+	ck_assert_int_eq(symlink("/dev/null", sub), 0);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "dev holds null") != NULL, "%s", why.text);
+	ck_assert_int_eq(unlink(sub), 0);
+	snprintf(sub, sizeof(sub), "%s/dev", dir);
+	ck_assert_int_eq(chmod(sub, 0777), 0);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "dev only as a directory owned by "
+	    "root") != NULL, "%s", why.text);
+	ck_assert_int_eq(chmod(sub, 0755), 0);
+	/* log a link, not a socket: refused. */
+	snprintf(sub, sizeof(sub), "%s/dev/log", dir);
+	close(log);
+	ck_assert_int_eq(unlink(sub), 0);
+	ck_assert_int_eq(symlink("/dev/log", sub), 0);
+	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
+	ck_assert_msg(strstr(why.text, "dev holds log, not a socket") != NULL,
+	    "%s", why.text);
+	ck_assert_int_eq(unlink(sub), 0);
 	/* The same, under a parent others may change. */
 	ck_assert_int_eq(chmod(base, 0777), 0);
 	ck_assert_int_eq(chroot_dir_open(dir, &why), -1);
@@ -767,12 +796,7 @@ START_TEST(chroot_link_refused_by_timed)
 	const char *argv[] = { timed_path(), "-d", "-p", "0", "-u", "nobody",
 	    "-l", "127.0.0.1", NULL };
 
-	if (geteuid() != 0)
-		SKIP("timed changes root only when started as root");
-	if (private_mount_namespace("/var") == -1 ||
-	    mount("tmpfs", "/var", "tmpfs", 0, "mode=755") == -1)
-		SKIP("cannot mount a /var of the test's own: %s",
-		    strerror(errno));
+	SKIP_UNLESS_ROOT_WITH_VAR();
 	ck_assert_int_eq(symlink("/", "/var/empty"), 0);
 	ck_assert_int_eq(proc_run(&daemon_proc, argv, NULL, NULL, 5000), 0);
 	ck_assert_int_eq(exit_code(&daemon_proc), 1);

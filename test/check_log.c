@@ -7,12 +7,14 @@
 #include <sys/socket.h>
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../log.h"
@@ -110,16 +112,96 @@ START_TEST(stalled_stderr_drops_lines)
 }
 END_TEST
 
+/* The second the clock reads next, waited for (at most two). */
+static time_t
+second_fresh(void)
+{
+	time_t start = time(NULL), now;
+	int i;
+
+	for (i = 0; i < 400 && (now = time(NULL)) == start; i++)
+		usleep(5000);
+	ck_assert_msg(now != start, "the clock's second did not change");
+	return now;
+}
+
+/*
+ * A syslog daemon that restarts makes its socket anew (rsyslog, busybox
+ * syslogd): the next line is sent there, after a line that says how many
+ * were lost meanwhile. One that is away costs the lines, counted, and a
+ * try at most once a second. Before: every line after the restart lost.
+ */
+START_TEST(syslog_restart_connected_again)
+{
+	unsigned long long before;
+	const char *msg;
+	time_t second;
+	int log, tries;
+
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	setprogname("timed");
+	log_init(0, 1, LOG_DAEMON);	/* inetd's: syslog alone */
+	log_info("before the restart");
+	ck_assert_ptr_nonnull(syslog_wait(log, "before the restart", 1000));
+	ck_assert_int_ne(log = syslog_restart(log, "/dev/log"), -1);
+	before = log_dropped();
+	log_info("after the restart");
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "again", 1000));
+	ck_assert_msg(strncmp(msg, "<29>", 4) == 0 && strstr(msg,
+	    "timed[") != NULL && strstr(msg, "connected to /dev/log again: 0 "
+	    "lines lost while the syslog daemon was away") != NULL, "%s", msg);
+	ck_assert_ptr_nonnull(syslog_wait(log, "after the restart", 1000));
+	ck_assert_uint_eq(log_dropped(), before);
+
+	/*
+	 * Away: stopped, then started within the second of the try. Where
+	 * the machine took a second for it, the clock's next second
+	 * connects again, and the round is run anew.
+	 */
+	for (tries = 0; ; tries++) {
+		ck_assert_int_lt(tries, 5);
+		second = second_fresh();
+		close(log);
+		ck_assert_int_eq(unlink("/dev/log"), 0);
+		log_info("while away");		/* tried: no socket */
+		log_info("still away");		/* not tried again */
+		ck_assert_int_ne(log = syslog_socket("/dev/log"), -1);
+		log_info("back within the second");	/* nor here */
+		if (time(NULL) == second)
+			break;
+		second_fresh();
+		log_info("a round anew");
+		ck_assert_ptr_nonnull(syslog_wait(log, "a round anew", 1000));
+		before = log_dropped();
+	}
+	ck_assert_uint_eq(log_dropped(), before + 3);
+	second_fresh();
+	log_info("back");
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "again", 1000));
+	ck_assert_msg(strstr(msg, ": 3 lines lost while") != NULL, "%s", msg);
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "timed", 1000));
+	ck_assert_msg(strstr(msg, "timed[") != NULL && strstr(msg, ": back") !=
+	    NULL, "%s", msg);
+	ck_assert_uint_eq(log_dropped(), before + 3);
+	close(log);
+}
+END_TEST
+
 Suite *
 log_suite(void)
 {
 	Suite *s = suite_create("log");
 	TCase *where = tcase_create("destination");
 
+	tcase_set_timeout(where, 30);	/* whole seconds waited for */
+
 	tcase_add_test(where, debug_goes_to_stderr);
 	tcase_add_test(where, inetd_never_writes_stderr);
 	tcase_add_test(where, both_until_ready);
 	tcase_add_test(where, stalled_stderr_drops_lines);
+	tcase_add_test(where, syslog_restart_connected_again);
 	suite_add_tcase(s, where);
 	return s;
 }

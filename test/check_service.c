@@ -1525,6 +1525,36 @@ START_TEST(filter_kills_forbidden_call)
 END_TEST
 
 /*
+ * What timed may make again once it serves is a local socket for
+ * /dev/log, connected there (log.c): a socket of another family, or one
+ * connected elsewhere, is still killed.
+ */
+START_TEST(filter_allows_only_the_log_socket)
+{
+	static const char *const calls[][2] = {
+		{ "TRESPASS=socket", "socket (number " },
+		{ "TRESPASS=connect", "connect (number " },
+	};
+	const char *env[] = { scratch_preload("trespass.so"), NULL,
+	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL };
+	size_t i;
+
+	SKIP_UNLESS_FILTERED();
+	ck_assert_ptr_nonnull(env[0]);
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		env[1] = calls[i][0];
+		port = daemon_up((const char *const[]){ "-l", "127.0.0.1",
+		    NULL }, env);
+		assert_answers();
+		assert_dies_of_sigsys(SIGUSR2);
+		ck_assert_msg(strstr(daemon_proc.err, calls[i][1]) != NULL,
+		    "%s: %s", calls[i][0], daemon_proc.err);
+		proc_stop(&daemon_proc);
+	}
+}
+END_TEST
+
+/*
  * A SIGSYS another process sent (kill -SYS, which the run user may send)
  * is not the filter's: timed dies of it, as without a filter, and no line
  * blames the filter ("another architecture's call (number 0)" before).
@@ -1628,6 +1658,7 @@ service_suite(void)
 	tcase_add_test(confinement, stalled_stderr_does_not_stall);
 	tcase_add_test(confinement, user_with_root_group_refused);
 	tcase_add_test(confinement, filter_kills_forbidden_call);
+	tcase_add_test(confinement, filter_allows_only_the_log_socket);
 	tcase_add_test(confinement, filter_refusal_in_syslog);
 	tcase_add_test(confinement, sigsys_sent_is_not_the_filter);
 	return s;

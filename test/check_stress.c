@@ -397,6 +397,88 @@ START_TEST(counters_under_load)
 }
 END_TEST
 
+/*
+ * After the syslog daemon restarted, on the socket it made anew: a line
+ * that says no line was lost, the counters, and the last line.
+ */
+static void
+lines_follow_restart(int log)
+{
+	struct counters c;
+	const char *msg;
+
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGUSR1), 0);
+	ck_assert_msg((msg = syslog_wait(log, "again", 2000)) != NULL,
+	    "nothing after the restart; timed said: %s", daemon_proc.err);
+	ck_assert_msg(strstr(msg, "connected to /dev/log again: 0 lines "
+	    "lost") != NULL, "%s", msg);
+	ck_assert_ptr_nonnull(msg = syslog_wait(log, "counters:", 2000));
+	ck_assert_msg(counters_parse(msg, &c) == 0, "%s", msg);
+	ck_assert_uint_eq(c.log_lost, 0);
+	ck_assert_int_eq(kill(daemon_proc.pid, SIGTERM), 0);
+	ck_assert_ptr_nonnull(syslog_wait(log, "exiting on signal 15", 2000));
+	ck_assert(proc_wait_exit(&daemon_proc, 2000));
+	ck_assert_msg(exit_code(&daemon_proc) == 0, "%s", daemon_proc.err);
+}
+
+/*
+ * The syslog daemon restarts as rsyslog and busybox syslogd do (its
+ * socket closed, removed, and bound anew): timed's next lines reach the
+ * new one. timed runs as nobody, which changes no root. Before: every
+ * line after the restart lost, counted.
+ */
+START_TEST(syslog_restart_followed)
+{
+	const char *argv[] = { timed_copy(), "-f", "-p", "0", "-l",
+	    "127.0.0.1", NULL };
+	int log;
+
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	ck_assert_ptr_nonnull(argv[0]);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, become_nobody),
+	    0);
+	ck_assert_msg(syslog_wait(log, "serving on", 5000) != NULL, "%s",
+	    daemon_proc.err);
+	ck_assert_int_ne(log = syslog_restart(log, "/dev/log"), -1);
+	lines_follow_restart(log);
+	close(log);
+}
+END_TEST
+
+/*
+ * The same, timed started as root and confined to /var/empty, which the
+ * syslog daemon gives a socket of its own (rsyslog's imuxsock Socket=):
+ * what timed connects to after the restart is the chroot's dev/log. /var
+ * is the machine's, so the test mounts one of its own.
+ */
+START_TEST(syslog_restart_followed_in_chroot)
+{
+	const char *argv[] = { timed_path(), "-f", "-u", "nobody", "-p", "0",
+	    "-l", "127.0.0.1", NULL };
+	int log, inside;
+
+	SKIP_UNLESS_ROOT_WITH_VAR();
+	if ((log = syslog_trap()) == -1)
+		SKIP("cannot mount a /dev/log of the test's own: %s",
+		    strerror(errno));
+	ck_assert_int_eq(mkdir("/var/empty", 0755), 0);
+	ck_assert_int_eq(mkdir("/var/empty/dev", 0755), 0);
+	ck_assert_int_ne(inside = syslog_socket("/var/empty/dev/log"), -1);
+	ck_assert_int_eq(proc_start(&daemon_proc, argv, NULL, NULL), 0);
+	ck_assert_msg(syslog_wait(log, "serving on", 5000) != NULL, "%s",
+	    daemon_proc.err);
+	ck_assert(proc_root_is(daemon_proc.pid, "/var/empty"));
+	ck_assert_int_ne(log = syslog_restart(log, "/dev/log"), -1);
+	ck_assert_int_ne(inside = syslog_restart(inside, "/var/empty/dev/log"),
+	    -1);
+	lines_follow_restart(inside);
+	close(inside);
+	close(log);
+}
+END_TEST
+
 Suite *
 stress_suite(void)
 {
@@ -419,5 +501,7 @@ stress_suite(void)
 	tcase_add_test(faults, recv_failure_logged_once);
 	tcase_add_test(faults, clock_jumps);
 	tcase_add_test(faults, syslog_daemon_facility_and_pid);
+	tcase_add_test(faults, syslog_restart_followed);
+	tcase_add_test(faults, syslog_restart_followed_in_chroot);
 	return s;
 }

@@ -232,6 +232,15 @@ private_mount_namespace(const char *dir)
 	return mount(NULL, dir, NULL, MS_REC | MS_PRIVATE, NULL);
 }
 
+/* An empty /var of this process's own (a tmpfs). 0, or -1 with errno. */
+int
+private_var(void)
+{
+	if (private_mount_namespace("/var") == -1)
+		return -1;
+	return mount("tmpfs", "/var", "tmpfs", 0, "mode=755");
+}
+
 /* Writes text to a file of /proc. 0, or -1 with errno. */
 static int
 proc_write(const char *path, const char *text)
@@ -340,7 +349,6 @@ private_file(const char *path, const char *text)
 int
 syslog_trap(void)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char outside[64];
 	int null, fd;
 
@@ -363,12 +371,36 @@ syslog_trap(void)
 	}
 	close(null);
 	chmod("/dev/null", 0666);
-	strncpy(sun.sun_path, "/dev/log", sizeof(sun.sun_path) - 1);
+	return syslog_socket("/dev/log");
+}
+
+/* A syslog daemon's socket at path, which anyone may send to; -1 with errno. */
+int
+syslog_socket(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	strncpy(sun.sun_path, path, sizeof(sun.sun_path) - 1);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(path, 0666) == -1)
 		return -1;
-	chmod("/dev/log", 0666);
 	return fd;
+}
+
+/*
+ * What a syslog daemon does when it restarts (rsyslog, busybox syslogd):
+ * its socket at path closed and removed, and a new one bound there.
+ * Returns the new one, or -1 with errno.
+ */
+int
+syslog_restart(int fd, const char *path)
+{
+	close(fd);
+	if (unlink(path) == -1)
+		return -1;
+	return syslog_socket(path);
 }
 
 /* The next syslog message that holds text, or NULL after timeout_ms. */

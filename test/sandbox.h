@@ -20,6 +20,18 @@
 void test_skip(const char *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * For a timed started as root, which changes root into /var/empty: a /var
+ * of the test's own (private_var), or a skip that says why not.
+ */
+#define SKIP_UNLESS_ROOT_WITH_VAR() do {				\
+	if (geteuid() != 0)						\
+		SKIP("timed changes root only when started as root");	\
+	if (private_var() == -1)					\
+		SKIP("cannot mount a /var of the test's own: %s",	\
+		    strerror(errno));					\
+} while (0)
+
 const char *scratch_dir(void);
 const char *scratch_copy(const char *, const char *, char *, size_t);
 const char *timed_copy(void);
@@ -30,8 +42,11 @@ void drop_clock_privilege_cron(void);
 int capability_drop(int);
 int private_mount_namespace(const char *);
 int private_network(void);
+int private_var(void);
 int private_file(const char *, const char *);
 int syslog_trap(void);
+int syslog_socket(const char *);
+int syslog_restart(int, const char *);
 const char *syslog_wait(int, const char *, int);
 const char *const *unsynced_env(int);
 
