@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../log.h"
+#include "../server/log.h"
 #include "helpers.h"
 #include "tests.h"
 
