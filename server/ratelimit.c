@@ -59,20 +59,14 @@ static uint64_t global_interval_ns, global_tolerance_ns;
 static unsigned rate;		/* 0: no limits */
 static uint32_t seed;		/* so nobody can aim at one set */
 
-static int
-ipv4_bogus(uint32_t a)
-{
-	return (a >> 24) == 0 ||		/* 0.0.0.0/8 */
-	    (a >> 28) >= 0xE;			/* multicast, 240/4, broadcast */
-}
-
-static enum source_verdict
-ipv4_check(in_port_t port, uint32_t a)
-{
-	if (ntohs(port) < 1024)
-		return SOURCE_LOW_PORT;
-	return ipv4_bogus(a) ? SOURCE_BOGUS : SOURCE_OK;
-}
+/*
+ * Sources no client has; destinations that reach more than this host, or
+ * none (:: reaches no socket: the kernel sends to ::1 instead).
+ */
+#define NOT_A_SOURCE	(ADDR_THIS_NETWORK | ADDR_UNSPECIFIED | \
+	ADDR_MULTICAST | ADDR_BROADCAST | ADDR_RESERVED | ADDR_V4COMPAT)
+#define NOT_A_HOST	(ADDR_THIS_NETWORK | ADDR_MULTICAST | \
+	ADDR_BROADCAST | ADDR_RESERVED)
 
 /*
  * May a UDP request from sa be answered at all? A request from one of the
@@ -99,18 +93,11 @@ source_check(const struct sockaddr *sa, int dual_stack,
 	for (i = 0; i < n; i++)
 		if (ntohs(port) == own_ports[i])
 			return SOURCE_OWN_PORT;
-	if (addr_ipv4(sa, &a)) {
-		if (sa->sa_family == AF_INET6 && !dual_stack)
-			return SOURCE_BOGUS;
-		return ipv4_check(port, a);
-	}
+	if (sa->sa_family == AF_INET6 && !dual_stack && addr_ipv4(sa, &a))
+		return SOURCE_BOGUS;
 	if (ntohs(port) < 1024)
 		return SOURCE_LOW_PORT;
-	if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
-	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
-	    IN6_IS_ADDR_V4COMPAT(&sin6->sin6_addr))
-		return SOURCE_BOGUS;
-	return SOURCE_OK;
+	return addr_kind(sa) & NOT_A_SOURCE ? SOURCE_BOGUS : SOURCE_OK;
 }
 
 /*
@@ -124,14 +111,12 @@ source_check(const struct sockaddr *sa, int dual_stack,
 int
 destination_unicast(const struct sockaddr *dst, const struct in_addr *local)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)dst;
 	uint32_t a;
 
-	if (!addr_ipv4(dst, &a))
-		return !IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
-	if (ipv4_bogus(a))
+	if (addr_kind(dst) & NOT_A_HOST)
 		return 0;
-	return local == NULL || ntohl(local->s_addr) == a;
+	return !addr_ipv4(dst, &a) || local == NULL ||
+	    ntohl(local->s_addr) == a;
 }
 
 /*
