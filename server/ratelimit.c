@@ -37,6 +37,7 @@
 #define WAYS		4	/* a set of slots one address may use */
 #define NS		1000000000ULL
 #define LOG_INTERVAL_MS	60000	/* a limited source is logged once a minute */
+#define LOGS_PER_MINUTE	10	/* in all: forged sources must not flood syslog */
 #define KNOWN_AFTER_NS	(1 * NS)	/* in the table this long: known */
 #define KNOWN_IDLE_NS	(60 * NS)	/* and not idle this long */
 
@@ -58,6 +59,8 @@ static uint64_t interval_ns, tolerance_ns;	/* per source */
 static uint64_t global_interval_ns, global_tolerance_ns;
 static unsigned rate;		/* 0: no limits */
 static uint32_t seed;		/* so nobody can aim at one set */
+static uint64_t log_minute;	/* the minute the lines below were in */
+static unsigned log_lines;
 
 /*
  * Sources no client has; destinations that reach more than this host, or
@@ -145,6 +148,7 @@ limit_init(unsigned per_source, uint64_t random_seed)
 		memset(&udp_table, 0, sizeof(udp_table));
 		memset(&tcp_table, 0, sizeof(tcp_table));
 		open_tat_ns = reserved_tat_ns = 0;
+		log_minute = log_lines = 0;
 	}
 	initialized = 1;
 }
@@ -257,9 +261,28 @@ gcra_take(uint64_t *tat_ns, uint64_t now_ns, uint64_t interval,
 }
 
 /*
+ * Whether a refusal of b's source is logged: the first in a minute for the
+ * source, and only while the minute has had fewer than LOGS_PER_MINUTE.
+ */
+static int
+refusal_logged(struct bucket *b, uint64_t now_ms)
+{
+	if (b->logged_ms != 0 && now_ms - b->logged_ms < LOG_INTERVAL_MS)
+		return 0;
+	b->logged_ms = now_ms ? now_ms : 1;
+	if (now_ms / 60000 != log_minute) {
+		log_minute = now_ms / 60000;
+		log_lines = 0;
+	}
+	if (log_lines == LOGS_PER_MINUTE)
+		return 0;
+	log_lines++;
+	return 1;
+}
+
+/*
  * May the source at sa have a reply now (monotonic ms)? socktype picks the
- * table. *log is set when a refusal is the first for the source in a
- * minute.
+ * table. *log is set when a refusal should be logged (refusal_logged).
  */
 enum limit_verdict
 limit_take(int socktype, const struct sockaddr *sa, uint64_t now_ms, int *log)
@@ -275,11 +298,7 @@ limit_take(int socktype, const struct sockaddr *sa, uint64_t now_ms, int *log)
 	addr_key(sa, key);
 	b = slot_find(t, key, now_ns);
 	if (!gcra_take(&b->tat_ns, now_ns, interval_ns, tolerance_ns)) {
-		if (b->logged_ms == 0 || now_ms - b->logged_ms >=
-		    LOG_INTERVAL_MS) {
-			b->logged_ms = now_ms ? now_ms : 1;
-			*log = 1;
-		}
+		*log = refusal_logged(b, now_ms);
 		return LIMIT_SOURCE;
 	}
 	if (socktype != SOCK_STREAM && !gcra_take(&open_tat_ns, now_ns,
