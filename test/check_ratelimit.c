@@ -232,7 +232,7 @@ END_TEST
 static int
 refusals_logged(int count, uint64_t now)
 {
-	char addr[INET_ADDRSTRLEN];
+	char addr[32];
 	int log, i, logged = 0;
 
 	for (i = 0; i < count; i++) {
