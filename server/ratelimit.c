@@ -100,7 +100,7 @@ source_check(const struct sockaddr *sa, int dual_stack,
 		return SOURCE_BOGUS;
 	if (ntohs(port) < 1024)
 		return SOURCE_LOW_PORT;
-	return addr_kind(sa) & NOT_A_SOURCE ? SOURCE_BOGUS : SOURCE_OK;
+	return (addr_kind(sa) & NOT_A_SOURCE) != 0 ? SOURCE_BOGUS : SOURCE_OK;
 }
 
 /*
