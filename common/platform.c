@@ -155,3 +155,31 @@ platform_not_dumpable(void)
 {
 	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
+
+/*
+ * socket(2) and connect(2) by the kernel's own calls where it has them,
+ * not through socketcall(2), which i386's C libraries use: a system call
+ * filter sees socketcall's call number but not the call's arguments, so
+ * one that allows a socket by its arguments (timed's, for /dev/log) would
+ * refuse it there. Kernels before 4.3 lack the direct calls on i386:
+ * ENOSYS, a failure the caller has anyway.
+ */
+int
+platform_socket_direct(int domain, int type, int protocol)
+{
+#ifdef SYS_socket
+	return (int)syscall(SYS_socket, domain, type, protocol);
+#else
+	return socket(domain, type, protocol);
+#endif
+}
+
+int
+platform_connect_direct(int fd, const struct sockaddr *sa, socklen_t len)
+{
+#ifdef SYS_connect
+	return (int)syscall(SYS_connect, fd, sa, len);
+#else
+	return connect(fd, sa, len);
+#endif
+}

@@ -5,6 +5,8 @@
 #ifndef PLATFORM_H
 #define PLATFORM_H
 
+#include <sys/socket.h>
+
 /* The kernel's limit of maxerror (NTP_PHASE_LIMIT): 16 s, in us. */
 #define PLATFORM_MAXERROR_US	16000000L
 
@@ -15,5 +17,7 @@ int platform_may_set_clock(void);
 int platform_drop_capabilities(void);
 int platform_keep_clock_capabilities(void);
 int platform_not_dumpable(void);
+int platform_socket_direct(int, int, int);
+int platform_connect_direct(int, const struct sockaddr *, socklen_t);
 
 #endif
