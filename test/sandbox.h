@@ -31,6 +31,7 @@ int capability_drop(int);
 int private_mount_namespace(const char *);
 int private_network(void);
 int private_file(const char *, const char *);
+int private_state(void);
 int syslog_trap(void);
 const char *syslog_wait(int, const char *, int);
 const char *const *unsynced_env(int);
