@@ -77,7 +77,7 @@ teardown(void)
  * the environment if given; its exit status.
  */
 static int
-run(const char *const args[], const char *more)
+run_as(const char *const args[], const char *more, child_setup_fn setup)
 {
 	static char spyenv[PATH_MAX + 16];
 	const char *env[] = { "LD_PRELOAD=./test/clockspy.so", spyenv,
@@ -92,9 +92,15 @@ run(const char *const args[], const char *more)
 	for (i = 0; args[i] != NULL && i < 14; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
-	ck_assert_msg(proc_run(&client, argv, env, drop_clock_privilege,
-	    10000) == 0, "timeclient ran past 10 s");
+	ck_assert_msg(proc_run(&client, argv, env, setup, 10000) == 0,
+	    "timeclient ran past 10 s");
 	return exit_code(&client);
+}
+
+static int
+run(const char *const args[], const char *more)
+{
+	return run_as(args, more, drop_clock_privilege);
 }
 
 /* timeclient -s against the fake server, under the spy. */
@@ -185,6 +191,34 @@ START_TEST(kept_after_a_good_set)
 	ck_assert_msg(s >= 98 && s <= 101, "stepped by %lld s", s);
 	k = kept();
 	ck_assert_msg(k >= 96 && k <= 100, "kept now %+lld s", k);
+}
+END_TEST
+
+/*
+ * Root that may set the clock sets it from its parent, which keeps only
+ * CAP_SYS_TIME (privsep.c): that parent keeps the time, root's, in root's
+ * directory. The spy stands in for the clock; CAP_SYS_TIME is kept, so
+ * the server's clock is ours, as in check_timeclient.c's tests of the
+ * network side: were the spy not loaded, the clock would not move.
+ */
+START_TEST(kept_by_the_parent)
+{
+	struct stat st;
+	long long s, k;
+
+	OWN_STATE();
+	if (geteuid() != 0)
+		SKIP("only root's timeclient sets from a parent apart, and "
+		    "this /var/lib is a user namespace's (uid %u)",
+		    (unsigned)geteuid());
+	fake_at(0);
+	ck_assert_int_eq(run_as((const char *const[]){ "-s", "-o", portarg,
+	    "127.0.0.1", NULL }, NULL, NULL), 0);
+	ck_assert(stepped(&s));
+	k = kept();
+	ck_assert_msg(k >= -4 && k <= 0, "kept now %+lld s", k);
+	ck_assert_int_eq(stat(CLOCK_FILE, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
 }
 END_TEST
 
@@ -379,6 +413,7 @@ lastgood_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, kept_after_a_good_set);
+	tcase_add_test(tc, kept_by_the_parent);
 	tcase_add_test(tc, not_kept_without_a_good_set);
 	tcase_add_test(tc, floor_refuses_a_time_before_it);
 	tcase_add_test(tc, boot_advances_a_clock_behind_it);

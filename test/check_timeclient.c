@@ -2430,7 +2430,7 @@ setter_waiting(const char *const args[], const char *const extra)
 	argv[n++] = portarg;
 	argv[n++] = "127.0.0.1";
 	argv[n] = NULL;
-	ck_assert_int_eq(proc_start(&client, argv, env, NULL), 0);
+	ck_assert_int_eq(proc_start(&client, argv, env, hide_last_good), 0);
 	ck_assert_msg(poll(&pfd, 1, scale_ms(10000)) == 1, "no connection");
 	return pfd.fd;
 }

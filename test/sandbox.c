@@ -160,7 +160,7 @@ static int own_state;
  * a tmpfs of the child's own namespace hides it. Root that cannot hide it
  * does not run the child (exit 125); a user could not write it anyway.
  */
-static void
+void
 hide_last_good(void)
 {
 	struct stat st;

@@ -27,6 +27,7 @@ const char *scratch_preload(const char *);
 void become_nobody(void);
 void drop_clock_privilege(void);
 void drop_clock_privilege_cron(void);
+void hide_last_good(void);
 int capability_drop(int);
 int private_mount_namespace(const char *);
 int private_network(void);
