@@ -6,11 +6,12 @@
  * the clock before it, and at boot a clock behind it is advanced to it.
  *
  * The file decides what time the clock may take, so it is believed only
- * where no one but root (or timeclient's own user, the boot unit's
- * dynamic user) could have put it: the directory owned by one of them and
- * writable by no one else, the file opened from it without following a
- * link (O_NOFOLLOW), a regular file of the same owners that no one else
- * may write, holding Unix seconds and a newline. Anything else is said and
+ * where no one but root (or timeclient's own user, the units' dynamic
+ * user) could have put it: the directory owned by one of them (or by a
+ * user in a directory only root may enter, as systemd keeps a dynamic
+ * user's) and writable by no one else, the file opened from it without
+ * following a link (O_NOFOLLOW), a regular file of the same owners that
+ * no one else may write, holding Unix seconds and a newline. Anything else is said and
  * not believed: the release's floor alone stands. It is replaced whole
  * (a new file renamed over it), so a crash leaves the old or the new.
  * Like timeclient.c, this module says what fails (warnx) and exits where
@@ -40,12 +41,32 @@
 
 enum { LOAD_NONE, LOAD_FOUND, LOAD_REFUSED };
 
-/* Root's or our own, and writable by no one else. */
+/* Root's, our own or owner's, and writable by no one else. */
 static int
-trusted(const struct stat *st)
+trusted(const struct stat *st, uid_t owner)
 {
-	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
-	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	return (st->st_uid == 0 || st->st_uid == geteuid() ||
+	    st->st_uid == owner) && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/*
+ * Whether the directory open at fd lies in one only root may enter (mode
+ * 0700, root's): systemd's /var/lib/private, where a dynamic user's
+ * directory is that user's, reached by no other user.
+ */
+static int
+in_root_only(int fd)
+{
+	struct stat st;
+	int parent, ok;
+
+	if ((parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return 0;
+	ok = fstat(parent, &st) == 0 && st.st_uid == 0 &&
+	    (st.st_mode & 077) == 0;
+	close(parent);
+	return ok;
 }
 
 static void
@@ -57,13 +78,16 @@ untrusted(struct why *why, const char *path, const struct stat *st)
 }
 
 /*
- * LASTGOOD_DIR, opened and checked: its descriptor; or -1, with why empty
- * when it does not exist (nothing is kept here) and saying why otherwise.
- * Links on the way to it are followed: only root could plant one in
- * /var/lib, and the directory they lead to is checked.
+ * LASTGOOD_DIR, opened and checked: its descriptor, and its owner in
+ * *owner; or -1, with why empty when it does not exist (nothing is kept
+ * here) and saying why otherwise. Links on the way to it are followed:
+ * only root could plant one in /var/lib, and the directory they lead to
+ * is checked. It is root's or ours, or another user's in a directory
+ * only root may enter (root by hand, where the units' dynamic user has
+ * it); and writable by no one else.
  */
 static int
-state_dir(struct why *why)
+state_dir(uid_t *owner, struct why *why)
 {
 	struct stat st;
 	int fd;
@@ -75,10 +99,13 @@ state_dir(struct why *why)
 		    LASTGOOD_DIR);
 	if (fstat(fd, &st) == -1)
 		why_errno(why, "%s", LASTGOOD_DIR);
-	else if (!trusted(&st))
+	else if (!trusted(&st, 0) && !(trusted(&st, st.st_uid) &&
+	    in_root_only(fd)))
 		untrusted(why, LASTGOOD_DIR, &st);
-	else
+	else {
+		*owner = st.st_uid;
 		return fd;
+	}
 	close(fd);
 	return -1;
 }
@@ -107,9 +134,10 @@ load(int64_t *seconds, struct why *why)
 	char text[32];
 	struct stat st;
 	ssize_t n;
+	uid_t owner;
 	int dir, fd, status = LOAD_REFUSED;
 
-	if ((dir = state_dir(why)) == -1)
+	if ((dir = state_dir(&owner, why)) == -1)
 		return why->text[0] == '\0' ? LOAD_NONE : LOAD_REFUSED;
 	fd = openat(dir, LASTGOOD_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
@@ -122,7 +150,7 @@ load(int64_t *seconds, struct why *why)
 		why_errno(why, "%s", LASTGOOD_PATH);
 	else if (!S_ISREG(st.st_mode))
 		why_set(why, "%s is not a regular file", LASTGOOD_PATH);
-	else if (!trusted(&st))
+	else if (!trusted(&st, owner))
 		untrusted(why, LASTGOOD_PATH, &st);
 	else if ((n = read(fd, text, sizeof(text) - 1)) == -1)
 		why_errno(why, "%s", LASTGOOD_PATH);
@@ -150,9 +178,10 @@ save(int64_t seconds, struct why *why)
 	struct timespec times[2] = { { .tv_sec = (time_t)seconds },
 	    { .tv_sec = (time_t)seconds } };
 	char text[32];
+	uid_t owner;
 	int dir, fd, len, ok;
 
-	if ((dir = state_dir(why)) == -1)
+	if ((dir = state_dir(&owner, why)) == -1)
 		return -1;
 	len = snprintf(text, sizeof(text), "%lld\n", (long long)seconds);
 	/* A new file left by a crash: ours, as the directory is. */

@@ -404,6 +404,39 @@ START_TEST(file_of_another_user_refused)
 }
 END_TEST
 
+/*
+ * Where systemd keeps it for the units' dynamic user: /var/lib/timeclient
+ * a link to private/timeclient, that user's, in /var/lib/private, root's
+ * and closed to others. Root by hand believes it there (no one else can
+ * reach it); not once /var/lib/private is open to others.
+ */
+START_TEST(dynamic_users_directory)
+{
+	long long s;
+
+	OWN_STATE();
+	ck_assert_int_eq(mkdir("/var/lib/private", 0700), 0);
+	ck_assert_int_eq(chmod("/var/lib/private", 0700), 0);
+	ck_assert_int_eq(rename("/var/lib/timeclient",
+	    "/var/lib/private/timeclient"), 0);
+	ck_assert_int_eq(symlink("private/timeclient", "/var/lib/timeclient"),
+	    0);
+	keep_at(1000);
+	if (chown("/var/lib/private/timeclient", 61234, 61234) == -1 ||
+	    chown(CLOCK_FILE, 61234, 61234) == -1)
+		SKIP("a directory of another user's: chown: %s",
+		    strerror(errno));
+	ck_assert_int_eq(run((const char *const[]){ "-s", NULL }, NULL), 0);
+	ck_assert(stepped(&s));
+	ck_assert_msg(s >= 998 && s <= 1000, "stepped by %lld s", s);
+	ck_assert_int_eq(unlink(spy_file), 0);
+	ck_assert_int_eq(chmod("/var/lib/private", 0755), 0);
+	ck_assert_int_eq(run((const char *const[]){ "-s", NULL }, NULL), 4);
+	ASSERT_SAID("/var/lib/timeclient is owned by uid 61234");
+	ck_assert(!stepped(&s));
+}
+END_TEST
+
 Suite *
 lastgood_suite(void)
 {
@@ -421,6 +454,7 @@ lastgood_suite(void)
 	tcase_add_loop_test(tc, planted_file_refused, 0,
 	    sizeof(planted) / sizeof(planted[0]));
 	tcase_add_test(tc, file_of_another_user_refused);
+	tcase_add_test(tc, dynamic_users_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }
