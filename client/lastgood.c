@@ -127,33 +127,35 @@ parse(const char *text, int64_t *seconds)
 	return 0;
 }
 
-/* The last good time in *seconds: LOAD_FOUND, LOAD_NONE, or LOAD_REFUSED and why. */
+/*
+ * The last good time in *seconds: LOAD_FOUND, LOAD_NONE, or LOAD_REFUSED
+ * and why. A file that is not regular, or not trusted, is not read.
+ */
 static int
 load(int64_t *seconds, struct why *why)
 {
 	char text[32];
 	struct stat st;
-	ssize_t n;
-	uid_t owner;
+	ssize_t n = 0;
+	uid_t owner = 0;
 	int dir, fd, status = LOAD_REFUSED;
 
 	if ((dir = state_dir(&owner, why)) == -1)
 		return why->text[0] == '\0' ? LOAD_NONE : LOAD_REFUSED;
 	fd = openat(dir, LASTGOOD_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC);
-	close(dir);
 	if (fd == -1 && errno == ENOENT)
-		return LOAD_NONE;
-	if (fd == -1 && errno == ELOOP)
+		status = LOAD_NONE;
+	else if (fd == -1 && errno == ELOOP)
 		why_set(why, "%s is a symbolic link", LASTGOOD_PATH);
-	else if (fd == -1 || fstat(fd, &st) == -1)
+	else if (fd == -1 || fstat(fd, &st) == -1 || (S_ISREG(st.st_mode) &&
+	    trusted(&st, owner) && (n = read(fd, text, sizeof(text) - 1)) ==
+	    -1))
 		why_errno(why, "%s", LASTGOOD_PATH);
 	else if (!S_ISREG(st.st_mode))
 		why_set(why, "%s is not a regular file", LASTGOOD_PATH);
 	else if (!trusted(&st, owner))
 		untrusted(why, LASTGOOD_PATH, &st);
-	else if ((n = read(fd, text, sizeof(text) - 1)) == -1)
-		why_errno(why, "%s", LASTGOOD_PATH);
 	else {
 		text[n] = '\0';
 		if (parse(text, seconds) == -1)
@@ -164,6 +166,7 @@ load(int64_t *seconds, struct why *why)
 	}
 	if (fd != -1)
 		close(fd);
+	close(dir);
 	return status;
 }
 
@@ -178,7 +181,7 @@ save(int64_t seconds, struct why *why)
 	struct timespec times[2] = { { .tv_sec = (time_t)seconds },
 	    { .tv_sec = (time_t)seconds } };
 	char text[32];
-	uid_t owner;
+	uid_t owner = 0;
 	int dir, fd, len, ok;
 
 	if ((dir = state_dir(&owner, why)) == -1)
