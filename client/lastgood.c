@@ -127,16 +127,47 @@ parse(const char *text, int64_t *seconds)
 	return 0;
 }
 
+/* The time in the open file, checked: LOAD_FOUND, or LOAD_REFUSED and why. */
+static int
+read_time(int fd, uid_t owner, int64_t *seconds, struct why *why)
+{
+	char text[32];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) == -1) {
+		why_errno(why, "%s", LASTGOOD_PATH);
+		return LOAD_REFUSED;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		why_set(why, "%s is not a regular file", LASTGOOD_PATH);
+		return LOAD_REFUSED;
+	}
+	if (!trusted(&st, owner)) {
+		untrusted(why, LASTGOOD_PATH, &st);
+		return LOAD_REFUSED;
+	}
+	if ((n = read(fd, text, sizeof(text) - 1)) == -1) {
+		why_errno(why, "%s", LASTGOOD_PATH);
+		return LOAD_REFUSED;
+	}
+	text[n] = '\0';
+	if (parse(text, seconds) == -1) {
+		why_set(why, "%s holds no time (Unix seconds and a newline): "
+		    "corrupt", LASTGOOD_PATH);
+		return LOAD_REFUSED;
+	}
+	return LOAD_FOUND;
+}
+
 /*
  * The last good time in *seconds: LOAD_FOUND, LOAD_NONE, or LOAD_REFUSED
- * and why. A file that is not regular, or not trusted, is not read.
+ * and why. The file is opened without following a link, and without
+ * waiting (a FIFO).
  */
 static int
 load(int64_t *seconds, struct why *why)
 {
-	char text[32];
-	struct stat st;
-	ssize_t n = 0;
 	uid_t owner = 0;
 	int dir, fd, status = LOAD_REFUSED;
 
@@ -148,24 +179,12 @@ load(int64_t *seconds, struct why *why)
 		status = LOAD_NONE;
 	else if (fd == -1 && errno == ELOOP)
 		why_set(why, "%s is a symbolic link", LASTGOOD_PATH);
-	else if (fd == -1 || fstat(fd, &st) == -1 || (S_ISREG(st.st_mode) &&
-	    trusted(&st, owner) && (n = read(fd, text, sizeof(text) - 1)) ==
-	    -1))
+	else if (fd == -1)
 		why_errno(why, "%s", LASTGOOD_PATH);
-	else if (!S_ISREG(st.st_mode))
-		why_set(why, "%s is not a regular file", LASTGOOD_PATH);
-	else if (!trusted(&st, owner))
-		untrusted(why, LASTGOOD_PATH, &st);
 	else {
-		text[n] = '\0';
-		if (parse(text, seconds) == -1)
-			why_set(why, "%s holds no time (Unix seconds and a "
-			    "newline): corrupt", LASTGOOD_PATH);
-		else
-			status = LOAD_FOUND;
-	}
-	if (fd != -1)
+		status = read_time(fd, owner, seconds, why);
 		close(fd);
+	}
 	close(dir);
 	return status;
 }
