@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "lastgood.h"
 #include "leaps.h"
 #include "majority.h"
 #include "privsep.h"
@@ -816,6 +817,8 @@ main(int argc, char *argv[])
 	if (o.leaps && leaps_load(LEAPS_FILE, &leaps, &why) == -1)
 		errx(1, "-c needs the leap seconds of %s: %s", LEAPS_FILE,
 		    why.text);
+	if (o.nhosts == 0)			/* -s alone: lastgood.c */
+		return lastgood_advance(o.verbose);
 	if (o.verbose)
 		o.query.note = note;
 	if (o.majority && o.nhosts > MAJORITY_SOURCES_MAX)
@@ -845,10 +848,14 @@ main(int argc, char *argv[])
 	/* The floor is UTC's: -c's leap seconds must not lift a time over. */
 	if (m.utc_seconds < TIME_FLOOR)
 		below_floor(m.host, m.utc_seconds, o.print_only);
+	if (!o.print_only)
+		lastgood_check(m.host, m.utc_seconds, m.error_ns);
 
 	slew = apply(&o, &m, &ans, &suffix);
-	if (!o.print_only)
+	if (!o.print_only) {
 		clock_mark(&o, &m, slew);
+		lastgood_keep(m.utc_seconds, m.error_ns, o.verbose);
+	}
 	/*
 	 * Judged only where a date is printed (not -q, not -s), and after the
 	 * clock is set: the zone that shows it never decides the setting.
