@@ -1,8 +1,9 @@
 # timed - RFC 868 time server, and timeclient, its client
 # See LICENSE file for copyright and license details.
 #
-# The daemon's sources are at the top, the client's in client/, what both
-# use in common/. The programs are built at the top: ./timed, ./timeclient.
+# The daemon's modules are in server/ (its main() in timed.c, its types in
+# timed.h), the client's in client/, what both use in common/. The programs
+# are built at the top: ./timed, ./timeclient.
 
 include config.mk
 
@@ -17,13 +18,13 @@ TIMED_CPPFLAGS = -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 TIMED_CFLAGS = -std=c11 -pedantic -Wall -Wextra $(WERROR)
 TIMED_LDLIBS = $(BSD_LIBS)
 
-# The filters' BPF, generated (FILTER_GEN): allowed.c and client/allowed.c
-# are the rules, which tools/filtergen, run on the build host, compiles
-# with the host's libseccomp (only with SECCOMP=yes, config.mk) for
-# FILTER_ARCH: the architecture CC compiles for, told by its predefined
-# macros (CC -dumpmachine ignores -m32). An ASan build's filters let its
-# runtime's calls through too.
-FILTER_GEN = allowed_bpf.c client/allowed_bpf.c common/sysnames.c
+# The filters' BPF, generated (FILTER_GEN): server/allowed.c and
+# client/allowed.c are the rules, which tools/filtergen, run on the build
+# host, compiles with the host's libseccomp (only with SECCOMP=yes,
+# config.mk) for FILTER_ARCH: the architecture CC compiles for, told by
+# its predefined macros (CC -dumpmachine ignores -m32). An ASan build's
+# filters let its runtime's calls through too.
+FILTER_GEN = server/allowed_bpf.c client/allowed_bpf.c common/sysnames.c
 FILTER_ARCH != $(CC) -dM -E -x c /dev/null 2>/dev/null | awk '$$3 == 1 && \
 	$$2 ~ /^__(x86_64|i386|arm|aarch64)__$$/ { n = substr($$2, 3, \
 	length($$2) - 4); print n == "i386" ? "x86" : n; exit }'
@@ -32,8 +33,9 @@ FILTERGEN = tools/filtergen $(FILTER_ASAN) $(or $(FILTER_ARCH),unknown)
 FILTERGEN_CPPFLAGS_yes = -DHAVE_SECCOMP $(SECCOMP_CFLAGS)
 FILTERGEN_LIBS_yes = $(SECCOMP_LIBS)
 
-DAEMON_OBJ = timed.o options.o listen.o serve.o fitness.o ratelimit.o \
-	privdrop.o daemon.o log.o syscalls.o allowed_bpf.o
+DAEMON_OBJ = timed.o server/options.o server/listen.o server/serve.o \
+	server/fitness.o server/ratelimit.o server/privdrop.o server/daemon.o \
+	server/log.o server/syscalls.o server/allowed_bpf.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
 	client/majority.o client/sources.o client/allowed_bpf.o
@@ -68,13 +70,13 @@ timeclient: $(CLIENT_OBJ) $(COMMON_OBJ)
 $(OBJ): config.mk
 $(FILTER_GEN:.c=.o): TIMED_CPPFLAGS += -Icommon
 
-tools/filtergen: tools/filtergen.c allowed.c client/allowed.c \
+tools/filtergen: tools/filtergen.c server/allowed.c client/allowed.c \
     common/sysfilter.h config.mk
 	$(HOSTCC) -std=c11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
 		$(FILTERGEN_CPPFLAGS_$(SECCOMP)) -o $@ tools/filtergen.c \
-		allowed.c client/allowed.c $(FILTERGEN_LIBS_$(SECCOMP))
+		server/allowed.c client/allowed.c $(FILTERGEN_LIBS_$(SECCOMP))
 
-allowed_bpf.c: tools/filtergen
+server/allowed_bpf.c: tools/filtergen
 	$(FILTERGEN) timed > $@.tmp && mv -f $@.tmp $@
 client/allowed_bpf.c: tools/filtergen
 	$(FILTERGEN) timeclient > $@.tmp && mv -f $@.tmp $@
@@ -156,11 +158,11 @@ musl-check:
 # both programs have one thread (and readdir_r is deprecated); its
 # cross-file ctuuninitvar in common/why.c, which takes vsnprintf's output
 # buffer for a read of the caller's struct (why_set only writes it); its
-# uninitvar in log.c, whose model of ttyname_r(3) takes the buffer it
+# uninitvar in server/log.c, whose model of ttyname_r(3) takes the buffer it
 # fills for one it reads; clang-tidy's, with their reasons, in .clang-tidy.
 # And README.md stays a user's guide: 300 lines at most, no option
 # described as the man pages do (tools/readme-check says how it judges).
-LINT_SRC = $(filter-out $(FILTER_GEN),$(OBJ:.o=.c)) allowed.c \
+LINT_SRC = $(filter-out $(FILTER_GEN),$(OBJ:.o=.c)) server/allowed.c \
 	client/allowed.c $(BENCH_OBJ:.o=.c)
 lint:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
@@ -170,7 +172,7 @@ lint:
 		--suppress=missingIncludeSystem --suppress=variableScope \
 		--suppress=getpwnamCalled --suppress=getservbynameCalled \
 		--suppress=readdirCalled --suppress=ctuuninitvar:common/why.c \
-		--suppress=uninitvar:log.c \
+		--suppress=uninitvar:server/log.c \
 		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" \
 		-DTIME_FLOOR=$(TIME_FLOOR) $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(TIMED_CPPFLAGS)

@@ -2,10 +2,10 @@
  * A process's own system call filter (seccomp): an allow-list; any other
  * call kills the process, said first in one line.
  *
- * The allow-lists (allowed.c, client/allowed.c) are data, turned into BPF
- * at build time by tools/filtergen, a program of the build host linked
- * with its libseccomp, for the target's architecture; the programs load
- * the result (filter_*.c, generated) and link no libseccomp. Built where
+ * The allow-lists (server/allowed.c, client/allowed.c) are data, turned
+ * into BPF at build time by tools/filtergen, a program of the build host
+ * linked with its libseccomp, for the target's architecture; the programs
+ * load the result (*_bpf.c, generated) and link no libseccomp. Built where
  * the host has no libseccomp, the filters are empty and sysfilter_load()
  * refuses and says so.
  */

@@ -1,7 +1,7 @@
 /*
  * filtergen: the programs' system call filters compiled at build time.
  * Runs on the build host, linked with the host's libseccomp, and writes C
- * for the target: libseccomp builds the very rules of allowed.c or
+ * for the target: libseccomp builds the very rules of server/allowed.c or
  * client/allowed.c for the target's architecture alone, and exports them
  * as BPF, which the program loads itself (common/sysfilter.c). So the
  * programs carry libseccomp's knowledge (each architecture's call numbers,
@@ -25,7 +25,7 @@
 #include "../common/sysfilter.h"
 
 
-/* The allow-lists: allowed.c, client/allowed.c. */
+/* The allow-lists: server/allowed.c, client/allowed.c. */
 extern const struct sysfilter_group timed_groups[];
 extern const size_t timed_group_count;
 extern const struct sysfilter_group timeclient_groups[];

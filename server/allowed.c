@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/sysfilter.h"
+#include "../common/sysfilter.h"
 
 #define ARG_EQ(i, v)	{ SYSFILTER_EQ, (i), 0, (uint64_t)(v) }
 #define ARG_CLEAR(i, m)	{ SYSFILTER_MASKED_EQ, (i), (uint64_t)(m), 0 }

@@ -5,7 +5,7 @@
  */
 #include <sys/types.h>
 
-#include "common/sysfilter.h"
+#include "../common/sysfilter.h"
 #include "daemon.h"
 #include "log.h"
 #include "syscalls.h"
