@@ -114,7 +114,7 @@ uninstall:
 # touches neither the tree nor the stash; nothing when there are none);
 # elsewhere (an unpacked tarball), DIST copied, then cleaned in the copy.
 DIST = LICENSE Makefile README.md HACKING.md config.mk .clang-tidy *.c *.h \
-	client common man test tools packaging .ci bench fuzz
+	server client common man test tools packaging .ci bench fuzz
 DIST_EXCLUDE = --exclude='*.o' --exclude='*.d' --exclude='*.so' \
 	--exclude=.peers --exclude=corpus --exclude='crash-*'
 DEB_PRODUCTS = .debhelper debhelper-build-stamp files *.substvars \
