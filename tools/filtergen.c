@@ -254,27 +254,32 @@ programs_write(uint32_t arch, const char *name,
 }
 
 /*
- * The target's call names, by number, in one string: each name ends with
- * a NUL, a number the target lacks is an empty name (SYSFILTER_CALLS in
+ * The target's call names, by number, in one array: each name ends with a
+ * NUL, a number the target lacks is an empty name (SYSFILTER_CALLS in
  * all); no table of offsets, which would cost more than the names' walk.
+ * Characters, not a string: ISO C's compilers need take no string over
+ * 4095 bytes (-pedantic says so of ARM's).
  */
 static void
 names_write(uint32_t arch)
 {
 	unsigned nr;
 	char *name;
+	const char *c;
 
 	printf("%s\n#include <stdint.h>\n\n#include \"sysfilter.h\"\n\n",
 	    header);
 	printf("const uint32_t sysfilter_arch = %#x;\n\n", (unsigned)arch);
-	printf("const char sysfilter_names[] =");
+	printf("const char sysfilter_names[] = {");
 	for (nr = 0; nr < SYSFILTER_CALLS; nr++) {
 		name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
-		printf("%s\"%s\\0\"", nr % 4 == 0 ? "\n    " : " ",
-		    name != NULL ? name : "");
+		printf("\n\t/* %u */ ", nr);
+		for (c = name != NULL ? name : ""; *c != '\0'; c++)
+			printf("'%c', ", *c);
+		printf("0,");
 		free(name);
 	}
-	printf(";\n");
+	printf("\n};\n");
 }
 
 int
