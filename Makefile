@@ -25,9 +25,13 @@ TIMED_LDLIBS = $(BSD_LIBS)
 # its predefined macros (CC -dumpmachine ignores -m32). An ASan build's
 # filters let its runtime's calls through too.
 FILTER_GEN = server/allowed_bpf.c client/allowed_bpf.c common/sysnames.c
-FILTER_ARCH != $(CC) -dM -E -x c /dev/null 2>/dev/null | awk '$$3 == 1 && \
-	$$2 ~ /^__(x86_64|i386|arm|aarch64)__$$/ { n = substr($$2, 3, \
-	length($$2) - 4); print n == "i386" ? "x86" : n; exit }'
+# x32, ARM's ILP32 and big-endian ARM get a name filtergen refuses.
+FILTER_ARCH != $(CC) -dM -E -x c /dev/null 2>/dev/null | awk '$$3 != 1 { \
+	next } $$2 == "__x86_64__" { a = "x86_64" } $$2 == "__i386__" { \
+	a = "x86" } $$2 == "__arm__" { a = "arm" } $$2 == "__aarch64__" { \
+	a = "aarch64" } $$2 == "__ILP32__" { ilp32 = 1 } \
+	$$2 ~ /^__(ARMEB|AARCH64EB)__$$/ { be = "-be" } END { \
+	print a (ilp32 && a ~ /64$$/ ? "-ilp32" : "") be }'
 FILTER_ASAN = $(if $(findstring -fsanitize=address,$(CFLAGS)),-a)
 FILTERGEN = tools/filtergen $(FILTER_ASAN) $(or $(FILTER_ARCH),unknown)
 FILTERGEN_CPPFLAGS_yes = -DHAVE_SECCOMP $(SECCOMP_CFLAGS)

@@ -300,8 +300,12 @@ main(int argc, char *argv[])
 	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
 		if (strcmp(argv[1], arches[i].name) == 0)
 			arch = arches[i].token;
-	if (arch == 0)
-		die("no filter for this architecture: build with SECCOMP=no");
+	if (arch == 0) {
+		fprintf(stderr, "filtergen: no filter for architecture %s "
+		    "(x86_64, x86, arm, aarch64): build with SECCOMP=no\n",
+		    argv[1]);
+		return 1;
+	}
 	if (strcmp(argv[2], "names") == 0) {
 		names_write(arch);
 		return fflush(stdout) == 0 ? 0 : 1;
