@@ -167,7 +167,7 @@ musl-check:
 # And README.md stays a user's guide: 300 lines at most, no option
 # described as the man pages do (tools/readme-check says how it judges).
 LINT_SRC = $(filter-out $(FILTER_GEN),$(OBJ:.o=.c)) server/allowed.c \
-	client/allowed.c $(BENCH_OBJ:.o=.c)
+	client/allowed.c tools/filtergen.c $(BENCH_OBJ:.o=.c)
 lint:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 	sh tools/readme-check README.md man/timed.8 man/timeclient.1
