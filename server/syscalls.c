@@ -6,7 +6,6 @@
 #include <sys/types.h>
 
 #include "../common/sysfilter.h"
-#include "daemon.h"
 #include "log.h"
 #include "syscalls.h"
 
@@ -17,13 +16,12 @@ extern const struct sysfilter_program timed_filters[4];
 
 /*
  * Loads timed's filter: what serving needs, what -S needs (sync_read),
- * and the removal of a pidfile in the directory timed kept. Returns 0, or
- * -1 with why.
+ * and the removal of a pidfile in pid_dir, the directory timed kept (-1:
+ * none). Returns 0, or -1 with why.
  */
 int
-syscalls_confine(int sync_read, struct why *why)
+syscalls_confine(int sync_read, int pid_dir, struct why *why)
 {
-	int pid_dir = daemon_pidfile_directory();
 	unsigned variant = 0;
 
 	if (sync_read)
