@@ -51,6 +51,10 @@ static const struct arch arches[] = {
 	  281, NONE, 322, 328, 124, 37, 120, 262, 79, 283 },
 };
 
+/* The sockets timed's log makes: SOCK_CLOEXEC | SOCK_NONBLOCK and a type. */
+#define LOG_DGRAM	(02000000 | 04000 | 2)
+#define LOG_STREAM	(02000000 | 04000 | 1)
+
 /* i386's socketcall(2) numbers (linux/net.h). */
 #define SYS_SOCKET	1
 #define SYS_CONNECT	3
@@ -270,6 +274,13 @@ timed_checks(void)
 		TRAPPED(p, mmap, 0, 4096, 5 /* PROT_READ | PROT_EXEC */);
 		TRAPPED(p, socket, 2, 1, 0);
 		TRAPPED(p, connect, 3, 0, 0);
+		/* /dev/log again: its socket kinds, its address's length. */
+		ALLOWED(p, socket, 1 /* AF_UNIX */, LOG_DGRAM, 0);
+		ALLOWED(p, socket, 1, LOG_STREAM, 0);
+		TRAPPED(p, socket, 1, 2 /* SOCK_DGRAM, blocking */, 0);
+		TRAPPED(p, socket, 2 /* AF_INET */, LOG_DGRAM, 0);
+		ALLOWED(p, connect, 3, 0, 11 /* "/dev/log" */);
+		TRAPPED(p, connect, 3, 0, 110 /* a whole sockaddr_un */);
 		TRAPPED(p, openat, 3, 0, 0);
 		TRAPPED(p, kill, PID, 9, 0);
 		/* i386: the socket calls multiplexed, some. */
