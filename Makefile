@@ -25,7 +25,7 @@ DAEMON_OBJ = timed.o options.o listen.o serve.o fitness.o ratelimit.o \
 	privdrop.o daemon.o log.o syscalls.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
-	client/majority.o client/sources.o
+	client/majority.o client/sources.o client/measure.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
 	common/why.o common/optflag.o common/sysfilter.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
@@ -135,10 +135,12 @@ musl-check:
 # fills for one it reads; clang-tidy's, with their reasons, in .clang-tidy.
 # And README.md stays a user's guide: 300 lines at most, no option
 # described as the man pages do (tools/readme-check says how it judges).
+# The client's functions fit on a screen: 60 lines at most.
 LINT_SRC = $(OBJ:.o=.c) $(BENCH_OBJ:.o=.c)
 lint:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 	sh tools/readme-check README.md man/timed.8 man/timeclient.1
+	sh tools/function-length 60 client/*.c
 	cppcheck -q --error-exitcode=1 --std=c99 \
 		--enable=warning,portability,performance,style \
 		--suppress=missingIncludeSystem --suppress=variableScope \

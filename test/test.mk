@@ -13,7 +13,7 @@ TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
 	client/leaps.o client/subsecond.o client/privsep.o client/majority.o \
-	client/sources.o options.o fitness.o \
+	client/sources.o client/measure.o options.o fitness.o \
 	ratelimit.o privdrop.o log.o daemon.o listen.o serve.o bench/load.o \
 	$(COMMON_OBJ)
 
