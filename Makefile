@@ -1,8 +1,9 @@
 # timed - RFC 868 time server, and timeclient, its client
 # See LICENSE file for copyright and license details.
 #
-# The daemon's sources are at the top, the client's in client/, what both
-# use in common/. The programs are built at the top: ./timed, ./timeclient.
+# The daemon's modules are in server/ (its main() in timed.c, its types in
+# timed.h), the client's in client/, what both use in common/. The programs
+# are built at the top: ./timed, ./timeclient.
 
 include config.mk
 
@@ -21,8 +22,9 @@ TIMED_CPPFLAGS = -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
 TIMED_CFLAGS = -std=c11 -pedantic -Wall -Wextra $(WERROR)
 TIMED_LDLIBS = $(BSD_LIBS) $(FILTER_LIBS_$(SECCOMP))
 
-DAEMON_OBJ = timed.o options.o listen.o serve.o fitness.o ratelimit.o \
-	privdrop.o daemon.o log.o syscalls.o
+DAEMON_OBJ = timed.o server/options.o server/listen.o server/serve.o \
+	server/fitness.o server/ratelimit.o server/privdrop.o server/daemon.o \
+	server/log.o server/syscalls.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
 	client/majority.o client/sources.o client/measure.o
@@ -131,7 +133,7 @@ musl-check:
 # both programs have one thread (and readdir_r is deprecated); its
 # cross-file ctuuninitvar in common/why.c, which takes vsnprintf's output
 # buffer for a read of the caller's struct (why_set only writes it); its
-# uninitvar in log.c, whose model of ttyname_r(3) takes the buffer it
+# uninitvar in server/log.c, whose model of ttyname_r(3) takes the buffer it
 # fills for one it reads; clang-tidy's, with their reasons, in .clang-tidy.
 # And README.md stays a user's guide: 300 lines at most, no option
 # described as the man pages do (tools/readme-check says how it judges).
@@ -146,7 +148,7 @@ lint:
 		--suppress=missingIncludeSystem --suppress=variableScope \
 		--suppress=getpwnamCalled --suppress=getservbynameCalled \
 		--suppress=readdirCalled --suppress=ctuuninitvar:common/why.c \
-		--suppress=uninitvar:log.c \
+		--suppress=uninitvar:server/log.c \
 		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" \
 		$(FILTER_CPPFLAGS_$(SECCOMP)) \
 		-DTIME_FLOOR=$(TIME_FLOOR) $(LINT_SRC)

@@ -20,14 +20,14 @@
 #include <unistd.h>
 
 #include "common/sysfilter.h"
-#include "daemon.h"
-#include "listen.h"
-#include "log.h"
-#include "options.h"
-#include "privdrop.h"
-#include "ratelimit.h"
-#include "serve.h"
-#include "syscalls.h"
+#include "server/daemon.h"
+#include "server/listen.h"
+#include "server/log.h"
+#include "server/options.h"
+#include "server/privdrop.h"
+#include "server/ratelimit.h"
+#include "server/serve.h"
+#include "server/syscalls.h"
 
 #define CHROOT_DIR	"/var/empty"
 #define PIDFILE_DEFAULT	"/run/timed/timed.pid"

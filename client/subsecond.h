@@ -16,7 +16,7 @@
 #define SUBSECOND_ALLOWED_BURST	40
 #define SUBSECOND_ALLOWED_RATE	10
 #define SUBSECOND_ROUNDS	3	/* each at one of the server's edges */
-#define SUBSECOND_LAST_TRIES	3	/* the last round, if it must be again */
+#define SUBSECOND_LAST_TRIES	6	/* the last round, if it must be again */
 #define SUBSECOND_ROUND_PROBES	12	/* 10 cut the bound by 10, 2 guard */
 #define SUBSECOND_GUARD_NS	2000000	/* guards: this far outside, at least */
 #define SUBSECOND_CHECK_PROBES	2	/* after the rounds: a check */

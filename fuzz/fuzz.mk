@@ -12,9 +12,9 @@ FUZZ_TARGETS = fuzz/port fuzz/options fuzz/addresses fuzz/reply fuzz/sntp \
 
 # Each target: its harness, then the sources it calls.
 fuzz/port: fuzz/fuzz_port.c common/addr.c
-fuzz/options: fuzz/fuzz_options.c client/options.c options.c common/addr.c \
+fuzz/options: fuzz/fuzz_options.c client/options.c server/options.c common/addr.c \
     common/optflag.c common/why.c
-fuzz/addresses: fuzz/fuzz_addresses.c ratelimit.c common/addr.c
+fuzz/addresses: fuzz/fuzz_addresses.c server/ratelimit.c common/addr.c
 fuzz/reply: fuzz/fuzz_reply.c client/options.c common/rfc868.c common/addr.c \
     common/optflag.c common/why.c
 fuzz/sntp: fuzz/fuzz_sntp.c client/sntp.c common/rfc868.c common/why.c

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../common/addr.h"
-#include "../ratelimit.h"
+#include "../server/ratelimit.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

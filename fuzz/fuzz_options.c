@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../client/options.h"
-#include "../options.h"
+#include "../server/options.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../privdrop.h"
+#include "../server/privdrop.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../daemon.h"
-#include "../log.h"
+#include "../server/daemon.h"
+#include "../server/log.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -2,7 +2,7 @@
 #include <check.h>
 #include <time.h>
 
-#include "../fitness.h"
+#include "../server/fitness.h"
 #include "tests.h"
 
 #define FLOOR	1795392000	/* 2026-11-23, as config.mk's */

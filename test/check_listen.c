@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../listen.h"
+#include "../server/listen.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -15,7 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "../log.h"
+#include "../server/log.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../ratelimit.h"
+#include "../server/ratelimit.h"
 #include "tests.h"
 
 #define WAYS_FILLED	4	/* sources a set of the table holds */

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "../common/rfc868.h"
-#include "../listen.h"
-#include "../ratelimit.h"
-#include "../serve.h"
+#include "../server/listen.h"
+#include "../server/ratelimit.h"
+#include "../server/serve.h"
 #include "helpers.h"
 #include "tests.h"
 

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../options.h"
-#include "../ratelimit.h"
+#include "../server/options.h"
+#include "../server/ratelimit.h"
 #include "helpers.h"
 #include "tests.h"
 

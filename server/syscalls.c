@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/sysfilter.h"
+#include "../common/sysfilter.h"
 #include "daemon.h"
 #include "log.h"
 #include "syscalls.h"

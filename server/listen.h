@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "common/why.h"
-#include "timed.h"
+#include "../common/why.h"
+#include "../timed.h"
 
 int listen_check(const struct listen_spec *, struct why *);
 int listen_open(const struct listen_spec *, struct listener *, size_t,

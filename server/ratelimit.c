@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/addr.h"
+#include "../common/addr.h"
 #include "ratelimit.h"
 
 #define WAYS		4	/* a set of slots one address may use */

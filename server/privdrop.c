@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/platform.h"
-#include "common/why.h"
+#include "../common/platform.h"
+#include "../common/why.h"
 #include "privdrop.h"
 
 /*

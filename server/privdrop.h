@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "common/why.h"
-#include "timed.h"
+#include "../common/why.h"
+#include "../timed.h"
 
 int privdrop_lookup(const char *, struct run_user *, struct why *);
 int privdrop_user_shared(uid_t);

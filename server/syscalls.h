@@ -2,7 +2,7 @@
 #ifndef SYSCALLS_H
 #define SYSCALLS_H
 
-#include "common/why.h"
+#include "../common/why.h"
 
 int syscalls_confine(int, struct why *);
 

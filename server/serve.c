@@ -19,9 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/platform.h"
-#include "common/rfc868.h"
-#include "common/utc.h"
+#include "../common/platform.h"
+#include "../common/rfc868.h"
+#include "../common/utc.h"
 #include "fitness.h"
 #include "log.h"
 #include "ratelimit.h"

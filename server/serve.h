@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "timed.h"
+#include "../timed.h"
 
 void serve_init(int);
 void serve_signals(void);

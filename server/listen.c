@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/why.h"
+#include "../common/why.h"
 #include "listen.h"
 
 #define PORT_TRIES 16	/* -p 0: attempts to find one port free for all */

@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "common/why.h"
-#include "timed.h"
+#include "../common/why.h"
+#include "../timed.h"
 
 #define TIMED_USAGE	"[-46dFfiStTUV] [-l address] [-P pidfile] [-p port] " \
 			"[-r rate] [-u user]"

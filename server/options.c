@@ -14,9 +14,9 @@
 
 #include "options.h"
 #include "ratelimit.h"
-#include "common/optflag.h"
-#include "common/rfc868.h"
-#include "common/why.h"
+#include "../common/optflag.h"
+#include "../common/rfc868.h"
+#include "../common/why.h"
 
 #define RATE_MAX	100000
 
