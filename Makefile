@@ -29,7 +29,8 @@ CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
 	client/majority.o client/sources.o client/measure.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
-	common/why.o common/optflag.o common/sysfilter.o
+	common/why.o common/optflag.o common/sysfilter.o common/userdrop.o \
+	common/record.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 
 all: options timed timeclient

@@ -20,9 +20,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,8 +30,10 @@
 #include <unistd.h>
 
 #include "../common/platform.h"
+#include "../common/record.h"
 #include "../common/rfc868.h"
 #include "../common/sysfilter.h"
+#include "../common/userdrop.h"
 #include "majority.h"
 #include "privsep.h"
 #include "query.h"
@@ -147,26 +147,14 @@ privsep_wanted(const struct client_options *o)
 static int
 user_drop(struct why *why)
 {
-	struct passwd *pw;
-	uid_t ruid, euid, suid;
+	uid_t uid;
 	gid_t gid;
 
 	if (geteuid() != 0)
 		return 0;
-	errno = 0;
-	if ((pw = getpwnam(PRIVSEP_USER)) == NULL)
-		return errno != 0 ? why_errno(why, "user %s", PRIVSEP_USER) :
-		    why_set(why, "user %s does not exist", PRIVSEP_USER);
-	if (pw->pw_uid == 0 || pw->pw_gid == 0)
-		return why_set(why, "user %s is root's", PRIVSEP_USER);
-	gid = pw->pw_gid;
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		return why_errno(why, "becoming %s", PRIVSEP_USER);
-	if (getresuid(&ruid, &euid, &suid) == -1 || ruid == 0 || euid == 0 ||
-	    suid == 0 || setuid(0) != -1)
-		return why_set(why, "root could be regained");
-	return 0;
+	if (user_lookup(PRIVSEP_USER, &uid, &gid, why) != 0)
+		return -1;
+	return user_become(uid, gid, why);
 }
 
 /*
@@ -227,43 +215,6 @@ child(const struct client_options *o, network_fn *network, int fd)
 	if (write_all(fd, &m, sizeof(m)) == -1)
 		_exit(EXIT_TROUBLE);
 	_exit(0);
-}
-
-/*
- * Reads the message by the deadline (monotonic ms): its size exactly, and
- * nothing after it. Returns the bytes read, or -1 when the deadline came.
- */
-static ssize_t
-message_read(int fd, long long deadline, struct measurement *m)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char extra;
-	size_t got = 0;
-	ssize_t n;
-	long long left;
-
-	for (;;) {
-		if ((left = deadline - query_clock_ms()) <= 0)
-			return -1;
-		if (poll(&pfd, 1, left > 60000 ? 60000 : (int)left) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (ssize_t)got;
-		}
-		if (pfd.revents == 0)
-			continue;
-		if (got < sizeof(*m))
-			n = read(fd, (char *)m + got, sizeof(*m) - got);
-		else
-			n = read(fd, &extra, 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (ssize_t)got;
-		got += (size_t)n;
-		if (got > sizeof(*m))
-			return (ssize_t)got;
-	}
 }
 
 /* The child, ended at once if the parent cannot hold on to the clock only. */
@@ -355,7 +306,7 @@ privsep_network(const struct client_options *o, network_fn *network,
 	/* From here on the parent sets the clock, and may end its child. */
 	if (parent_narrowed(pid, why) == -1)
 		return EXIT_TROUBLE;
-	got = message_read(fds[0], deadline, m);
+	got = record_read(fds[0], m, sizeof(*m), deadline, 1);
 	close(fds[0]);
 	if (got == -1)
 		kill(pid, SIGKILL);

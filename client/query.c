@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "query.h"
+#include "../common/record.h"
 #include "../common/rfc868.h"
 #include "../common/why.h"
 #include "sntp.h"
@@ -139,22 +140,14 @@ static int
 resolve_wait(pid_t pid, int fd, long long deadline, struct addr_list *a,
     int *error)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[sizeof(int) + sizeof(*a)];
-	size_t got = 0;
-	ssize_t n;
+	ssize_t got;
 
-	while (got < sizeof(buf) && poll(&pfd, 1, left_ms(deadline)) == 1) {
-		n = read(fd, buf + got, sizeof(buf) - got);
-		if (n <= 0 && !(n == -1 && errno == EINTR))
-			break;
-		if (n > 0)
-			got += n;
-	}
-	if (got < sizeof(buf))
+	got = record_read(fd, buf, sizeof(buf), deadline, 0);
+	if (got != (ssize_t)sizeof(buf))
 		kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	if (got < sizeof(buf))
+	if (got != (ssize_t)sizeof(buf))
 		return -1;
 	memcpy(error, buf, sizeof(*error));
 	memcpy(a, buf + sizeof(*error), sizeof(*a));

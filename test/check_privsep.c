@@ -10,6 +10,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -112,6 +113,19 @@ START_TEST(holds_together)
 }
 END_TEST
 
+/* A message of made(flags) with this status, from a host not named. */
+static void
+host_refused(const char *flags, int status, int host)
+{
+	char said[64];
+
+	made(flags, 0);
+	m.status = status;
+	m.host = host;
+	snprintf(said, sizeof(said), "host %d of 2", host);
+	assert_refused(said);
+}
+
 /*
  * The host is read before anything else names it: under -m too, where
  * before a lying child made root read host 100000000 of 2.
@@ -121,16 +135,9 @@ START_TEST(lies_refused)
 	made("-s", 0);
 	m.magic = 0;
 	assert_refused("not a message");
-	made("-sm", 0);
-	m.host = 100000000;
-	assert_refused("host 100000000 of 2");
-	made("-s", 0);
-	m.host = -1;
-	assert_refused("host -1 of 2");
-	made("-s", 0);
-	m.status = EXIT_NO_ANSWER;
-	m.host = 2;
-	assert_refused("host 2 of 2");
+	host_refused("-sm", 0, 100000000);
+	host_refused("-s", 0, -1);
+	host_refused("-s", EXIT_NO_ANSWER, 2);
 	made("-s", 0);
 	m.status = 77;
 	assert_refused("status 77");
