@@ -323,8 +323,23 @@ privsep_network(const struct client_options *o, network_fn *network,
 	return 0;
 }
 
-/* Whether a text of the message ends within its bytes. */
-#define ENDS(text)	(memchr((text), '\0', sizeof(text)) != NULL)
+/*
+ * Whether a text of the message ends within its bytes and holds no
+ * control character: the parent writes it to stderr and syslog, where a
+ * newline or an escape would forge a line or move a terminal's cursor.
+ */
+#define SAYABLE(text)	sayable((text), sizeof(text))
+
+static int
+sayable(const char *text, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size && text[i] != '\0'; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			return 0;
+	return i < size;
+}
 
 /* Bounds no honest message comes near, under which no sum overflows. */
 #define NS_MAX		((int64_t)1 << 62)	/* 146 years */
@@ -385,8 +400,8 @@ privsep_check(const struct client_options *o, const struct measurement *m,
 {
 	if (m->magic != PRIVSEP_MAGIC)
 		return why_set(why, "not a message");
-	if (!ENDS(m->reason) || !ENDS(m->peer) || !ENDS(m->address))
-		return why_set(why, "its texts do not end");
+	if (!SAYABLE(m->reason) || !SAYABLE(m->peer) || !SAYABLE(m->address))
+		return why_set(why, "a text that does not end, or not text");
 	if (m->status < 0 || m->status > EXIT_REFUSED)
 		return why_set(why, "status %d", m->status);
 	if (m->host < 0 || m->host >= o->nhosts)

@@ -143,13 +143,19 @@ START_TEST(lies_refused)
 	assert_refused("status 77");
 	made("-s", 0);
 	memset(m.peer, 'x', sizeof(m.peer));
-	assert_refused("its texts do not end");
+	assert_refused("a text that does not end, or not text");
 	made("-s", 0);
 	memset(m.reason, 'x', sizeof(m.reason));
-	assert_refused("its texts do not end");
+	assert_refused("a text that does not end, or not text");
+	made("-s", 0);			/* a line of its own in syslog */
+	strcpy(m.peer, "192.0.2.1\ntimeclient: clock stepped by +0 s");
+	assert_refused("a text that does not end, or not text");
+	made("-s", 0);
+	strcpy(m.reason, "\033[2J");
+	assert_refused("a text that does not end, or not text");
 	made("-s", 0);
 	memset(m.address, 'x', sizeof(m.address));
-	assert_refused("its texts do not end");
+	assert_refused("a text that does not end, or not text");
 	made("-sm", 1);
 	m.agree = 3;
 	m.answered = 2;
