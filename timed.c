@@ -235,7 +235,8 @@ main(int argc, char *argv[])
 	serve_signals();
 	limit_init(o.rate, arc4random());
 	confine(&user, detach, as_root, shared);
-	if (!o.unfiltered && syscalls_confine(o.require_sync, &why) == -1)
+	if (!o.unfiltered && syscalls_confine(o.require_sync,
+	    daemon_pidfile_directory(), &why) == -1)
 		fatalx("%s; -F serves without it", why.text);
 	if (o.inetd && connected)
 		return serve_connection(STDIN_FILENO);

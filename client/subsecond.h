@@ -9,12 +9,11 @@
 
 #include <stdint.h>
 
-/*
- * What a server allows one source, as timed does by default: a burst of
- * 40 queries, and 10 more a second. A measurement never asks faster.
- */
-#define SUBSECOND_ALLOWED_BURST	40
-#define SUBSECOND_ALLOWED_RATE	10
+#include "../common/allowance.h"
+
+/* A measurement never asks faster than timed allows one source. */
+#define SUBSECOND_ALLOWED_BURST	ALLOWANCE_BURST
+#define SUBSECOND_ALLOWED_RATE	ALLOWANCE_RATE
 #define SUBSECOND_ROUNDS	3	/* each at one of the server's edges */
 #define SUBSECOND_LAST_TRIES	6	/* the last round, if it must be again */
 #define SUBSECOND_ROUND_PROBES	12	/* 10 cut the bound by 10, 2 guard */

@@ -62,4 +62,49 @@ addr_ipv4(const struct sockaddr *sa, uint32_t *a)
 	return 1;
 }
 
+/*
+ * What an address is, from the special-purpose registries (RFC 6890),
+ * judged once here; each caller chooses which kinds it refuses (timed's
+ * listen.c and ratelimit.c). Bits, so that a choice is one mask.
+ */
+enum addr_kind {
+	ADDR_UNICAST = 0,		/* one host: may ask and be asked */
+	ADDR_THIS_NETWORK = 1 << 0,	/* 0.0.0.0/8; 0.0.0.0 binds "any" */
+	ADDR_UNSPECIFIED = 1 << 1,	/* ::, likewise */
+	ADDR_MULTICAST = 1 << 2,	/* 224.0.0.0/4, ff00::/8 */
+	ADDR_BROADCAST = 1 << 3,	/* 255.255.255.255, the limited one */
+	ADDR_RESERVED = 1 << 4,		/* the rest of 240.0.0.0/4 */
+	ADDR_V4COMPAT = 1 << 5,		/* ::a.b.c.d, deprecated, routed nowhere */
+};
+
+/*
+ * The kind of sa, IPv4 also when mapped into IPv6. A network's own
+ * broadcast address (10.0.0.255 on 10.0.0.0/24) is unicast here: only the
+ * host's interfaces tell it.
+ */
+static inline enum addr_kind
+addr_kind(const struct sockaddr *sa)
+{
+	const struct in6_addr *a6;
+	uint32_t a;
+
+	if (addr_ipv4(sa, &a)) {
+		if ((a >> 24) == 0)
+			return ADDR_THIS_NETWORK;
+		if (IN_MULTICAST(a))
+			return ADDR_MULTICAST;
+		if (a == INADDR_BROADCAST)
+			return ADDR_BROADCAST;
+		return (a >> 28) == 0xF ? ADDR_RESERVED : ADDR_UNICAST;
+	}
+	if (sa->sa_family != AF_INET6)
+		return ADDR_UNICAST;
+	a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (IN6_IS_ADDR_UNSPECIFIED(a6))
+		return ADDR_UNSPECIFIED;
+	if (IN6_IS_ADDR_MULTICAST(a6))
+		return ADDR_MULTICAST;
+	return IN6_IS_ADDR_V4COMPAT(a6) ? ADDR_V4COMPAT : ADDR_UNICAST;
+}
+
 #endif

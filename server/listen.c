@@ -75,15 +75,16 @@ address_useless(const struct sockaddr *sa)
 
 	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
 		return "an IPv4-mapped IPv6 address (give the IPv4 address)";
-	if (!addr_ipv4(sa, &a))
-		return sa->sa_family == AF_INET6 &&
-		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ? "multicast"
-		    ONE_HOST : NULL;
-	if (IN_MULTICAST(a))
+	switch (addr_kind(sa)) {
+	case ADDR_MULTICAST:
 		return "multicast" ONE_HOST;
-	if (a == INADDR_BROADCAST)
+	case ADDR_BROADCAST:
 		return "the broadcast address" ONE_HOST;
-	if (broadcast_of_an_interface(a, ifname, sizeof(ifname))) {
+	default:	/* 0.0.0.0 and :: are "any"; the rest fail to bind */
+		break;
+	}
+	if (addr_ipv4(sa, &a) &&
+	    broadcast_of_an_interface(a, ifname, sizeof(ifname))) {
 		snprintf(text, sizeof(text), "the broadcast address of %s"
 		    ONE_HOST, ifname);
 		return text;

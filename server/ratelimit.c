@@ -37,6 +37,7 @@
 #define WAYS		4	/* a set of slots one address may use */
 #define NS		1000000000ULL
 #define LOG_INTERVAL_MS	60000	/* a limited source is logged once a minute */
+#define LOGS_PER_MINUTE	10	/* in all: forged sources must not flood syslog */
 #define KNOWN_AFTER_NS	(1 * NS)	/* in the table this long: known */
 #define KNOWN_IDLE_NS	(60 * NS)	/* and not idle this long */
 
@@ -58,21 +59,17 @@ static uint64_t interval_ns, tolerance_ns;	/* per source */
 static uint64_t global_interval_ns, global_tolerance_ns;
 static unsigned rate;		/* 0: no limits */
 static uint32_t seed;		/* so nobody can aim at one set */
+static uint64_t log_minute;	/* the minute the lines below were in */
+static unsigned log_lines;
 
-static int
-ipv4_bogus(uint32_t a)
-{
-	return (a >> 24) == 0 ||		/* 0.0.0.0/8 */
-	    (a >> 28) >= 0xE;			/* multicast, 240/4, broadcast */
-}
-
-static enum source_verdict
-ipv4_check(in_port_t port, uint32_t a)
-{
-	if (ntohs(port) < 1024)
-		return SOURCE_LOW_PORT;
-	return ipv4_bogus(a) ? SOURCE_BOGUS : SOURCE_OK;
-}
+/*
+ * Sources no client has; destinations that reach more than this host, or
+ * none (:: reaches no socket: the kernel sends to ::1 instead).
+ */
+#define NOT_A_SOURCE	(ADDR_THIS_NETWORK | ADDR_UNSPECIFIED | \
+	ADDR_MULTICAST | ADDR_BROADCAST | ADDR_RESERVED | ADDR_V4COMPAT)
+#define NOT_A_HOST	(ADDR_THIS_NETWORK | ADDR_MULTICAST | \
+	ADDR_BROADCAST | ADDR_RESERVED)
 
 /*
  * May a UDP request from sa be answered at all? A request from one of the
@@ -99,18 +96,11 @@ source_check(const struct sockaddr *sa, int dual_stack,
 	for (i = 0; i < n; i++)
 		if (ntohs(port) == own_ports[i])
 			return SOURCE_OWN_PORT;
-	if (addr_ipv4(sa, &a)) {
-		if (sa->sa_family == AF_INET6 && !dual_stack)
-			return SOURCE_BOGUS;
-		return ipv4_check(port, a);
-	}
+	if (sa->sa_family == AF_INET6 && !dual_stack && addr_ipv4(sa, &a))
+		return SOURCE_BOGUS;
 	if (ntohs(port) < 1024)
 		return SOURCE_LOW_PORT;
-	if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
-	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
-	    IN6_IS_ADDR_V4COMPAT(&sin6->sin6_addr))
-		return SOURCE_BOGUS;
-	return SOURCE_OK;
+	return (addr_kind(sa) & NOT_A_SOURCE) != 0 ? SOURCE_BOGUS : SOURCE_OK;
 }
 
 /*
@@ -124,14 +114,12 @@ source_check(const struct sockaddr *sa, int dual_stack,
 int
 destination_unicast(const struct sockaddr *dst, const struct in_addr *local)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)dst;
 	uint32_t a;
 
-	if (!addr_ipv4(dst, &a))
-		return !IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
-	if (ipv4_bogus(a))
+	if (addr_kind(dst) & NOT_A_HOST)
 		return 0;
-	return local == NULL || ntohl(local->s_addr) == a;
+	return !addr_ipv4(dst, &a) || local == NULL ||
+	    ntohl(local->s_addr) == a;
 }
 
 /*
@@ -160,6 +148,7 @@ limit_init(unsigned per_source, uint64_t random_seed)
 		memset(&udp_table, 0, sizeof(udp_table));
 		memset(&tcp_table, 0, sizeof(tcp_table));
 		open_tat_ns = reserved_tat_ns = 0;
+		log_minute = log_lines = 0;
 	}
 	initialized = 1;
 }
@@ -272,9 +261,28 @@ gcra_take(uint64_t *tat_ns, uint64_t now_ns, uint64_t interval,
 }
 
 /*
+ * Whether a refusal of b's source is logged: the first in a minute for the
+ * source, and only while the minute has had fewer than LOGS_PER_MINUTE.
+ */
+static int
+refusal_logged(struct bucket *b, uint64_t now_ms)
+{
+	if (b->logged_ms != 0 && now_ms - b->logged_ms < LOG_INTERVAL_MS)
+		return 0;
+	b->logged_ms = now_ms ? now_ms : 1;
+	if (now_ms / 60000 != log_minute) {
+		log_minute = now_ms / 60000;
+		log_lines = 0;
+	}
+	if (log_lines == LOGS_PER_MINUTE)
+		return 0;
+	log_lines++;
+	return 1;
+}
+
+/*
  * May the source at sa have a reply now (monotonic ms)? socktype picks the
- * table. *log is set when a refusal is the first for the source in a
- * minute.
+ * table. *log is set when a refusal should be logged (refusal_logged).
  */
 enum limit_verdict
 limit_take(int socktype, const struct sockaddr *sa, uint64_t now_ms, int *log)
@@ -290,11 +298,7 @@ limit_take(int socktype, const struct sockaddr *sa, uint64_t now_ms, int *log)
 	addr_key(sa, key);
 	b = slot_find(t, key, now_ns);
 	if (!gcra_take(&b->tat_ns, now_ns, interval_ns, tolerance_ns)) {
-		if (b->logged_ms == 0 || now_ms - b->logged_ms >=
-		    LOG_INTERVAL_MS) {
-			b->logged_ms = now_ms ? now_ms : 1;
-			*log = 1;
-		}
+		*log = refusal_logged(b, now_ms);
 		return LIMIT_SOURCE;
 	}
 	if (socktype != SOCK_STREAM && !gcra_take(&open_tat_ns, now_ns,

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LIMIT_RATE_DEFAULT	10	/* replies a second to one source */
-#define LIMIT_BURST_SECONDS	4	/* a source may save up this much */
+#include "../common/allowance.h"
+
+#define LIMIT_RATE_DEFAULT	ALLOWANCE_RATE
+#define LIMIT_BURST_SECONDS	ALLOWANCE_BURST_SECONDS
 #define LIMIT_GLOBAL_FACTOR	1000	/* UDP, the server: this times the rate */
 #define LIMIT_SLOTS		4096	/* sources remembered, per protocol */
 

@@ -30,7 +30,6 @@
 #define ACCEPT_BATCH	64	/* per wake-up, so one protocol cannot starve */
 #define UDP_BATCH	64	/* datagrams a recvmmsg */
 #define UDP_ROUNDS	4	/* recvmmsg calls a wake-up */
-#define LIMIT_LOGS_PER_MINUTE 10	/* forged sources must not flood syslog */
 /* A request's IPV6_PKTINFO, and IP_PKTINFO too on a dual-stack socket. */
 #define PKTINFO_SPACE	(CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
 			CMSG_SPACE(sizeof(struct in_pktinfo)))
@@ -54,14 +53,12 @@ static struct {
 	unsigned long long not_unicast;		/* UDP to broadcast, multicast */
 } count;
 
-/* The loop's own clock, and how often refusals are logged. */
+/* The loop's own clock. */
 static struct {
 	uint64_t started_ms;
 	uint64_t now_ms;		/* CLOCK_MONOTONIC, per wake-up */
 	uint64_t last_ms;		/* the last reading that worked */
 	int failure_logged;		/* the monotonic clock's */
-	uint64_t limit_log_minute;
-	int limit_logs;
 } loop;
 
 /* The wall clock's fitness as the loop knows it. */
@@ -226,9 +223,8 @@ counters_log(void)
 }
 
 /*
- * Whether peer may have a reply over socktype, counting a refusal. The
- * first refusal of
- * a source in a minute is logged, ten lines a minute at most in all.
+ * Whether peer may have a reply over socktype, counting a refusal, and
+ * logging one when the limiter says so.
  */
 static int
 within_limits(int socktype, const struct sockaddr_storage *peer)
@@ -247,11 +243,7 @@ within_limits(int socktype, const struct sockaddr_storage *peer)
 		count.over_source_rate++;
 		break;
 	}
-	if (loop.now_ms / 60000 != loop.limit_log_minute) {
-		loop.limit_log_minute = loop.now_ms / 60000;
-		loop.limit_logs = 0;
-	}
-	if (log && loop.limit_logs++ < LIMIT_LOGS_PER_MINUTE)
+	if (log)
 		log_info("%s over its rate limit, not answered for now",
 		    addr_text_numeric((const struct sockaddr *)peer, host,
 		    sizeof(host), NULL));

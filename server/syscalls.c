@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "../common/sysfilter.h"
-#include "daemon.h"
 #include "log.h"
 #include "syscalls.h"
 
@@ -99,14 +98,13 @@ rules_append(struct sysfilter_rule *to, size_t n,
 
 /*
  * Loads timed's filter: what serving needs, what -S needs (sync_read),
- * and the removal of a pidfile in the directory timed kept. Returns 0, or
- * -1 with why.
+ * and the removal of a pidfile in pid_dir, the directory timed kept (-1:
+ * none). Returns 0, or -1 with why.
  */
 int
-syscalls_confine(int sync_read, struct why *why)
+syscalls_confine(int sync_read, int pid_dir, struct why *why)
 {
 	struct sysfilter_rule rules[RULES_MAX];
-	int pid_dir = daemon_pidfile_directory();
 	size_t i, n;
 
 	n = rules_append(rules, 0, serving, sizeof(serving) /

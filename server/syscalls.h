@@ -4,6 +4,6 @@
 
 #include "../common/why.h"
 
-int syscalls_confine(int, struct why *);
+int syscalls_confine(int, int, struct why *);
 
 #endif

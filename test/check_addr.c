@@ -90,6 +90,66 @@ START_TEST(address_text)
 }
 END_TEST
 
+/*
+ * Copied in, as the kernel fills a sockaddr: the optimizer need not see a
+ * store through one struct type in a load through another.
+ */
+static enum addr_kind
+kind_of(const char *text)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_storage ss = { 0 };
+
+	if (inet_pton(AF_INET, text, &sin.sin_addr) == 1)
+		memcpy(&ss, &sin, sizeof(sin));
+	else {
+		ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6.sin6_addr),
+		    1);
+		memcpy(&ss, &sin6, sizeof(sin6));
+	}
+	return addr_kind((struct sockaddr *)&ss);
+}
+
+/* Each kind at its edges, IPv4 also mapped into IPv6 as it is judged. */
+START_TEST(address_kinds)
+{
+	static const struct {
+		const char *text;
+		enum addr_kind kind;
+	} t[] = {
+		{ "127.0.0.1", ADDR_UNICAST },
+		{ "1.0.0.0", ADDR_UNICAST },
+		{ "223.255.255.255", ADDR_UNICAST },
+		{ "127.255.255.255", ADDR_UNICAST },	/* an interface's say */
+		{ "0.0.0.0", ADDR_THIS_NETWORK },
+		{ "0.255.255.255", ADDR_THIS_NETWORK },
+		{ "224.0.0.0", ADDR_MULTICAST },
+		{ "239.255.255.255", ADDR_MULTICAST },
+		{ "240.0.0.0", ADDR_RESERVED },
+		{ "255.255.255.254", ADDR_RESERVED },
+		{ "255.255.255.255", ADDR_BROADCAST },
+		{ "::ffff:0.1.2.3", ADDR_THIS_NETWORK },
+		{ "::ffff:224.0.0.1", ADDR_MULTICAST },
+		{ "::ffff:255.255.255.255", ADDR_BROADCAST },
+		{ "::ffff:10.0.0.1", ADDR_UNICAST },
+		{ "::1", ADDR_UNICAST },
+		{ "fe80::1", ADDR_UNICAST },
+		{ "2001:db8::1", ADDR_UNICAST },
+		{ "::", ADDR_UNSPECIFIED },
+		{ "ff02::1", ADDR_MULTICAST },
+		{ "ff0e::101", ADDR_MULTICAST },
+		{ "::10.0.0.1", ADDR_V4COMPAT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ck_assert_msg(kind_of(t[i].text) == t[i].kind,
+		    "%s: kind %d, not %d", t[i].text, kind_of(t[i].text),
+		    t[i].kind);
+}
+END_TEST
+
 Suite *
 addr_suite(void)
 {
@@ -102,6 +162,7 @@ addr_suite(void)
 	tcase_add_test(ports, port_out_of_range);
 	tcase_add_test(ports, port_garbage);
 	tcase_add_test(addresses, address_text);
+	tcase_add_test(addresses, address_kinds);
 	suite_add_tcase(s, ports);
 	suite_add_tcase(s, addresses);
 	return s;

@@ -19,13 +19,8 @@ static struct client_options opts;
 static struct why why;		/* what the parser said */
 
 /* parse("-x", ..., NULL): the arguments after "timeclient". */
-#define parse(...)	parse_args(args_of("timeclient", __VA_ARGS__))
-
-static int
-parse_args(struct args a)
-{
-	return client_options(a.argc, a.argv, &opts, &why);
-}
+#define parse(...)	ARGS_PARSE(client_options, &opts, &why, "timeclient", \
+	__VA_ARGS__)
 
 START_TEST(options_defaults)
 {

@@ -225,6 +225,35 @@ START_TEST(refusals_logged_once_a_minute)
 }
 END_TEST
 
+/*
+ * Sources 192.0.2.1 on, count of them, each spending its burst (rate 1)
+ * at now and then refused once: how many of the refusals are logged.
+ */
+static int
+refusals_logged(int count, uint64_t now)
+{
+	char addr[32];
+	int log, i, logged = 0;
+
+	for (i = 0; i < count; i++) {
+		snprintf(addr, sizeof(addr), "192.0.2.%d", i + 1);
+		ck_assert_int_eq(allowed(v4(addr, 40000), now, 4), 4);
+		ck_assert_int_eq(udp_take(v4(addr, 40000), now, &log),
+		    LIMIT_SOURCE);
+		logged += log;
+	}
+	return logged;
+}
+
+/* Many limited sources: ten refusal lines a minute in all, the rest quiet. */
+START_TEST(refusals_logged_ten_a_minute)
+{
+	limit_init(1, 1);
+	ck_assert_int_eq(refusals_logged(30, 1000), 10);
+	ck_assert_int_eq(refusals_logged(30, 61000), 10);	/* a new minute */
+}
+END_TEST
+
 /* Sources 10.a.b.1, count of them from first, each asking once at now. */
 static int
 fresh_sources(int first, int count, uint64_t now)
@@ -463,6 +492,7 @@ ratelimit_suite(void)
 	tcase_add_test(rates, burst_then_rate);
 	tcase_add_test(rates, one_source_does_not_starve_another);
 	tcase_add_test(rates, refusals_logged_once_a_minute);
+	tcase_add_test(rates, refusals_logged_ten_a_minute);
 	tcase_add_test(rates, global_cap);
 	tcase_add_test(rates, known_source_kept_under_flood);
 	tcase_add_test(rates, new_source_not_known_at_once);

@@ -57,35 +57,28 @@ assert_udp_answers(int family)
 	    sizeof(reply), 2000));
 }
 
-START_TEST(tcp_ipv4)
-{
-	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
-	assert_tcp_answers(AF_INET);
-	ck_assert(proc_wait_text(&daemon_proc, "tcp from 127.0.0.1 port", 2000));
-}
-END_TEST
+/* Each protocol over each family: answered, and the client logged. */
+static const struct {
+	int socktype;
+	int family;
+	const char *address;
+	const char *logged;
+} queries[] = {
+	{ SOCK_STREAM, AF_INET, "127.0.0.1", "tcp from 127.0.0.1 port" },
+	{ SOCK_STREAM, AF_INET6, "::1", "tcp from ::1 port" },
+	{ SOCK_DGRAM, AF_INET, "127.0.0.1", "udp from 127.0.0.1 port" },
+	{ SOCK_DGRAM, AF_INET6, "::1", "udp from ::1 port" },
+};
 
-START_TEST(tcp_ipv6)
+START_TEST(tcp_and_udp_over_ipv4_and_ipv6)
 {
-	port = daemon_up((const char *const[]){ "-l", "::1", NULL }, NULL);
-	assert_tcp_answers(AF_INET6);
-	ck_assert(proc_wait_text(&daemon_proc, "tcp from ::1 port", 2000));
-}
-END_TEST
-
-START_TEST(udp_ipv4)
-{
-	port = daemon_up((const char *const[]){ "-l", "127.0.0.1", NULL }, NULL);
-	assert_udp_answers(AF_INET);
-	ck_assert(proc_wait_text(&daemon_proc, "udp from 127.0.0.1 port", 2000));
-}
-END_TEST
-
-START_TEST(udp_ipv6)
-{
-	port = daemon_up((const char *const[]){ "-l", "::1", NULL }, NULL);
-	assert_udp_answers(AF_INET6);
-	ck_assert(proc_wait_text(&daemon_proc, "udp from ::1 port", 2000));
+	port = daemon_up((const char *const[]){ "-l", queries[_i].address,
+	    NULL }, NULL);
+	if (queries[_i].socktype == SOCK_STREAM)
+		assert_tcp_answers(queries[_i].family);
+	else
+		assert_udp_answers(queries[_i].family);
+	ck_assert(proc_wait_text(&daemon_proc, queries[_i].logged, 2000));
 }
 END_TEST
 
@@ -826,10 +819,8 @@ timed_suite(void)
 
 	tcase_add_checked_fixture(serve, NULL, daemon_stop);
 	tcase_set_timeout(serve, 20);
-	tcase_add_test(serve, tcp_ipv4);
-	tcase_add_test(serve, tcp_ipv6);
-	tcase_add_test(serve, udp_ipv4);
-	tcase_add_test(serve, udp_ipv6);
+	tcase_add_loop_test(serve, tcp_and_udp_over_ipv4_and_ipv6, 0,
+	    sizeof(queries) / sizeof(queries[0]));
 	tcase_add_test(serve, udp_any_content);
 	tcase_add_test(serve, default_listens_everywhere);
 	tcase_add_test(serve, one_port_for_all_sockets);

@@ -14,13 +14,7 @@ static struct timed_options opts;
 static struct why why;		/* what the parser said */
 
 /* parse("-x", ..., NULL): the arguments after "timed". */
-#define parse(...)	parse_args(args_of("timed", __VA_ARGS__))
-
-static int
-parse_args(struct args a)
-{
-	return timed_options(a.argc, a.argv, &opts, &why);
-}
+#define parse(...)	ARGS_PARSE(timed_options, &opts, &why, "timed", __VA_ARGS__)
 
 START_TEST(defaults)
 {

@@ -450,25 +450,26 @@ seconds_since(const struct timespec *start)
 }
 
 /*
- * A command line for a parser under test: prog, then the arguments up to
- * NULL, in a static array (a parser may keep pointers into it) that the
- * next call reuses.
+ * ARGS_PARSE's command line: prog, then the arguments up to NULL, in a
+ * static array (a parser may keep pointers into it) that the next call
+ * reuses. Returns argc.
  */
-struct args
-args_of(const char *prog, ...)
+char *args_argv[32];
+
+int
+args_set(const char *prog, ...)
 {
-	static char *argv[32];
-	struct args a = { 1, argv };
 	const char *arg;
 	va_list ap;
+	int argc = 1;
 
-	argv[0] = (char *)prog;
+	args_argv[0] = (char *)prog;
 	va_start(ap, prog);
-	while ((arg = va_arg(ap, const char *)) != NULL && a.argc < 31)
-		argv[a.argc++] = (char *)arg;
+	while ((arg = va_arg(ap, const char *)) != NULL && argc < 31)
+		args_argv[argc++] = (char *)arg;
 	va_end(ap);
-	argv[a.argc] = NULL;
-	return a;
+	args_argv[argc] = NULL;
+	return argc;
 }
 
 /* Whether our programs run under a wrapper (valgrind), without filters. */

@@ -45,12 +45,14 @@ const char *proc_unfiltered_why(void);
 pid_t proc_child(pid_t, int);
 int count_text(const char *, const char *);
 double seconds_since(const struct timespec *);
-/* A command line, for a parser under test. */
-struct args {
-	int argc;
-	char **argv;
-};
+/*
+ * An option parser under test, called as main() calls it:
+ * parser(argc, argv, opts, why) on prog and the arguments up to NULL.
+ */
+#define ARGS_PARSE(parser, opts, why, prog, ...) \
+	(parser)(args_set(prog, __VA_ARGS__), args_argv, (opts), (why))
 
-struct args args_of(const char *, ...);
+extern char *args_argv[];
+int args_set(const char *, ...);
 
 #endif
