@@ -27,7 +27,7 @@ DAEMON_OBJ = timed.o server/options.o server/listen.o server/serve.o \
 	server/log.o server/syscalls.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
-	client/majority.o client/sources.o client/measure.o
+	client/majority.o client/sources.o client/measure.o client/lastgood.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
 	common/why.o common/optflag.o common/sysfilter.o common/userdrop.o \
 	common/record.o

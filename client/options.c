@@ -151,7 +151,9 @@ client_options(int argc, char *argv[], struct client_options *o, struct why *why
 	}
 	o->hosts = argv + optind;
 	o->nhosts = argc - optind;
-	return o->nhosts == 0 && !o->version ? -1 : 0;
+	/* -s alone keeps the last good time (lastgood.c). */
+	return o->nhosts == 0 && !o->version && !(o->set_only &&
+	    !o->print_only) ? -1 : 0;
 }
 
 /* rdate's format: "Mon Nov 23 07:28:37 UTC 2026", in the local zone. */

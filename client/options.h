@@ -11,7 +11,7 @@
 
 #define CLIENT_USAGE \
 	"[-46acFmnpqsuvxV] [-b sec] [-g msec] [-o port] [-t msec] [-w sec] " \
-	"host ..."
+	"[host ...]"
 #define CLIENT_DEADLINE_S	10
 
 /* Exit statuses (timeclient(1), EXIT STATUS); 1 and 2 are rdate's. */

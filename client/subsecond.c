@@ -162,7 +162,7 @@ probe_schedule(const struct probe *probes, int n, int64_t half_rtt_ns,
 
 /* The server's allowance as time at its rate: a query costs this much. */
 #define ALLOWED_QUERY_NS	(NS_PER_SECOND / SUBSECOND_ALLOWED_RATE)
-#define ALLOWED_BURST_NS	(SUBSECOND_ALLOWED_BURST * ALLOWED_QUERY_NS)
+#define ALLOWED_BURST_NS	((int64_t)SUBSECOND_ALLOWED_BURST * ALLOWED_QUERY_NS)
 
 /*
  * Whether n queries sent at at_ns (and the check's after them) keep

@@ -18,6 +18,7 @@
 #include "../common/platform.h"
 #include "../common/rfc868.h"
 #include "../common/utc.h"
+#include "lastgood.h"
 #include "leaps.h"
 #include "majority.h"
 #include "measure.h"
@@ -291,7 +292,8 @@ say_change(const struct client_options *o, const struct measurement *m,
 /*
  * Sets the clock, unless -p: stepped, or slewed with -a, or, as rdate
  * does with -b, slewed below its limit and stepped above it, and says so;
- * then marks it synchronized. The one place the clock is set. Returns
+ * then marks it synchronized and keeps the time as the last good one.
+ * The one place the clock is set. Returns
  * whether it slewed, and through *suffix what -b makes the report say; or
  * exits 5, having said what it measured.
  */
@@ -316,6 +318,7 @@ apply(const struct client_options *o, const struct measurement *m,
 	}
 	say_change(o, m, slew, 1);
 	clock_mark(o, m, slew);
+	lastgood_keep(m->utc_seconds, m->error_ns, o->verbose);
 	return slew;
 }
 
@@ -425,6 +428,8 @@ setup(int argc, char *argv[], struct client_options *o)
 	if (o->leaps && leaps_load(LEAPS_FILE, &leaps, &why) == -1)
 		errx(1, "-c needs the leap seconds of %s: %s", LEAPS_FILE,
 		    why.text);
+	if (o->nhosts == 0)			/* -s alone: lastgood.c */
+		exit(lastgood_advance(o->verbose));
 	if (o->verbose)
 		o->query.note = note;
 	if (o->majority && o->nhosts > MAJORITY_SOURCES_MAX)
@@ -441,7 +446,8 @@ network_side(const struct client_options *o, struct measurement *m)
 
 /*
  * What is never set, whoever measured it: a server without a clock (0),
- * a time this system cannot hold, one before the floor.
+ * a time this system cannot hold, one before the floor or, setting, the
+ * last good time (lastgood.c).
  */
 static void
 judge(const struct client_options *o, const struct measurement *m)
@@ -456,6 +462,8 @@ judge(const struct client_options *o, const struct measurement *m)
 	/* The floor is UTC's: -c's leap seconds must not lift a time over. */
 	if (m->utc_seconds < TIME_FLOOR)
 		below_floor(host, m->utc_seconds, o->print_only);
+	if (!o->print_only)
+		lastgood_check(host, m->utc_seconds, m->error_ns);
 }
 
 /*

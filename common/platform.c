@@ -16,12 +16,13 @@
 
 /*
  * Whether the kernel says the clock is synchronized, as chrony, ntpd and
- * systemd-timesyncd leave it (and timedatectl reads it): 1 or 0, or -1
- * with errno when it cannot say (a sandbox refuses the call). adjtimex
- * with no mode set only reads; musl has it where it lacks ntp_adjtime.
+ * systemd-timesyncd leave it (and timedatectl reads it), and how far it
+ * says the clock may then be off: 1 with *maxerror_us, or 0; or -1 with
+ * errno when it cannot say (a sandbox refuses the call). adjtimex with no
+ * mode set only reads; musl has it where it lacks ntp_adjtime.
  */
 int
-platform_clock_synced(void)
+platform_clock_maxerror(long *maxerror_us)
 {
 	struct timex tx;
 	int state;
@@ -29,7 +30,17 @@ platform_clock_synced(void)
 	memset(&tx, 0, sizeof(tx));
 	if ((state = adjtimex(&tx)) == -1)
 		return -1;
+	*maxerror_us = tx.maxerror;
 	return state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
+/* The same, whether synchronized alone. */
+int
+platform_clock_synced(void)
+{
+	long maxerror_us;
+
+	return platform_clock_maxerror(&maxerror_us);
 }
 
 /*

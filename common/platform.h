@@ -9,6 +9,7 @@
 #define PLATFORM_MAXERROR_US	16000000L
 
 int platform_clock_synced(void);
+int platform_clock_maxerror(long *);
 int platform_clock_mark_synced(long, long);
 int platform_no_new_privs(void);
 int platform_may_set_clock(void);

@@ -2303,7 +2303,10 @@ struct bad_input {
 
 static const struct bad_input bad_inputs[] = {
 	{ { NULL }, "usage: timeclient [-46acFmnpqsuvxV] [-b sec] [-g msec] "
-	    "[-o port] [-t msec] [-w sec] host ...\n", 1 },
+	    "[-o port] [-t msec] [-w sec] [host ...]\n", 1 },
+	/* Without a host, only -s: the last good time (check_lastgood.c). */
+	{ { "-v" }, "usage: timeclient ", 1 },
+	{ { "-ps" }, "usage: timeclient ", 1 },
 	{ { "-g", "5", "h" }, "timeclient: -g goes with -x", 1 },
 	{ { "-x", "-g", "1001", "h" }, "timeclient: -g 1001 is too large\n", 1 },
 	{ { "-y", "h" }, "usage: timeclient ", 1 },
@@ -2427,7 +2430,7 @@ setter_waiting(const char *const args[], const char *const extra)
 	argv[n++] = portarg;
 	argv[n++] = "127.0.0.1";
 	argv[n] = NULL;
-	ck_assert_int_eq(proc_start(&client, argv, env, NULL), 0);
+	ck_assert_int_eq(proc_start(&client, argv, env, hide_last_good), 0);
 	ck_assert_msg(poll(&pfd, 1, scale_ms(10000)) == 1, "no connection");
 	return pfd.fd;
 }

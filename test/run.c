@@ -257,6 +257,7 @@ main(void)
 	srunner_add_suite(runner, leaps_suite());
 	srunner_add_suite(runner, subsecond_suite());
 	srunner_add_suite(runner, timeclient_suite());
+	srunner_add_suite(runner, lastgood_suite());
 	srunner_add_suite(runner, ratelimit_suite());
 	srunner_add_suite(runner, service_suite());
 	srunner_add_suite(runner, stress_suite());

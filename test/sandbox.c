@@ -151,6 +151,28 @@ become_nobody(void)
 		_exit(126);
 }
 
+/* Set by private_state: /var/lib is the test's own. */
+static int own_state;
+
+/*
+ * A timeclient that sets the clock keeps the last good time in
+ * /var/lib/timeclient (client/lastgood.c): where this machine has one,
+ * a tmpfs of the child's own namespace hides it. Root that cannot hide it
+ * does not run the child (exit 125); a user could not write it anyway.
+ */
+void
+hide_last_good(void)
+{
+	struct stat st;
+
+	if (own_state || lstat("/var/lib/timeclient", &st) == -1)
+		return;
+	if ((private_mount_namespace("/var") == -1 || mount("tmpfs",
+	    "/var/lib/timeclient", "tmpfs", 0, "mode=755") == -1) &&
+	    geteuid() == 0)
+		_exit(125);
+}
+
 /*
  * Child setup for a timeclient that might set the clock: without
  * CAP_SYS_TIME, so that should a preloaded spy fail to load, the real call
@@ -165,6 +187,7 @@ drop_clock_privilege(void)
 
 	if (capability_drop(CAP_SYS_TIME) == -1)
 		_exit(125);
+	hide_last_good();
 	/*
 	 * stderr, the test's pipe, is said to be the journal, as systemd
 	 * says it: what timeclient logs when it sets the clock stays there
@@ -184,6 +207,7 @@ drop_clock_privilege_cron(void)
 {
 	if (capability_drop(CAP_SYS_TIME) == -1)
 		_exit(125);
+	hide_last_good();
 	unsetenv("JOURNAL_STREAM");
 }
 
@@ -328,6 +352,26 @@ private_file(const char *path, const char *text)
 	    (errno != EPERM || user_mount_namespace() == -1))
 		return -1;
 	return mount(copy, path, NULL, MS_BIND, NULL);
+}
+
+/*
+ * A /var/lib of the test's own, holding an empty /var/lib/timeclient, for
+ * this process and its children: a mount namespace of its own (inside a
+ * user namespace where a plain one is refused) and a tmpfs on /var/lib.
+ * 0, or -1 with errno.
+ */
+int
+private_state(void)
+{
+	if (private_mount_namespace("/var") == -1 &&
+	    (errno != EPERM || user_mount_namespace() == -1))
+		return -1;
+	if (mount("tmpfs", "/var/lib", "tmpfs", 0, "mode=755") == -1 ||
+	    mkdir("/var/lib/timeclient", 0755) == -1 ||
+	    chmod("/var/lib/timeclient", 0755) == -1)
+		return -1;
+	own_state = 1;
+	return 0;
 }
 
 /*

@@ -9,7 +9,7 @@ TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
 	test/check_attacks.o test/check_timed_options.o test/check_subsecond.o \
 	test/check_fitness.o test/check_log.o test/check_daemon.o \
 	test/check_listen.o test/check_serve.o test/check_privsep.o \
-	test/check_majority.o
+	test/check_majority.o test/check_lastgood.o
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
 	client/leaps.o client/subsecond.o client/privsep.o client/majority.o \

@@ -24,5 +24,6 @@ Suite *listen_suite(void);
 Suite *serve_suite(void);
 Suite *privsep_suite(void);
 Suite *majority_suite(void);
+Suite *lastgood_suite(void);
 
 #endif
