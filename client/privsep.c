@@ -4,10 +4,11 @@
  * becomes nobody (or, as the boot unit's dynamic user, stays it), gives up
  * every capability, can gain none (no_new_privs, not dumpable), loads a
  * system call filter of its own, and only then resolves, queries, parses
- * and measures; it writes one fixed-size result into a pipe. The parent
- * keeps what setting the clock needs, reads exactly that result by a
- * deadline, checks it again (privsep_result_check) and only then sets the
- * clock. A child that dies, lies or hangs leaves the clock as it is.
+ * and measures (measure.c); it writes one small fixed message into a
+ * pipe. The parent keeps what setting the clock needs, reads exactly that
+ * message by a deadline and checks its bounds (privsep_check); main()
+ * then judges it and sets the clock. A child that dies, lies or hangs
+ * leaves the clock as it is.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -55,7 +56,7 @@
  * hence files read-only, executable memory and Unix sockets for nscd and
  * systemd-resolved; names are looked up in a grandchild, killed at the
  * deadline), TCP, UDP and SNTP exchanges, waiting for a second's edge
- * (-x), the result into the pipe, and the lines -v writes. Not allowed,
+ * (-x), the message into the pipe, and the lines -v writes. Not allowed,
  * among all else: setting the clock, writing or making a file, execve,
  * ptrace, a namespace, a thread.
  */
@@ -108,7 +109,7 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "gettimeofday", ANY }, { "time", ANY },
 	{ "clock_nanosleep", ANY }, { "clock_nanosleep_time64", ANY },
 	{ "nanosleep", ANY },
-	/* The result, -v's lines, errors; signals; the end. */
+	/* The message, -v's lines, errors; signals; the end. */
 	{ "write", ANY }, { "writev", ANY },
 	{ "getpid", ANY }, { "gettid", ANY },
 	{ "getuid", ANY }, { "geteuid", ANY }, { "getgid", ANY },
