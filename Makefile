@@ -13,24 +13,40 @@ include config.mk
 # glibc's 64-bit time functions (glibc 2.34 and later), or it stops in
 # 2038; on a 64-bit build they change nothing (common/rfc868.h refuses a
 # 32-bit time_t).
-# libseccomp's flags only with SECCOMP=yes (config.mk).
-FILTER_CPPFLAGS_yes = -DHAVE_SECCOMP $(SECCOMP_CFLAGS)
-FILTER_LIBS_yes = $(SECCOMP_LIBS)
 TIMED_CPPFLAGS = -D_GNU_SOURCE -D_TIME_BITS=64 -D_FILE_OFFSET_BITS=64 \
-	-DVERSION=\"$(VERSION)\" -DTIME_FLOOR=$(TIME_FLOOR) $(BSD_CFLAGS) \
-	$(FILTER_CPPFLAGS_$(SECCOMP))
+	-DVERSION=\"$(VERSION)\" -DTIME_FLOOR=$(TIME_FLOOR) $(BSD_CFLAGS)
 TIMED_CFLAGS = -std=c11 -pedantic -Wall -Wextra $(WERROR)
-TIMED_LDLIBS = $(BSD_LIBS) $(FILTER_LIBS_$(SECCOMP))
+TIMED_LDLIBS = $(BSD_LIBS)
+
+# The filters' BPF, generated (FILTER_GEN): server/allowed.c and
+# client/allowed.c are the rules, which tools/filtergen, run on the build
+# host, compiles with the host's libseccomp (only with SECCOMP=yes,
+# config.mk) for FILTER_ARCH: the architecture CC compiles for, told by
+# its predefined macros (CC -dumpmachine ignores -m32). An ASan build's
+# filters let its runtime's calls through too.
+FILTER_GEN = server/allowed_bpf.c client/allowed_bpf.c common/sysnames.c
+# x32, ARM's ILP32 and big-endian ARM get a name filtergen refuses.
+FILTER_ARCH != $(CC) -dM -E -x c /dev/null 2>/dev/null | awk '$$3 != 1 { \
+	next } $$2 == "__x86_64__" { a = "x86_64" } $$2 == "__i386__" { \
+	a = "x86" } $$2 == "__arm__" { a = "arm" } $$2 == "__aarch64__" { \
+	a = "aarch64" } $$2 == "__ILP32__" { ilp32 = 1 } \
+	$$2 ~ /^__(ARMEB|AARCH64EB)__$$/ { be = "-be" } END { \
+	print a (ilp32 && a ~ /64$$/ ? "-ilp32" : "") be }'
+FILTER_ASAN = $(if $(findstring -fsanitize=address,$(CFLAGS)),-a)
+FILTERGEN = tools/filtergen $(FILTER_ASAN) $(or $(FILTER_ARCH),unknown)
+FILTERGEN_CPPFLAGS_yes = -DHAVE_SECCOMP $(SECCOMP_CFLAGS)
+FILTERGEN_LIBS_yes = $(SECCOMP_LIBS)
 
 DAEMON_OBJ = timed.o server/options.o server/listen.o server/serve.o \
 	server/fitness.o server/ratelimit.o server/privdrop.o server/daemon.o \
-	server/log.o server/syscalls.o
+	server/log.o server/syscalls.o server/allowed_bpf.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
-	client/majority.o client/sources.o client/measure.o client/lastgood.o
+	client/majority.o client/sources.o client/measure.o client/lastgood.o \
+	client/allowed_bpf.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
-	common/why.o common/optflag.o common/sysfilter.o common/userdrop.o \
-	common/record.o
+	common/why.o common/optflag.o common/sysfilter.o common/sysnames.o \
+	common/userdrop.o common/record.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 
 all: options timed timeclient
@@ -58,6 +74,20 @@ timeclient: $(CLIENT_OBJ) $(COMMON_OBJ)
 	$(LINK) -o $@ $(CLIENT_OBJ) $(COMMON_OBJ) $(TIMED_LDLIBS) $(LDLIBS)
 
 $(OBJ): config.mk
+$(FILTER_GEN:.c=.o): TIMED_CPPFLAGS += -Icommon
+
+tools/filtergen: tools/filtergen.c server/allowed.c client/allowed.c \
+    common/sysfilter.h config.mk
+	$(HOSTCC) -std=c11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE \
+		$(FILTERGEN_CPPFLAGS_$(SECCOMP)) -o $@ tools/filtergen.c \
+		server/allowed.c client/allowed.c $(FILTERGEN_LIBS_$(SECCOMP))
+
+server/allowed_bpf.c: tools/filtergen
+	$(FILTERGEN) timed > $@.tmp && mv -f $@.tmp $@
+client/allowed_bpf.c: tools/filtergen
+	$(FILTERGEN) timeclient > $@.tmp && mv -f $@.tmp $@
+common/sysnames.c: tools/filtergen
+	$(FILTERGEN) names > $@.tmp && mv -f $@.tmp $@
 
 include test/test.mk
 include bench/bench.mk
@@ -90,7 +120,7 @@ uninstall:
 # touches neither the tree nor the stash; nothing when there are none);
 # elsewhere (an unpacked tarball), DIST copied, then cleaned in the copy.
 DIST = LICENSE Makefile README.md HACKING.md config.mk .clang-tidy *.c *.h \
-	client common man test tools packaging .ci bench fuzz
+	server client common man test tools packaging .ci bench fuzz
 DIST_EXCLUDE = --exclude='*.o' --exclude='*.d' --exclude='*.so' \
 	--exclude=.peers --exclude=corpus --exclude='crash-*'
 DEB_PRODUCTS = .debhelper debhelper-build-stamp files *.substvars \
@@ -139,7 +169,8 @@ musl-check:
 # And README.md stays a user's guide: 300 lines at most, no option
 # described as the man pages do (tools/readme-check says how it judges).
 # The client's functions fit on a screen: 60 lines at most.
-LINT_SRC = $(OBJ:.o=.c) $(BENCH_OBJ:.o=.c)
+LINT_SRC = $(filter-out $(FILTER_GEN),$(OBJ:.o=.c)) server/allowed.c \
+	client/allowed.c tools/filtergen.c $(BENCH_OBJ:.o=.c)
 lint:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 	sh tools/readme-check README.md man/timed.8 man/timeclient.1
@@ -151,12 +182,12 @@ lint:
 		--suppress=readdirCalled --suppress=ctuuninitvar:common/why.c \
 		--suppress=uninitvar:server/log.c \
 		--library=posix -D_GNU_SOURCE -DVERSION=\"lint\" \
-		$(FILTER_CPPFLAGS_$(SECCOMP)) \
 		-DTIME_FLOOR=$(TIME_FLOOR) $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c99 $(TIMED_CPPFLAGS)
 
 clean: test-clean bench-clean fuzz-clean
-	rm -f timed timeclient $(OBJ) $(OBJ:.o=.d) timed-$(VERSION).tar.gz
+	rm -f timed timeclient $(OBJ) $(OBJ:.o=.d) timed-$(VERSION).tar.gz \
+		tools/filtergen $(FILTER_GEN)
 	rm -rf timed-$(VERSION) musl
 
 .PHONY: all options install uninstall dist deb musl musl-check lint clean

@@ -17,11 +17,16 @@ PKG_CONFIG = pkg-config
 # libbsd brings strtonum, flopen, strlcpy and closefrom without #ifdefs
 BSD_CFLAGS != $(PKG_CONFIG) --cflags libbsd-overlay
 BSD_LIBS != $(PKG_CONFIG) --libs libbsd-overlay
-# libseccomp: each program's own system call filter. Where it is missing,
-# or with SECCOMP=no, both build without one (timed -V says which).
-SECCOMP != $(PKG_CONFIG) --exists libseccomp && echo yes || echo no
-SECCOMP_CFLAGS != $(PKG_CONFIG) --cflags libseccomp 2>/dev/null || true
-SECCOMP_LIBS != $(PKG_CONFIG) --libs libseccomp 2>/dev/null || true
+# The system call filters are compiled at build time by tools/filtergen,
+# a program of the build host (HOSTCC) linked with the host's libseccomp,
+# for the architecture CC compiles for; the programs link no libseccomp.
+# Where the host has none, or with SECCOMP=no, both build without a filter
+# (timed -V says which).
+HOSTCC = cc
+HOST_PKG_CONFIG = pkg-config
+SECCOMP != $(HOST_PKG_CONFIG) --exists libseccomp && echo yes || echo no
+SECCOMP_CFLAGS != $(HOST_PKG_CONFIG) --cflags libseccomp 2>/dev/null || true
+SECCOMP_LIBS != $(HOST_PKG_CONFIG) --libs libseccomp 2>/dev/null || true
 CHECK_CFLAGS != $(PKG_CONFIG) --cflags check
 CHECK_LIBS != $(PKG_CONFIG) --libs check
 

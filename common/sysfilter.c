@@ -1,14 +1,20 @@
 /*
- * A system call filter of the process's own, through libseccomp: it knows
- * each architecture's call numbers, the 32-bit systems' 64-bit-time calls
- * and i386's socketcall(2), which a BPF program written by hand gets wrong.
+ * A system call filter of the process's own: a BPF program tools/filtergen
+ * built at build time for this architecture (libseccomp's knowledge, not
+ * its code), its placeholders filled in, loaded with prctl(2).
  *
  * A call outside the list traps (SIGSYS): the handler says which call it
  * was, by name, and the process dies of the signal, so that neither an
- * operator nor a test can miss it. The names are looked up before the
- * filter is loaded, since the handler may not allocate.
+ * operator nor a test can miss it. The names are generated with the
+ * filters, since the handler may not allocate.
  */
+#include <sys/prctl.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,19 +45,28 @@ sysfilter_leak_check_now(void)
 #endif
 }
 
-#ifdef HAVE_SECCOMP
-
-#include <seccomp.h>
-
-#define CALL_NAMES	512	/* the native calls the handler can name */
 #ifndef SYS_SECCOMP		/* glibc's <signal.h> lacks it; musl's has it */
 #define SYS_SECCOMP	1	/* si_code of a filter's trap (asm-generic) */
 #endif
 
-static char *call_names[CALL_NAMES];
-static uint32_t native_arch;
 static sysfilter_report *report_refusal;
 static pid_t filtered;			/* this process, whose kill is allowed */
+/* The program loaded, kept: freed, it could need a call now forbidden. */
+static struct sock_filter *loaded;
+
+/* The name of call nr, or NULL: the nr-th of the names (async-safe). */
+static const char *
+call_name(int nr)
+{
+	const char *p = sysfilter_names;
+	int i;
+
+	if (nr < 0 || nr >= SYSFILTER_CALLS || sysfilter_arch == 0)
+		return NULL;
+	for (i = 0; i < nr; i++)
+		p += strlen(p) + 1;
+	return *p != '\0' ? p : NULL;
+}
 
 /* Decimal digits of n into buf, as the handler may not call snprintf. */
 static const char *
@@ -86,10 +101,10 @@ on_sigsys(int sig, siginfo_t *si, void *context)
 		kill(filtered, sig);
 		_exit(128 + sig);
 	}
-	if (si->si_arch != native_arch)
+	if (si->si_arch != sysfilter_arch)
 		name = "another architecture's call";
-	else if (nr >= 0 && nr < CALL_NAMES && call_names[nr] != NULL)
-		name = call_names[nr];
+	else if (call_name(nr) != NULL)
+		name = call_name(nr);
 	strlcpy(line, "system call filter: ", sizeof(line));
 	strlcat(line, name, sizeof(line));
 	strlcat(line, " (number ", sizeof(line));
@@ -102,168 +117,87 @@ on_sigsys(int sig, siginfo_t *si, void *context)
 	_exit(128 + sig);
 }
 
-/* The names of this architecture's calls, for the handler. */
-static void
-names_load(void)
-{
-	int nr;
-
-	native_arch = seccomp_arch_native();
-	for (nr = 0; nr < CALL_NAMES; nr++)
-		if (call_names[nr] == NULL)
-			call_names[nr] = seccomp_syscall_resolve_num_arch(
-			    native_arch, nr);
-}
-
-/* A rule's conditions as libseccomp takes them; returns their count. */
-static unsigned
-conditions(const struct sysfilter_rule *r, struct scmp_arg_cmp *cmp)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < SYSFILTER_ARGS; i++) {
-		if (r->arg[i].op == 0)
-			continue;
-		memset(&cmp[n], 0, sizeof(cmp[n]));
-		cmp[n].arg = r->arg[i].index;
-		if (r->arg[i].op == SYSFILTER_EQ) {
-			cmp[n].op = SCMP_CMP_EQ;
-			cmp[n].datum_a = r->arg[i].value;
-		} else {
-			cmp[n].op = SCMP_CMP_MASKED_EQ;
-			cmp[n].datum_a = r->arg[i].mask;
-			cmp[n].datum_b = r->arg[i].value;
-		}
-		n++;
-	}
-	return n;
-}
-
-/* The rules, and the one the handler needs: to kill this process. */
+/*
+ * The program's placeholders replaced by their values, each found exactly
+ * as often as tools/filtergen wrote it, else the copy is not to be loaded.
+ * Returns 0, or -1.
+ */
 static int
-rules_add(scmp_filter_ctx ctx, const struct sysfilter_rule *rules, size_t n,
-    struct why *why)
+holes_fill(struct sock_filter *code, size_t len,
+    const unsigned char *expected, const uint32_t *value)
 {
-	struct scmp_arg_cmp cmp[SYSFILTER_ARGS];
+	unsigned found[SYSFILTER_HOLES] = { 0 };
 	size_t i;
-	int nr, rc;
+	unsigned h;
 
-	for (i = 0; i < n; i++) {
-		/* Unknown to this libseccomp: no system of its time has it. */
-		if ((nr = seccomp_syscall_resolve_name(rules[i].name)) ==
-		    __NR_SCMP_ERROR)
-			continue;
-		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
-		    conditions(&rules[i], cmp), cmp);
-		if (rc < 0) {
-			why_set(why, "system call filter: cannot allow %s: %s",
-			    rules[i].name, strerror(-rc));
+	for (i = 0; i < len; i++)
+		for (h = 0; h < SYSFILTER_HOLES; h++)
+			if (code[i].k == SYSFILTER_HOLE(h)) {
+				code[i].k = value[h];
+				found[h]++;
+			}
+	for (h = 0; h < SYSFILTER_HOLES; h++)
+		if (found[h] != expected[h])
 			return -1;
-		}
-	}
-#ifdef SANITIZED
-	/* The sanitizers' runtime: its signal stack, memory given back. */
-	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack),
-	    0)) < 0 || (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-	    SCMP_SYS(madvise), 0)) < 0) {
-		why_set(why, "system call filter: %s", strerror(-rc));
-		return -1;
-	}
-#endif
-	memset(cmp, 0, sizeof(cmp));
-	cmp[0].arg = 0;
-	cmp[0].op = SCMP_CMP_EQ;
-	cmp[0].datum_a = (scmp_datum_t)filtered;
-	cmp[1].arg = 1;
-	cmp[1].op = SCMP_CMP_EQ;
-	cmp[1].datum_a = SIGSYS;
-	rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 2,
-	    cmp);
-	if (rc < 0) {
-		why_set(why, "system call filter: cannot allow kill: %s",
-		    strerror(-rc));
-		return -1;
-	}
 	return 0;
 }
 
 /*
- * Loads the filter: rules allowed, anything else trapped, said through
- * report, and fatal; a call of another architecture (a 64-bit process
- * making 32-bit calls) kills at once. Sets no_new_privs, which a filter
- * needs. Returns 0, or -1 with why, loading nothing.
+ * Loads the filter p with dir in its directory's place: rules allowed,
+ * anything else trapped, said through report, and fatal; a call of
+ * another architecture (a 64-bit process making 32-bit calls) kills at
+ * once. Sets no_new_privs, which a filter needs. Returns 0, or -1 with
+ * why, loading nothing.
  */
 int
-sysfilter_load(const struct sysfilter_rule *rules, size_t n,
+sysfilter_load(const struct sysfilter_program *p, uint32_t dir,
     sysfilter_report *report, struct why *why)
 {
+	struct sock_fprog prog;
 	struct sigaction sa;
-	scmp_filter_ctx ctx;
-	int rc;
+	struct sock_filter *code;
+	uint32_t value[SYSFILTER_HOLES];
 
+	if (p->len == 0)
+		return why_set(why, "system call filter: not built in "
+		    "(no libseccomp)");
 	filtered = getpid();
-	if ((ctx = seccomp_init(SCMP_ACT_TRAP)) == NULL) {
-		why_set(why, "system call filter: libseccomp cannot start one");
-		return -1;
-	}
-	/* Killing the thread kills a process of one, where the kernel is
-	 * older than 4.14 or libseccomp cannot ask it (valgrind). */
-	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS) < 0)
-		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-		    SCMP_ACT_KILL);
-	else
-		rc = 0;
-	if (rc < 0 || (rc = rules_add(ctx, rules, n, why)) < 0) {
-		if (rc != -1)
-			why_set(why, "system call filter: %s", strerror(-rc));
-		seccomp_release(ctx);
-		return -1;
+	value[SYSFILTER_HOLE_PID] = (uint32_t)filtered;
+	value[SYSFILTER_HOLE_DIR] = dir;
+	if (loaded != NULL)
+		return why_set(why, "system call filter: loaded already");
+	if ((code = malloc(p->len * sizeof(*code))) == NULL)
+		return why_errno(why, "system call filter");
+	memcpy(code, p->code, p->len * sizeof(*code));
+	if (holes_fill(code, p->len, p->holes, value) == -1) {
+		free(code);
+		return why_set(why, "system call filter: its placeholders "
+		    "are not where the build put them");
 	}
 	sysfilter_leak_check_now();
-	names_load();
 	report_refusal = report;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
 	if (sigaction(SIGSYS, &sa, NULL) == -1) {
-		seccomp_release(ctx);
+		free(code);
 		return why_errno(why, "system call filter: sigaction SIGSYS");
 	}
-	rc = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (rc < 0) {
-		why_set(why, "system call filter: the kernel refused it: %s",
-		    strerror(-rc));
-		return -1;
+	prog.len = p->len;
+	prog.filter = code;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1) {
+		free(code);
+		return why_errno(why, "system call filter: the kernel "
+		    "refused it");
 	}
+	loaded = code;
 	return 0;
 }
 
 int
 sysfilter_built(void)
 {
-	return 1;
+	return sysfilter_arch != 0;
 }
-
-#else
-
-int
-sysfilter_load(const struct sysfilter_rule *rules, size_t n,
-    sysfilter_report *report, struct why *why)
-{
-	(void)rules;
-	(void)n;
-	(void)report;
-	why_set(why, "system call filter: not built in (no libseccomp)");
-	return -1;
-}
-
-int
-sysfilter_built(void)
-{
-	return 0;
-}
-
-#endif

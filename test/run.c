@@ -251,6 +251,7 @@ main(void)
 	srunner_add_suite(runner, serve_suite());
 	srunner_add_suite(runner, privsep_suite());
 	srunner_add_suite(runner, majority_suite());
+	srunner_add_suite(runner, sysfilter_suite());
 	srunner_add_suite(runner, timed_suite());
 	srunner_add_suite(runner, client_options_suite());
 	srunner_add_suite(runner, sntp_suite());

@@ -9,13 +9,13 @@ TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
 	test/check_attacks.o test/check_timed_options.o test/check_subsecond.o \
 	test/check_fitness.o test/check_log.o test/check_daemon.o \
 	test/check_listen.o test/check_serve.o test/check_privsep.o \
-	test/check_majority.o test/check_lastgood.o
+	test/check_majority.o test/check_lastgood.o test/check_sysfilter.o
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
 	client/leaps.o client/subsecond.o client/privsep.o client/majority.o \
-	client/sources.o client/measure.o server/options.o server/fitness.o \
-	server/ratelimit.o server/privdrop.o server/log.o server/daemon.o \
-	server/listen.o server/serve.o bench/load.o \
+	client/sources.o client/measure.o client/allowed_bpf.o \
+	server/options.o server/fitness.o server/ratelimit.o server/privdrop.o \
+	server/log.o server/daemon.o server/listen.o server/serve.o bench/load.o \
 	$(COMMON_OBJ)
 
 $(TEST_OBJ): config.mk
@@ -56,8 +56,33 @@ test/time32probe: test/time32probe.c
 TEST_NEEDS = timed timeclient test/run $(PRELOADS) test/time32probe \
 	bench/delayrelay
 
-check: $(TEST_NEEDS)
+check: $(TEST_NEEDS) filter-check
 	./test/run
+
+# The filters' BPF, for each architecture the programs are built for
+# (x86_64, i386, armhf), generated here and decoded by test/bpfcheck on
+# the build host: each architecture's AUDIT_ARCH_*, its call numbers, i386's
+# socketcall and the 32-bit systems' *_time64 calls (qemu-user loads no
+# filter, so this is where armhf's and i386's are checked); then the
+# build's own (FILTER_GEN), as linked into timed and timeclient.
+FILTER_CHECK_ARCHES = x86_64 x86 arm
+BPFCHECK = $(HOSTCC) -std=c11 -Wall -Wextra $(WERROR) -Icommon
+filter-check: tools/filtergen test/bpfcheck.c $(FILTER_GEN)
+	@if [ "$(SECCOMP)" != yes ]; then \
+		echo "filter-check: SKIP: built without libseccomp"; exit 0; fi; \
+	for arch in $(FILTER_CHECK_ARCHES); do \
+		mkdir -p test/bpf/$$arch && \
+		for part in timed timeclient names; do \
+			tools/filtergen $$arch $$part > test/bpf/$$arch/$$part.c || \
+			    exit 1; \
+		done && \
+		$(BPFCHECK) -o test/bpf/$$arch/bpfcheck test/bpfcheck.c \
+		    test/bpf/$$arch/*.c && test/bpf/$$arch/bpfcheck $$arch || \
+		    exit 1; \
+	done; \
+	$(BPFCHECK) -o test/bpf/bpfcheck test/bpfcheck.c $(FILTER_GEN) && \
+	    echo "filter-check: the build's own filters:" && \
+	    test/bpf/bpfcheck $(FILTER_ARCH)
 
 # What make check runs, built only (CI builds once, then runs two at once).
 tests: $(TEST_NEEDS)
@@ -75,5 +100,6 @@ check-valgrind: $(TEST_NEEDS)
 test-clean:
 	rm -f test/run $(TEST_OBJ) $(TEST_OBJ:.o=.d) $(PRELOADS) \
 		test/*.twin.o test/time32probe
+	rm -rf test/bpf
 
-.PHONY: check tests stress check-valgrind test-clean
+.PHONY: check filter-check tests stress check-valgrind test-clean

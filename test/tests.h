@@ -25,5 +25,6 @@ Suite *serve_suite(void);
 Suite *privsep_suite(void);
 Suite *majority_suite(void);
 Suite *lastgood_suite(void);
+Suite *sysfilter_suite(void);
 
 #endif
