@@ -42,10 +42,11 @@ DAEMON_OBJ = timed.o server/options.o server/listen.o server/serve.o \
 	server/log.o server/syscalls.o server/allowed_bpf.o
 CLIENT_OBJ = client/timeclient.o client/options.o client/query.o \
 	client/sntp.o client/leaps.o client/subsecond.o client/privsep.o \
-	client/majority.o client/sources.o client/lastgood.o \
+	client/majority.o client/sources.o client/measure.o client/lastgood.o \
 	client/allowed_bpf.o
 COMMON_OBJ = common/rfc868.o common/addr.o common/platform.o common/utc.o \
-	common/why.o common/optflag.o common/sysfilter.o common/sysnames.o
+	common/why.o common/optflag.o common/sysfilter.o common/sysnames.o \
+	common/userdrop.o common/record.o
 OBJ = $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 
 all: options timed timeclient
@@ -167,11 +168,13 @@ musl-check:
 # fills for one it reads; clang-tidy's, with their reasons, in .clang-tidy.
 # And README.md stays a user's guide: 300 lines at most, no option
 # described as the man pages do (tools/readme-check says how it judges).
+# The client's functions fit on a screen: 60 lines at most.
 LINT_SRC = $(filter-out $(FILTER_GEN),$(OBJ:.o=.c)) server/allowed.c \
 	client/allowed.c tools/filtergen.c $(BENCH_OBJ:.o=.c)
 lint:
 	mandoc -Tlint -W warning man/timed.8 man/timeclient.1
 	sh tools/readme-check README.md man/timed.8 man/timeclient.1
+	sh tools/function-length 60 client/*.c
 	cppcheck -q --error-exitcode=1 --std=c99 \
 		--enable=warning,portability,performance,style \
 		--suppress=missingIncludeSystem --suppress=variableScope \

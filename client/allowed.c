@@ -32,7 +32,7 @@
  * hence files read-only, executable memory and Unix sockets for nscd and
  * systemd-resolved; names are looked up in a grandchild, killed at the
  * deadline), TCP, UDP and SNTP exchanges, waiting for a second's edge
- * (-x), the result into the pipe, and the lines -v writes. Not allowed,
+ * (-x), the message into the pipe, and the lines -v writes. Not allowed,
  * among all else: setting the clock, writing or making a file, execve,
  * ptrace, a namespace, a thread.
  */
@@ -85,7 +85,7 @@ static const struct sysfilter_rule network_calls[] = {
 	{ "gettimeofday", ANY }, { "time", ANY },
 	{ "clock_nanosleep", ANY }, { "clock_nanosleep_time64", ANY },
 	{ "nanosleep", ANY },
-	/* The result, -v's lines, errors; signals; the end. */
+	/* The message, -v's lines, errors; signals; the end. */
 	{ "write", ANY }, { "writev", ANY },
 	{ "getpid", ANY }, { "gettid", ANY },
 	{ "getuid", ANY }, { "geteuid", ANY }, { "getgid", ANY },

@@ -4,10 +4,11 @@
  * becomes nobody (or, as the boot unit's dynamic user, stays it), gives up
  * every capability, can gain none (no_new_privs, not dumpable), loads a
  * system call filter of its own, and only then resolves, queries, parses
- * and measures; it writes one fixed-size result into a pipe. The parent
- * keeps what setting the clock needs, reads exactly that result by a
- * deadline, checks it again (privsep_result_check) and only then sets the
- * clock. A child that dies, lies or hangs leaves the clock as it is.
+ * and measures (measure.c); it writes one small fixed message into a
+ * pipe. The parent keeps what setting the clock needs, reads exactly that
+ * message by a deadline and checks its bounds (privsep_check); main()
+ * then judges it and sets the clock. A child that dies, lies or hangs
+ * leaves the clock as it is.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -15,9 +16,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +25,13 @@
 #include <unistd.h>
 
 #include "../common/platform.h"
+#include "../common/record.h"
 #include "../common/rfc868.h"
 #include "../common/sysfilter.h"
+#include "../common/userdrop.h"
+#include "majority.h"
 #include "privsep.h"
-#include "sntp.h"
+#include "query.h"
 
 #define SLACK_MS	2000	/* past the hosts' deadlines: the child's end */
 
@@ -64,26 +66,14 @@ privsep_wanted(const struct client_options *o)
 static int
 user_drop(struct why *why)
 {
-	struct passwd *pw;
-	uid_t ruid, euid, suid;
+	uid_t uid;
 	gid_t gid;
 
 	if (geteuid() != 0)
 		return 0;
-	errno = 0;
-	if ((pw = getpwnam(PRIVSEP_USER)) == NULL)
-		return errno != 0 ? why_errno(why, "user %s", PRIVSEP_USER) :
-		    why_set(why, "user %s does not exist", PRIVSEP_USER);
-	if (pw->pw_uid == 0 || pw->pw_gid == 0)
-		return why_set(why, "user %s is root's", PRIVSEP_USER);
-	gid = pw->pw_gid;
-	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		return why_errno(why, "becoming %s", PRIVSEP_USER);
-	if (getresuid(&ruid, &euid, &suid) == -1 || ruid == 0 || euid == 0 ||
-	    suid == 0 || setuid(0) != -1)
-		return why_set(why, "root could be regained");
-	return 0;
+	if (user_lookup(PRIVSEP_USER, &uid, &gid, why) != 0)
+		return -1;
+	return user_become(uid, gid, why);
 }
 
 /*
@@ -132,70 +122,89 @@ write_all(int fd, const void *buf, size_t len)
 static void __attribute__((noreturn))
 child(const struct client_options *o, network_fn *network, int fd)
 {
-	struct network_result r;
+	struct measurement m;
 	struct why why;
 
 	sysfilter_leak_check_now();	/* while it still may (ASan) */
 	if (confine(o, &why) == -1)
 		errx(EXIT_TROUBLE, "cannot confine the network side: %s",
 		    why.text);
-	memset(&r, 0, sizeof(r));
-	network(o, &r);
-	r.magic = PRIVSEP_MAGIC;
-	if (write_all(fd, &r, sizeof(r)) == -1)
+	network(o, &m);
+	m.magic = PRIVSEP_MAGIC;
+	if (write_all(fd, &m, sizeof(m)) == -1)
 		_exit(EXIT_TROUBLE);
 	_exit(0);
 }
 
-/*
- * Reads the result by the deadline (monotonic ms): its size exactly, and
- * nothing after it. Returns the bytes read, or -1 when the deadline came.
- */
-static ssize_t
-result_read(int fd, long long deadline, struct network_result *r)
+/* The child, ended at once if the parent cannot hold on to the clock only. */
+static int
+parent_narrowed(pid_t pid, struct why *why)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char extra;
-	size_t got = 0;
-	ssize_t n;
-	long long left;
+	int saved;
 
-	for (;;) {
-		if ((left = deadline - query_clock_ms()) <= 0)
-			return -1;
-		if (poll(&pfd, 1, left > 60000 ? 60000 : (int)left) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (ssize_t)got;
-		}
-		if (pfd.revents == 0)
-			continue;
-		if (got < sizeof(*r))
-			n = read(fd, (char *)r + got, sizeof(*r) - got);
-		else
-			n = read(fd, &extra, 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (ssize_t)got;
-		got += (size_t)n;
-		if (got > sizeof(*r))
-			return (ssize_t)got;
-	}
+	if (platform_keep_clock_capabilities() == 0)
+		return 0;
+	saved = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	errno = saved;
+	return why_errno(why, "giving up the capabilities setting the clock "
+	    "does not need");
 }
 
 /*
- * Runs network in a confined child and returns its result, checked; or
- * exits, the clock untouched: with the child's own status when it failed
- * and said why, or saying why the child gave no result to believe.
+ * What the parent makes of its child's end: 0 when its message came whole
+ * (got) and it exited 0; else the status to exit with, and why (empty
+ * when the child said it).
  */
-void
+static int
+child_ended(const struct client_options *o, ssize_t got, int status,
+    struct why *why)
+{
+	why->text[0] = '\0';
+	if (got == -1) {
+		why_set(why, "the network side gave no result within %lld s: "
+		    "the clock is left as it is", (long long)(o->nhosts *
+		    o->query.timeout_ms + SLACK_MS) / 1000);
+		return EXIT_NO_ANSWER;
+	}
+	if (WIFSIGNALED(status)) {
+		why_set(why, "the network side died of signal %d (%s): the "
+		    "clock is left as it is", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+		return EXIT_TROUBLE;
+	}
+	if (WEXITSTATUS(status) != 0)
+		return WEXITSTATUS(status);	/* it said why */
+	if (got != (ssize_t)sizeof(struct measurement)) {
+		why_set(why, "the network side sent %zd bytes, not a message "
+		    "of %zu: the clock is left as it is", got,
+		    sizeof(struct measurement));
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+/* A call of the parent's own that failed: why, and status 1. */
+static int
+trouble(struct why *why, const char *call)
+{
+	why_errno(why, "%s", call);
+	return EXIT_TROUBLE;
+}
+
+/*
+ * Runs network in a confined child and returns 0 with its measurement in
+ * *m, its bounds checked (privsep_check); or the status to exit with, the
+ * clock untouched, and why (empty when the child said why itself).
+ */
+int
 privsep_network(const struct client_options *o, network_fn *network,
-    struct network_result *r)
+    struct measurement *m, struct why *why)
 {
 	long long deadline;
 	int64_t before;
-	struct why why;
+	struct why bad;
 	ssize_t got;
 	pid_t pid;
 	int fds[2], status;
@@ -204,164 +213,122 @@ privsep_network(const struct client_options *o, network_fn *network,
 	deadline = query_clock_ms() + (long long)o->nhosts *
 	    o->query.timeout_ms + SLACK_MS;
 	if (pipe2(fds, O_CLOEXEC) == -1)
-		err(EXIT_TROUBLE, "pipe");
+		return trouble(why, "pipe");
 	fflush(NULL);
 	if ((pid = fork()) == -1)
-		err(EXIT_TROUBLE, "fork");
+		return trouble(why, "fork");
 	if (pid == 0) {
 		close(fds[0]);
 		child(o, network, fds[1]);
 	}
 	close(fds[1]);
 	/* From here on the parent sets the clock, and may end its child. */
-	if (platform_keep_clock_capabilities() == -1) {
-		status = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		errno = status;
-		err(EXIT_TROUBLE, "giving up the capabilities setting the clock "
-		    "does not need");
-	}
-	got = result_read(fds[0], deadline, r);
+	if (parent_narrowed(pid, why) == -1)
+		return EXIT_TROUBLE;
+	got = record_read(fds[0], m, sizeof(*m), deadline, 1);
 	close(fds[0]);
 	if (got == -1)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
-			err(EXIT_TROUBLE, "waitpid");
-	if (got == -1)
-		errx(EXIT_NO_ANSWER, "the network side gave no result within "
-		    "%lld s: the clock is left as it is",
-		    (long long)(o->nhosts * o->query.timeout_ms + SLACK_MS) /
-		    1000);
-	if (WIFSIGNALED(status))
-		errx(EXIT_TROUBLE, "the network side died of signal %d (%s): "
-		    "the clock is left as it is", WTERMSIG(status),
-		    strsignal(WTERMSIG(status)));
-	if (WEXITSTATUS(status) != 0)
-		exit(WEXITSTATUS(status));	/* it said why */
-	if (got != (ssize_t)sizeof(*r))
-		errx(EXIT_REFUSED, "the network side sent %zd bytes, not a "
-		    "result of %zu: the clock is left as it is", got,
-		    sizeof(*r));
-	if (privsep_result_check(o, r, before, query_realtime_ns(), &why) ==
-	    -1)
-		errx(EXIT_REFUSED, "the network side's result does not hold "
-		    "together: %s; the clock is left as it is", why.text);
-}
-
-/* -x: every round done, and a last bound inside what was asked. */
-static int
-subsecond_check(const struct client_options *o, const struct answer *a,
-    const struct subsecond *s, int64_t before, int64_t after,
-    struct why *why)
-{
-	int64_t lag = (int64_t)o->lag_ms * 1000000;
-	struct interval first;
-
-	if (s->rounds < SUBSECOND_ROUNDS || s->queries < SUBSECOND_ROUNDS ||
-	    s->queries > SUBSECOND_QUERIES_MAX)
-		return why_set(why, "-x: %d rounds, %d queries", s->rounds,
-		    s->queries);
-	if (s->last.replies < 1 || s->last.inconsistent ||
-	    s->last.lo_ns >= s->last.hi_ns ||
-	    s->last.hi_ns - s->last.lo_ns > NS_PER_SECOND + 2 * lag)
-		return why_set(why, "-x: its interval is not one");
-	if (s->last.latest_ns < before || s->last.latest_ns > after)
-		return why_set(why, "-x: its last reply is not of this run");
-	answer_bound(a, lag, &first);
-	if (s->last.hi_ns <= first.lo_ns || s->last.lo_ns >= first.hi_ns)
-		return why_set(why, "-x: its interval lies outside the "
-		    "second of the first answer");
-	return 0;
-}
-
-/*
- * One answer: the reply of the protocol asked, a peer's name that ends,
- * its times within this run (before .. after, Unix ns), and for -x
- * (subsecond_done) every round done, its interval inside the second the
- * first answer gives.
- */
-static int
-answer_check(const struct client_options *o, const struct answer *a,
-    int subsecond_done, const struct subsecond *sub, int64_t before,
-    int64_t after, struct why *why)
-{
-	int64_t offset;
-
-	if (a->length > sizeof(a->reply) || a->size < a->length ||
-	    (o->query.sntp ? a->length != SNTP_SIZE : a->length < RFC868_SIZE))
-		return why_set(why, "a reply of %zu bytes", a->length);
-	if (memchr(a->peer, '\0', sizeof(a->peer)) == NULL)
-		return why_set(why, "its peer's name does not end");
-	if ((a->addr.ss_family != AF_INET && a->addr.ss_family != AF_INET6) ||
-	    a->addrlen > sizeof(a->addr))
-		return why_set(why, "its peer's address");
-	if (a->asked_ns < before || a->sent_ns < before ||
-	    a->received_ns > after || a->asked_ns > a->received_ns ||
-	    a->sent_ns > a->received_ns)
-		return why_set(why, "its times are not of this run");
-	if (o->query.sntp && (sntp_reply(a->reply, a->length, a->sent_ns,
-	    a->received_ns, &offset, why) == -1 ||
-	    offset != a->sntp_offset_ns))
-		return why_set(why, "its SNTP offset is not its reply's");
-	if (subsecond_done != (o->subsecond && !o->query.sntp &&
-	    rfc868_unpack(a->reply) != 0))
-		return why_set(why, "-x was %s", subsecond_done ? "not asked" :
-		    "not done");
-	if (subsecond_done)
-		return subsecond_check(o, a, sub, before, after, why);
-	return 0;
-}
-
-/* -m: every source one of the hosts', each answer as answer_check's. */
-static int
-sources_check(const struct client_options *o, const struct network_result *r,
-    int64_t before, int64_t after, struct why *why)
-{
-	const struct source *s;
-	struct why one;
-	int i;
-
-	if (r->nsources < 0 || r->nsources > MAJORITY_SOURCES_MAX)
-		return why_set(why, "%d sources", r->nsources);
-	for (i = 0; i < r->nsources; i++) {
-		s = &r->src[i];
-		if (s->host < 0 || s->host >= o->nhosts)
-			return why_set(why, "source %d: host %d of %d", i,
-			    s->host, o->nhosts);
-		if (s->naddrs < 0 || s->naddrs > ADDR_LIST_MAX ||
-		    (s->same && s->answered))
-			return why_set(why, "source %d: %d addresses%s", i,
-			    s->naddrs, s->same ? ", counted twice" : "");
-		if (memchr(s->why, '\0', sizeof(s->why)) == NULL)
-			return why_set(why, "source %d: its reason does not "
-			    "end", i);
-		if (s->answered && answer_check(o, &s->ans, s->subsecond_done,
-		    &s->sub, before, after, &one) == -1)
-			return why_set(why, "source %d: %s", i, one.text);
+			return trouble(why, "waitpid");
+	if ((status = child_ended(o, got, status, why)) != 0)
+		return status;
+	if (privsep_check(o, m, before, query_realtime_ns(), &bad) == -1) {
+		why_set(why, "the network side's message does not hold "
+		    "together: %s; the clock is left as it is", bad.text);
+		return EXIT_REFUSED;
 	}
 	return 0;
 }
 
 /*
- * Whether the child's result holds together, whatever the child became:
- * the host one of ours (with -m too), and its answer as answer_check
- * wants it; with -m, every source instead. The floor and the range are main()'s checks, which
- * follow.
+ * Whether a text of the message ends within its bytes and holds no
+ * control character: the parent writes it to stderr and syslog, where a
+ * newline or an escape would forge a line or move a terminal's cursor.
+ */
+#define SAYABLE(text)	sayable((text), sizeof(text))
+
+static int
+sayable(const char *text, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size && text[i] != '\0'; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			return 0;
+	return i < size;
+}
+
+/* Bounds no honest message comes near, under which no sum overflows. */
+#define NS_MAX		((int64_t)1 << 62)	/* 146 years */
+#define ERROR_NS_MAX	((int64_t)1 << 61)
+#define SECONDS_MAX	((int64_t)1 << 33)	/* Unix time, 2242 */
+#define LEAP_SECONDS_MAX	100			/* -c: leap seconds, 27 in 2026 */
+
+/* Whether v lies within -max .. max. */
+static int
+within(int64_t v, int64_t max)
+{
+	return v >= -max && v <= max;
+}
+
+/*
+ * The numbers: each within its bounds; the leap seconds only with -c;
+ * with -x or -m, an interval that holds its offset; and the time set
+ * (now + offset, less the leap seconds) the UTC time stated, give or take
+ * the time since the child started (before) and the seconds' rounding.
+ */
+static int
+numbers_check(const struct client_options *o, const struct measurement *m,
+    int64_t before, int64_t now, struct why *why)
+{
+	int64_t leap, utc_offset, apart;
+
+	if (!within(m->offset_ns, NS_MAX) || !within(m->lo_ns, NS_MAX) ||
+	    !within(m->hi_ns, NS_MAX) || m->error_ns < 0 ||
+	    m->error_ns > ERROR_NS_MAX || !within(m->utc_seconds, SECONDS_MAX) ||
+	    !within(m->remote_seconds, SECONDS_MAX))
+		return why_set(why, "a number out of bounds");
+	leap = m->remote_seconds - m->utc_seconds;
+	if (o->leaps ? !within(leap, LEAP_SECONDS_MAX) : leap != 0)
+		return why_set(why, "%lld leap seconds", (long long)leap);
+	utc_offset = m->offset_ns - leap * NS_PER_SECOND;
+	/* hi - lo, at most NS_MAX, said so that it cannot overflow. */
+	if (m->bounded && (m->lo_ns >= m->hi_ns || m->hi_ns - NS_MAX > m->lo_ns ||
+	    utc_offset < m->lo_ns || utc_offset > m->hi_ns))
+		return why_set(why, "its interval does not hold its offset");
+	apart = now / NS_PER_SECOND + utc_offset / NS_PER_SECOND -
+	    m->utc_seconds;
+	if (!within(apart, (now - before) / NS_PER_SECOND + 3))
+		return why_set(why, "its offset is %lld s from its time",
+		    (long long)apart);
+	return 0;
+}
+
+/*
+ * Whether the child's message holds together, whatever the child became:
+ * the parent cannot verify a measurement (a child that lies can forge
+ * consistent raw data), so it checks what it uses: texts that end, a
+ * status of timeclient's, the host one of ours, counts within -m's, and
+ * numbers_check. The floor and the range are main()'s, for every mode.
  */
 int
-privsep_result_check(const struct client_options *o,
-    const struct network_result *r, int64_t before, int64_t after,
-    struct why *why)
+privsep_check(const struct client_options *o, const struct measurement *m,
+    int64_t before, int64_t now, struct why *why)
 {
-	if (r->magic != PRIVSEP_MAGIC)
-		return why_set(why, "not a result");
-	/* First, whatever the mode: main() names the host before -m's own. */
-	if (r->host < 0 || r->host >= o->nhosts)
-		return why_set(why, "host %d of %d", r->host, o->nhosts);
-	if (o->majority)
-		return sources_check(o, r, before, after, why);
-	return answer_check(o, &r->ans, r->subsecond_done, &r->sub, before,
-	    after, why);
+	if (m->magic != PRIVSEP_MAGIC)
+		return why_set(why, "not a message");
+	if (!SAYABLE(m->reason) || !SAYABLE(m->peer) || !SAYABLE(m->address))
+		return why_set(why, "a text that does not end, or not text");
+	if (m->status < 0 || m->status > EXIT_REFUSED)
+		return why_set(why, "status %d", m->status);
+	if (m->host < 0 || m->host >= o->nhosts)
+		return why_set(why, "host %d of %d", m->host, o->nhosts);
+	if (m->status != 0)
+		return 0;
+	if (m->answered < 0 || m->answered > MAJORITY_SOURCES_MAX ||
+	    m->agree < 0 || m->agree > m->answered)
+		return why_set(why, "%d of %d agree", m->agree, m->answered);
+	return numbers_check(o, m, before, now, why);
 }

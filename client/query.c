@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "query.h"
+#include "../common/record.h"
 #include "../common/rfc868.h"
 #include "../common/why.h"
 #include "sntp.h"
@@ -139,22 +140,14 @@ static int
 resolve_wait(pid_t pid, int fd, long long deadline, struct addr_list *a,
     int *error)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char buf[sizeof(int) + sizeof(*a)];
-	size_t got = 0;
-	ssize_t n;
+	ssize_t got;
 
-	while (got < sizeof(buf) && poll(&pfd, 1, left_ms(deadline)) == 1) {
-		n = read(fd, buf + got, sizeof(buf) - got);
-		if (n <= 0 && !(n == -1 && errno == EINTR))
-			break;
-		if (n > 0)
-			got += n;
-	}
-	if (got < sizeof(buf))
+	got = record_read(fd, buf, sizeof(buf), deadline, 0);
+	if (got != (ssize_t)sizeof(buf))
 		kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	if (got < sizeof(buf))
+	if (got != (ssize_t)sizeof(buf))
 		return -1;
 	memcpy(error, buf, sizeof(*error));
 	memcpy(a, buf + sizeof(*error), sizeof(*a));
@@ -257,16 +250,11 @@ tcp_count_rest(int fd, struct answer *ans, long long deadline)
 	}
 }
 
-/*
- * RFC 868 over TCP: connect, read until 4 bytes or EOF. TCP keeps no message
- * boundaries, so a server that sends a byte at a time is read whole.
- */
+/* Whether the connection under way was made by the deadline: 0, or why. */
 static int
-tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
-    struct why *why)
+tcp_connected(int fd, long long deadline, struct why *why)
 {
 	socklen_t len = sizeof(int);
-	ssize_t n;
 	int error = 0;
 
 	if (!wait_for(fd, POLLOUT, deadline)) {
@@ -278,6 +266,22 @@ tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
 		why_set(why, "connect: %s", strerror(error ? error : errno));
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * RFC 868 over TCP: connect, read until 4 bytes or EOF. TCP keeps no message
+ * boundaries, so a server that sends a byte at a time is read whole.
+ */
+static int
+tcp_exchange(int fd, struct answer *ans, long long start, long long deadline,
+    struct why *why)
+{
+	ssize_t n;
+	int r;
+
+	if ((r = tcp_connected(fd, deadline, why)) != 0)
+		return r;
 	/*
 	 * The server may accept, read its clock and send before poll wakes
 	 * us (the handshake ends in the kernels): the bound is asked from
@@ -637,6 +641,31 @@ probe_read(int fd, const struct query_options *o, struct probe *p,
 }
 
 /*
+ * Reads the probes whose sockets poll found ready, closing each that is
+ * done (answered, refused, closed); returns how many were answered.
+ */
+static int
+probes_read(struct pollfd *pfd, int sent, const struct query_options *o,
+    struct probe *probes, size_t *got,
+    unsigned char (*buf)[RFC868_SIZE], int *open)
+{
+	int i, r, answered = 0;
+
+	for (i = 0; i < sent; i++) {
+		if (pfd[i].fd == -1 || pfd[i].revents == 0)
+			continue;
+		if ((r = probe_read(pfd[i].fd, o, &probes[i], &got[i],
+		    buf[i])) == 0)
+			continue;
+		answered += r == 1;
+		close(pfd[i].fd);
+		pfd[i].fd = -1;
+		(*open)--;
+	}
+	return answered;
+}
+
+/*
  * timeclient -x: n probes to the address that answered, the i-th sent so
  * that the server reads its clock at probes[i].aim_ns (our realtime clock),
  * taking half the shortest round trip seen (half_rtt_ns) for the way
@@ -658,7 +687,7 @@ query_probes(const struct answer *server, const struct query_options *o,
 	struct probe_schedule plan;
 	struct timespec wait;
 	int64_t now, next;
-	int i, sent = 0, open = 0, answered = 0, failed = 0, r;
+	int i, sent = 0, open = 0, answered = 0, failed = 0;
 
 	if (n > SUBSECOND_PROBES_MAX)
 		n = SUBSECOND_PROBES_MAX;
@@ -693,20 +722,9 @@ query_probes(const struct answer *server, const struct query_options *o,
 			next = now;
 		wait.tv_sec = (next - now) / NS_PER_SECOND;
 		wait.tv_nsec = (next - now) % NS_PER_SECOND;
-		if (ppoll(pfd, (nfds_t)sent, &wait, NULL) <= 0)
-			continue;
-		for (i = 0; i < sent; i++) {
-			if (pfd[i].fd == -1 || pfd[i].revents == 0)
-				continue;
-			r = probe_read(pfd[i].fd, o, &probes[i], &got[i],
-			    buf[i]);
-			if (r == 0)
-				continue;
-			answered += r == 1;
-			close(pfd[i].fd);
-			pfd[i].fd = -1;
-			open--;
-		}
+		if (ppoll(pfd, (nfds_t)sent, &wait, NULL) > 0)
+			answered += probes_read(pfd, sent, o, probes, got, buf,
+			    &open);
 	}
 	for (i = 0; i < sent; i++)
 		if (pfd[i].fd != -1)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/record.h"
 #include "../common/rfc868.h"
 #include "sntp.h"
 #include "sources.h"
@@ -39,27 +40,12 @@ source_write(int fd, const struct source *s)
 static int
 sources_read(int fd, long long deadline, struct source *out, int max)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	long long left;
-	ssize_t n;
 	int got = 0;
 
-	while (got < max && (left = deadline - query_clock_ms()) > 0) {
-		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd.revents == 0)
-			continue;
-		n = read(fd, &out[got], sizeof(out[got]));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (n == (ssize_t)sizeof(out[got]) && out[got].host >= 0)
+	while (got < max && record_read(fd, &out[got], sizeof(out[got]),
+	    deadline, 0) == (ssize_t)sizeof(out[got]))
+		if (out[got].host >= 0)
 			got++;
-	}
 	return got;
 }
 

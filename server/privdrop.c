@@ -1,7 +1,8 @@
 /*
  * Dropping root once the sockets are bound, in the plain order: chroot into
- * an empty directory, setgroups, setresgid, setresuid, no_new_privs; then a
- * check that root cannot be had back. Errors are returned, for the caller
+ * an empty directory, then the user (common/userdrop.c: setgroups,
+ * setresgid, setresuid, and a check that root cannot be had back), then
+ * no_new_privs. Errors are returned, for the caller
  * to report.
  */
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "../common/platform.h"
+#include "../common/userdrop.h"
 #include "../common/why.h"
 #include "privdrop.h"
 
@@ -30,30 +32,24 @@
 int
 privdrop_lookup(const char *name, struct run_user *user, struct why *why)
 {
-	struct passwd *pw;
+	struct why base;
 
-	errno = 0;
-	if ((pw = getpwnam(name)) == NULL) {
-		if (errno != 0)
-			return why_errno(why, "user %s", name);
-		why_set(why, "user %s does not exist: create it "
-		    "(adduser --system --group --no-create-home %s) or name "
-		    "another with -u", name, name);
-		return -1;
+	switch (user_lookup(name, &user->uid, &user->gid, &base)) {
+	case 0:
+		return 0;
+	case USER_UNKNOWN:
+		return why_set(why, "%s: create it (adduser --system --group "
+		    "--no-create-home %s) or name another with -u", base.text,
+		    name);
+	case USER_ROOT:
+		return why_set(why, "%s: name an unprivileged user with -u",
+		    base.text);
+	case USER_ROOT_GROUP:
+		return why_set(why, "%s: name a user whose group is not root "
+		    "with -u", base.text);
+	default:
+		return why_set(why, "%s", base.text);
 	}
-	if (pw->pw_uid == 0) {
-		why_set(why, "user %s is root: name an unprivileged "
-		    "user with -u", name);
-		return -1;
-	}
-	if (pw->pw_gid == 0) {
-		why_set(why, "user %s has root's group (gid 0): name "
-		    "a user whose group is not root with -u", name);
-		return -1;
-	}
-	user->uid = pw->pw_uid;
-	user->gid = pw->pw_gid;
-	return 0;
 }
 
 /*
@@ -237,8 +233,6 @@ directory_held(void)
 int
 privdrop(const struct run_user *user, const char *dir, struct why *why)
 {
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
 	int fd;
 
 	if ((fd = chroot_dir_open(dir, why)) == -1)
@@ -257,28 +251,10 @@ privdrop(const struct run_user *user, const char *dir, struct why *why)
 		return why_errno(why, "chroot %s", dir);
 	if (chdir("/") == -1)
 		return why_errno(why, "chdir / in %s", dir);
-	if (setgroups(1, &user->gid) == -1)
-		return why_errno(why, "setgroups");
-	if (setresgid(user->gid, user->gid, user->gid) == -1)
-		return why_errno(why, "setresgid %u", (unsigned)user->gid);
-	if (setresuid(user->uid, user->uid, user->uid) == -1)
-		return why_errno(why, "setresuid %u", (unsigned)user->uid);
+	if (user_become(user->uid, user->gid, why) == -1)
+		return -1;
 	/* No exec could give a privilege back; timed execs nothing anyway. */
 	if (platform_no_new_privs() == -1)
 		return why_errno(why, "no_new_privs");
-
-	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1) {
-		why_set(why, "root could be regained after dropping "
-		    "it");
-		return -1;
-	}
-	if (getresuid(&ruid, &euid, &suid) == -1 ||
-	    getresgid(&rgid, &egid, &sgid) == -1 ||
-	    ruid != user->uid || euid != user->uid || suid != user->uid ||
-	    rgid != user->gid || egid != user->gid || sgid != user->gid) {
-		why_set(why, "privileges were not dropped to uid %u "
-		    "gid %u", (unsigned)user->uid, (unsigned)user->gid);
-		return -1;
-	}
 	return 0;
 }

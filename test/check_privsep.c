@@ -1,64 +1,81 @@
 /*
  * client/privsep.c: what the parent believes of its network side's
- * result. A result that holds together passes; each way a subverted child
- * could lie about it, alone, is refused.
+ * message. A message that holds together passes; each way a subverted
+ * child could lie about it, alone, is refused; and a child that sends
+ * too little, too much or nothing leaves the parent without a
+ * measurement to act on.
  */
-#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <check.h>
-#include <netinet/in.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../client/majority.h"
 #include "../client/options.h"
 #include "../client/privsep.h"
+#include "../client/query.h"
 #include "../common/rfc868.h"
 #include "tests.h"
 
 #define MS	1000000LL
 
 static struct client_options o;
-static struct network_result r;
-static int64_t before, after;
+static struct measurement m;
+static int64_t before, now;
 
-/* A result of -s (-x with subsecond) from the second of two hosts. */
+/* The options of a run: -s (-sx, -sc...) and two hosts. */
 static void
-result_made(int subsecond)
+options_made(const char *flags)
 {
-	char *argv[] = { "timeclient", subsecond ? "-sx" : "-s", "a", "b",
+	char *argv[] = { "timeclient", (char *)flags, "-w", "2", "a", "b",
 	    NULL };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&r.ans.addr;
 	struct why why;
-	int64_t remote, lo, hi, middle;
 
-	ck_assert_int_eq(client_options(4, argv, &o, &why), 0);
-	memset(&r, 0, sizeof(r));
-	before = 1800000000LL * NS_PER_SECOND + 300 * MS;
-	after = before + 5000 * MS;
-	r.magic = PRIVSEP_MAGIC;
-	r.host = 1;
-	r.ans.asked_ns = before + 1 * MS;
-	r.ans.sent_ns = before + 1 * MS;
-	r.ans.received_ns = before + 2 * MS;
-	remote = 1800000000LL;		/* the server's second: 0 to 1.002 s */
-	rfc868_pack(rfc868_from_unix(remote), r.ans.reply);
-	r.ans.length = r.ans.size = RFC868_SIZE;
-	strcpy(r.ans.peer, "192.0.2.1 port 37");
-	sin->sin_family = AF_INET;
-	r.ans.addrlen = sizeof(*sin);
-	if (!subsecond)
+	ck_assert_int_eq(client_options(6, argv, &o, &why), 0);
+}
+
+/*
+ * A message of -s from the second of two hosts, measured at t (Unix ns):
+ * +12 s off, as RFC 868 without -x says it; with -x (bounded), the
+ * offset known to +-2 ms.
+ */
+static void
+message_at(struct measurement *msg, int64_t t, int bounded)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->magic = PRIVSEP_MAGIC;
+	msg->host = 1;
+	msg->adjust_seconds = 12;
+	msg->offset_ns = 12 * NS_PER_SECOND;
+	msg->utc_seconds = msg->remote_seconds = t / NS_PER_SECOND + 12;
+	msg->error_ns = 600 * MS;
+	strcpy(msg->peer, "192.0.2.1 port 37");
+	strcpy(msg->address, "192.0.2.1");
+	msg->port = 37;
+	msg->size = RFC868_SIZE;
+	msg->asked_ns = msg->sent_ns = t - 2 * MS;
+	msg->received_ns = t - 1 * MS;
+	if (!bounded)
 		return;
-	r.subsecond_done = 1;
-	r.sub.rounds = SUBSECOND_ROUNDS;
-	r.sub.queries = 39;
-	lo = remote * NS_PER_SECOND - r.ans.received_ns;
-	hi = remote * NS_PER_SECOND + NS_PER_SECOND - r.ans.asked_ns;
-	middle = lo + (hi - lo) / 2;
-	r.sub.last.replies = 12;
-	r.sub.last.lo_ns = middle - 2 * MS;
-	r.sub.last.hi_ns = middle + 2 * MS;
-	r.sub.last.latest_ns = before + 4000 * MS;
-	r.sub.all = r.sub.last;
+	msg->bounded = 1;
+	msg->offset_ns = 12 * NS_PER_SECOND + 437 * MS;
+	msg->lo_ns = msg->offset_ns - 2 * MS;
+	msg->hi_ns = msg->offset_ns + 2 * MS;
+	msg->error_ns = 2 * MS;
+	msg->queries = 39;
+}
+
+static void
+made(const char *flags, int bounded)
+{
+	options_made(flags);
+	before = 1800000000LL * NS_PER_SECOND + 300 * MS;
+	now = before + 5000 * MS;
+	message_at(&m, before + 1000 * MS, bounded);
 }
 
 static void
@@ -66,8 +83,8 @@ assert_believed(void)
 {
 	struct why why;
 
-	ck_assert_msg(privsep_result_check(&o, &r, before, after, &why) == 0,
-	    "%s", why.text);
+	ck_assert_msg(privsep_check(&o, &m, before, now, &why) == 0, "%s",
+	    why.text);
 }
 
 static void
@@ -75,132 +92,228 @@ assert_refused(const char *said)
 {
 	struct why why;
 
-	ck_assert_int_eq(privsep_result_check(&o, &r, before, after, &why),
-	    -1);
+	ck_assert_int_eq(privsep_check(&o, &m, before, now, &why), -1);
 	ck_assert_msg(strstr(why.text, said) != NULL, "\"%s\"", why.text);
 }
 
 START_TEST(holds_together)
 {
-	result_made(0);
+	made("-s", 0);
 	assert_believed();
-	result_made(1);
+	made("-sx", 1);
+	assert_believed();
+	made("-sc", 0);			/* 27 leap seconds counted */
+	m.remote_seconds += 27;
+	m.offset_ns += 27 * NS_PER_SECOND;
+	assert_believed();
+	made("-s", 0);			/* a failure, said */
+	m.status = EXIT_NO_ANSWER;
+	strcpy(m.reason, "a: no answer");
 	assert_believed();
 }
 END_TEST
 
-START_TEST(lies_refused)
-{
-	result_made(0);
-	r.magic = 0;
-	assert_refused("not a result");
-	result_made(0);
-	r.host = 2;
-	assert_refused("host 2 of 2");
-	result_made(0);
-	r.host = -1;
-	assert_refused("host -1 of 2");
-	result_made(0);
-	r.ans.length = 3;
-	assert_refused("a reply of 3 bytes");
-	result_made(0);
-	r.ans.length = sizeof(r.ans.reply) + 1;
-	assert_refused("a reply of");
-	result_made(0);
-	memset(r.ans.peer, 'x', sizeof(r.ans.peer));
-	assert_refused("its peer's name does not end");
-	result_made(0);
-	r.ans.addr.ss_family = AF_UNIX;
-	assert_refused("its peer's address");
-	result_made(0);
-	r.ans.received_ns = after + 1;
-	assert_refused("its times are not of this run");
-	result_made(0);
-	r.ans.asked_ns = before - 1;
-	assert_refused("its times are not of this run");
-	result_made(0);
-	r.ans.sent_ns = r.ans.received_ns + 1;
-	assert_refused("its times are not of this run");
-	result_made(0);
-	r.subsecond_done = 1;		/* -x not asked */
-	assert_refused("-x was not asked");
-}
-END_TEST
-
-START_TEST(subsecond_lies_refused)
+/* A message of made(flags) with this status, from a host not named. */
+static void
+host_refused(const char *flags, int status, int host)
 {
 	char said[64];
 
-	result_made(1);
-	r.subsecond_done = 0;
-	assert_refused("-x was not done");
-	result_made(1);
-	r.sub.rounds = SUBSECOND_ROUNDS - 1;
-	assert_refused("-x: 2 rounds");
-	result_made(1);
-	r.sub.queries = SUBSECOND_QUERIES_MAX + 1;
-	snprintf(said, sizeof(said), "-x: 3 rounds, %d queries",
-	    SUBSECOND_QUERIES_MAX + 1);
+	made(flags, 0);
+	m.status = status;
+	m.host = host;
+	snprintf(said, sizeof(said), "host %d of 2", host);
 	assert_refused(said);
-	result_made(1);
-	r.sub.last.lo_ns = r.sub.last.hi_ns;
-	assert_refused("-x: its interval is not one");
-	result_made(1);
-	r.sub.last.inconsistent = 1;
-	assert_refused("-x: its interval is not one");
-	result_made(1);
-	r.sub.last.latest_ns = after + 1;
-	assert_refused("-x: its last reply is not of this run");
-	/* A second away from what the first answer said. */
-	result_made(1);
-	r.sub.last.lo_ns += 2 * NS_PER_SECOND;
-	r.sub.last.hi_ns += 2 * NS_PER_SECOND;
-	assert_refused("outside the second of the first answer");
-}
-END_TEST
-
-/* A result of -m from two hosts, neither answering (a reason each). */
-static void
-majority_made(void)
-{
-	char *argv[] = { "timeclient", "-sm", "a", "b", NULL };
-	struct why why;
-
-	ck_assert_int_eq(client_options(4, argv, &o, &why), 0);
-	memset(&r, 0, sizeof(r));
-	before = 1800000000LL * NS_PER_SECOND;
-	after = before + 5000 * MS;
-	r.magic = PRIVSEP_MAGIC;
-	r.nsources = 2;
-	r.src[1].host = 1;
-	strcpy(r.src[0].why, "a: no answer in time");
-	strcpy(r.src[1].why, "b: no answer in time");
 }
 
 /*
- * Under -m the host of the result is read too (main names it): a child
- * that lies about it is refused before anything reads o.hosts with it.
- * Before, -m's check returned without it, and root read host 100000000
- * of 2.
+ * The host is read before anything else names it: under -m too, where
+ * before a lying child made root read host 100000000 of 2.
  */
-START_TEST(majority_lies_refused)
+START_TEST(lies_refused)
 {
-	majority_made();
-	assert_believed();
-	r.host = 100000000;
-	assert_refused("host 100000000 of 2");
-	majority_made();
-	r.host = -1;
-	assert_refused("host -1 of 2");
-	majority_made();
-	r.src[1].host = 2;
-	assert_refused("source 1: host 2 of 2");
-	majority_made();
-	r.src[0].naddrs = ADDR_LIST_MAX + 1;
-	assert_refused("source 0: 17 addresses");
-	majority_made();
-	r.nsources = MAJORITY_SOURCES_MAX + 1;
-	assert_refused("17 sources");
+	made("-s", 0);
+	m.magic = 0;
+	assert_refused("not a message");
+	host_refused("-sm", 0, 100000000);
+	host_refused("-s", 0, -1);
+	host_refused("-s", EXIT_NO_ANSWER, 2);
+	made("-s", 0);
+	m.status = 77;
+	assert_refused("status 77");
+	made("-s", 0);
+	memset(m.peer, 'x', sizeof(m.peer));
+	assert_refused("a text that does not end, or not text");
+	made("-s", 0);
+	memset(m.reason, 'x', sizeof(m.reason));
+	assert_refused("a text that does not end, or not text");
+	made("-s", 0);			/* a line of its own in syslog */
+	strcpy(m.peer, "192.0.2.1\ntimeclient: clock stepped by +0 s");
+	assert_refused("a text that does not end, or not text");
+	made("-s", 0);
+	strcpy(m.reason, "\033[2J");
+	assert_refused("a text that does not end, or not text");
+	made("-s", 0);
+	memset(m.address, 'x', sizeof(m.address));
+	assert_refused("a text that does not end, or not text");
+	made("-sm", 1);
+	m.agree = 3;
+	m.answered = 2;
+	assert_refused("3 of 2 agree");
+	made("-sm", 1);
+	m.answered = MAJORITY_SOURCES_MAX + 1;
+	assert_refused("agree");
+}
+END_TEST
+
+/* Numbers no measurement gives: huge, inverted, apart from each other. */
+START_TEST(numbers_refused)
+{
+	made("-s", 0);
+	m.offset_ns = INT64_MIN;
+	assert_refused("a number out of bounds");
+	made("-sx", 1);
+	m.lo_ns = INT64_MIN;
+	m.hi_ns = INT64_MAX;
+	assert_refused("a number out of bounds");
+	made("-s", 0);
+	m.error_ns = -1;
+	assert_refused("a number out of bounds");
+	made("-s", 0);
+	m.utc_seconds = m.remote_seconds = INT64_MAX / NS_PER_SECOND;
+	assert_refused("a number out of bounds");
+	made("-sx", 1);
+	m.lo_ns = m.hi_ns;
+	assert_refused("its interval does not hold its offset");
+	made("-sx", 1);
+	m.offset_ns = m.hi_ns + 1;
+	assert_refused("its interval does not hold its offset");
+	made("-sx", 1);
+	m.lo_ns = -((int64_t)1 << 62);
+	m.hi_ns = (int64_t)1 << 62;
+	assert_refused("its interval does not hold its offset");
+	made("-s", 0);			/* leap seconds without -c */
+	m.remote_seconds += 27;
+	assert_refused("27 leap seconds");
+	made("-sc", 0);
+	m.remote_seconds += 1000;
+	assert_refused("1000 leap seconds");
+	/* A time above the floor, a clock set to 1970: the floor passed. */
+	made("-s", 0);
+	m.offset_ns = -(now - 5 * NS_PER_SECOND);
+	assert_refused("from its time");
+	made("-sx", 1);
+	m.utc_seconds += 3600;
+	m.remote_seconds += 3600;
+	assert_refused("from its time");
+}
+END_TEST
+
+/* The network sides of a subverted child, each with its own lie. */
+static int
+pipe_found(void)
+{
+	struct stat st;
+	int fd;
+
+	for (fd = 63; fd > 2; fd--)
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+		    (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY)
+			return fd;
+	_exit(9);
+}
+
+static void
+honest(const struct client_options *opt, struct measurement *msg)
+{
+	(void)opt;
+	message_at(msg, query_realtime_ns(), 0);
+}
+
+static void
+host_out_of_range(const struct client_options *opt, struct measurement *msg)
+{
+	honest(opt, msg);
+	msg->host = 100000000;
+}
+
+static void
+huge_interval(const struct client_options *opt, struct measurement *msg)
+{
+	message_at(msg, query_realtime_ns(), 1);
+	(void)opt;
+	msg->lo_ns = INT64_MIN;
+	msg->hi_ns = INT64_MAX;
+}
+
+static void
+short_message(const struct client_options *opt, struct measurement *msg)
+{
+	honest(opt, msg);
+	msg->magic = PRIVSEP_MAGIC;
+	(void)!write(pipe_found(), msg, sizeof(*msg) - 1);
+	_exit(0);
+}
+
+/* A byte too many, in one write: the parent reads it before the end. */
+static void
+long_message(const struct client_options *opt, struct measurement *msg)
+{
+	char longer[sizeof(*msg) + 1];
+
+	honest(opt, msg);
+	msg->magic = PRIVSEP_MAGIC;
+	memcpy(longer, msg, sizeof(*msg));
+	longer[sizeof(*msg)] = 'x';
+	(void)!write(pipe_found(), longer, sizeof(longer));
+	_exit(0);
+}
+
+static void
+nothing(const struct client_options *opt, struct measurement *msg)
+{
+	(void)opt;
+	(void)msg;
+	_exit(0);
+}
+
+/* What privsep_network makes of network: its status, and why. */
+static int
+network_run(network_fn *network, struct why *why)
+{
+	options_made("-s");
+	memset(&m, 0, sizeof(m));
+	return privsep_network(&o, network, &m, why);
+}
+
+/* Each lie, with what the parent says of it; the first tells none. */
+static const struct {
+	network_fn *network;
+	int status;
+	const char *said;
+} children[] = {
+	{ honest, 0, "" },
+	{ host_out_of_range, EXIT_REFUSED, "host 100000000 of 2" },
+	{ huge_interval, EXIT_REFUSED, "a number out of bounds" },
+	{ short_message, EXIT_REFUSED, "bytes, not a message" },
+	{ long_message, EXIT_REFUSED, "bytes, not a message" },
+	{ nothing, EXIT_REFUSED, "sent 0 bytes" },
+};
+
+/*
+ * A test a child, as the parent drops for good what setting the clock
+ * does not need. Refused: the status to exit with and no measurement.
+ */
+START_TEST(hostile_child_refused)
+{
+	struct why why;
+
+	ck_assert_msg(network_run(children[_i].network, &why) ==
+	    children[_i].status, "%s", why.text);
+	ck_assert_msg(strstr(why.text, children[_i].said) != NULL, "\"%s\"",
+	    why.text);
+	if (children[_i].status == 0)
+		ck_assert_int_eq(m.host, 1);
 }
 END_TEST
 
@@ -208,12 +321,16 @@ Suite *
 privsep_suite(void)
 {
 	Suite *s = suite_create("privsep");
-	TCase *result = tcase_create("result");
+	TCase *message = tcase_create("message");
+	TCase *child = tcase_create("child");
 
-	tcase_add_test(result, holds_together);
-	tcase_add_test(result, lies_refused);
-	tcase_add_test(result, subsecond_lies_refused);
-	tcase_add_test(result, majority_lies_refused);
-	suite_add_tcase(s, result);
+	tcase_add_test(message, holds_together);
+	tcase_add_test(message, lies_refused);
+	tcase_add_test(message, numbers_refused);
+	suite_add_tcase(s, message);
+	tcase_add_loop_test(child, hostile_child_refused, 0,
+	    (int)(sizeof(children) / sizeof(children[0])));
+	tcase_set_timeout(child, 30);
+	suite_add_tcase(s, child);
 	return s;
 }

@@ -13,9 +13,9 @@ TEST_OBJ = test/run.o test/proc.o test/net.o test/sandbox.o test/faketime.o \
 # The modules the unit tests call: never a file that holds main().
 TEST_LIB_OBJ = client/options.o client/query.o client/sntp.o \
 	client/leaps.o client/subsecond.o client/privsep.o client/majority.o \
-	client/sources.o client/allowed_bpf.o server/options.o \
-	server/fitness.o server/ratelimit.o server/privdrop.o server/log.o \
-	server/daemon.o server/listen.o server/serve.o bench/load.o \
+	client/sources.o client/measure.o client/allowed_bpf.o \
+	server/options.o server/fitness.o server/ratelimit.o server/privdrop.o \
+	server/log.o server/daemon.o server/listen.o server/serve.o bench/load.o \
 	$(COMMON_OBJ)
 
 $(TEST_OBJ): config.mk
