@@ -67,25 +67,34 @@ check: $(TEST_NEEDS) filter-check
 # build's own (FILTER_GEN), as linked into timed and timeclient.
 FILTER_CHECK_ARCHES = x86_64 x86 arm
 BPFCHECK = $(HOSTCC) -std=c11 -Wall -Wextra $(WERROR) -Icommon
-filter-check: tools/filtergen test/bpfcheck.c $(FILTER_GEN)
+# Built as files (make tests builds them, make check only runs them), so
+# that two runs of make check at once never rebuild a checker the other
+# is running ("Text file busy").
+FILTER_CHECKERS_yes = $(FILTER_CHECK_ARCHES:%=test/bpf/%/bpfcheck) \
+	test/bpf/bpfcheck
+FILTER_CHECKERS = $(FILTER_CHECKERS_$(SECCOMP))
+test/bpf/%/bpfcheck: tools/filtergen test/bpfcheck.c common/sysfilter.h
+	mkdir -p test/bpf/$*
+	for part in timed timeclient names; do \
+		tools/filtergen $* $$part > test/bpf/$*/$$part.c || exit 1; \
+	done
+	$(BPFCHECK) -o $@ test/bpfcheck.c test/bpf/$*/timed.c \
+	    test/bpf/$*/timeclient.c test/bpf/$*/names.c
+test/bpf/bpfcheck: test/bpfcheck.c common/sysfilter.h $(FILTER_GEN)
+	mkdir -p test/bpf
+	$(BPFCHECK) -o $@ test/bpfcheck.c $(FILTER_GEN)
+
+filter-check: $(FILTER_CHECKERS)
 	@if [ "$(SECCOMP)" != yes ]; then \
 		echo "filter-check: SKIP: built without libseccomp"; exit 0; fi; \
 	for arch in $(FILTER_CHECK_ARCHES); do \
-		mkdir -p test/bpf/$$arch && \
-		for part in timed timeclient names; do \
-			tools/filtergen $$arch $$part > test/bpf/$$arch/$$part.c || \
-			    exit 1; \
-		done && \
-		$(BPFCHECK) -o test/bpf/$$arch/bpfcheck test/bpfcheck.c \
-		    test/bpf/$$arch/*.c && test/bpf/$$arch/bpfcheck $$arch || \
-		    exit 1; \
+		test/bpf/$$arch/bpfcheck $$arch || exit 1; \
 	done; \
-	$(BPFCHECK) -o test/bpf/bpfcheck test/bpfcheck.c $(FILTER_GEN) && \
-	    echo "filter-check: the build's own filters:" && \
+	echo "filter-check: the build's own filters:" && \
 	    test/bpf/bpfcheck $(FILTER_ARCH)
 
 # What make check runs, built only (CI builds once, then runs two at once).
-tests: $(TEST_NEEDS)
+tests: $(TEST_NEEDS) $(FILTER_CHECKERS)
 
 # The suite with the floods ten times larger.
 stress: $(TEST_NEEDS)
