@@ -2126,37 +2126,27 @@ END_TEST
 
 /*
  * The boot script, packaging/debian/set-clock, copied into the scratch
- * directory with its two system paths moved there: the defaults file
- * (settings, a line each) and /usr/bin/timeclient, a stub that appends
- * its arguments to "args" and exits with status (given -Z, as timeclient
- * given bad options: its usage line, and 1). The copy's path goes to
- * script.
+ * directory with its two system paths moved: the defaults file (settings,
+ * a line each) into the scratch directory, /usr/bin/timeclient to the
+ * program timeclient. The copy's path goes to script.
  */
 static void
-boot_script(const char *settings, int status, char *script, size_t size)
+boot_script_of(const char *settings, const char *timeclient, char *script,
+    size_t size)
 {
-	char path[PATH_MAX], defaults[PATH_MAX], stub[PATH_MAX], *e1, *e2;
+	char defaults[PATH_MAX], *e1, *e2;
 	struct proc sed;
 	FILE *f;
 
 	ck_assert_ptr_nonnull(scratch_dir());
 	snprintf(defaults, sizeof(defaults), "%s/default", scratch_dir());
-	snprintf(stub, sizeof(stub), "%s/timeclient-stub", scratch_dir());
-	snprintf(path, sizeof(path), "%s/args", scratch_dir());
-	unlink(path);
 	ck_assert_ptr_nonnull(f = fopen(defaults, "w"));
 	fprintf(f, "%s\n", settings);
 	fclose(f);
-	ck_assert_ptr_nonnull(f = fopen(stub, "w"));
-	fprintf(f, "#!/bin/sh\necho \"$*\" >>'%s'\n"
-	    "[ \"$1\" != -Z ] || { echo 'usage: timeclient' >&2; exit 1; }\n"
-	    "exit %d\n", path, status);
-	fclose(f);
-	ck_assert_int_eq(chmod(stub, 0700), 0);
 	ck_assert_int_ne(asprintf(&e1, "s|/etc/default/timeclient|%s|g",
 	    defaults), -1);
-	ck_assert_int_ne(asprintf(&e2, "s|/usr/bin/timeclient|%s|g", stub),
-	    -1);
+	ck_assert_int_ne(asprintf(&e2, "s|/usr/bin/timeclient|%s|g",
+	    timeclient), -1);
 	ck_assert_int_eq(proc_run(&sed, (const char *const[]){ "sed", "-e", e1,
 	    "-e", e2, "packaging/debian/set-clock", NULL }, NULL, NULL, 5000),
 	    0);
@@ -2167,6 +2157,30 @@ boot_script(const char *settings, int status, char *script, size_t size)
 	ck_assert_ptr_nonnull(f = fopen(script, "w"));
 	fputs(sed.out, f);
 	fclose(f);
+}
+
+/*
+ * The boot script (boot_script_of) with a stub for timeclient, which
+ * appends its arguments to "args" and exits with status (given -Z, as
+ * timeclient given bad options: its usage line, and 1).
+ */
+static void
+boot_script(const char *settings, int status, char *script, size_t size)
+{
+	char path[PATH_MAX], stub[PATH_MAX];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(scratch_dir());
+	snprintf(stub, sizeof(stub), "%s/timeclient-stub", scratch_dir());
+	snprintf(path, sizeof(path), "%s/args", scratch_dir());
+	unlink(path);
+	ck_assert_ptr_nonnull(f = fopen(stub, "w"));
+	fprintf(f, "#!/bin/sh\necho \"$*\" >>'%s'\n"
+	    "[ \"$1\" != -Z ] || { echo 'usage: timeclient' >&2; exit 1; }\n"
+	    "exit %d\n", path, status);
+	fclose(f);
+	ck_assert_int_eq(chmod(stub, 0700), 0);
+	boot_script_of(settings, stub, script, size);
 }
 
 /* The stub's runs so far; the first's arguments in first, if given. */
@@ -2639,6 +2653,35 @@ START_TEST(set_from_a_sorted_name)
 	spy_record(line, sizeof(line));
 	ck_assert_msg(strncmp(line, sorted_name_cases[_i].spied,
 	    strlen(sorted_name_cases[_i].spied)) == 0, "spy saw \"%s\"", line);
+}
+END_TEST
+
+/*
+ * The boot script with the real timeclient, HOSTS a name of two families
+ * as Debian's hosts file has localhost: the clock is set (the spy's step).
+ * Before, the network side died of SIGSYS there too, the clock was never
+ * set, and set-clock blamed -m.
+ */
+START_TEST(boot_sets_from_a_dual_stack_name)
+{
+	char script[PATH_MAX], settings[160], program[PATH_MAX], line[128];
+	struct proc p;
+
+	timed_up(NULL);
+	ck_assert_ptr_nonnull(realpath(timeclient_path(), program));
+	/* Where no filter can load (qemu-user), -F, as proc_start gives. */
+	snprintf(settings, sizeof(settings), "HOSTS=localhost\n"
+	    "OPTIONS=\"-s -o %s%s\"", portarg,
+	    proc_unfiltered_why() != NULL ? " -F" : "");
+	boot_script_of(settings, program, script, sizeof(script));
+	unlink(spy_file);
+	ck_assert_int_eq(proc_run(&p, (const char *const[]){ "sh", script,
+	    NULL }, spy_env(), hosts_setter, 15000), 0);
+	if (exit_code(&p) == 77)
+		SKIP(NO_HOSTS, p.err);
+	ck_assert_msg(exit_code(&p) == 0, "set-clock: %s", p.err);
+	spy_record(line, sizeof(line));
+	ck_assert_msg(strncmp(line, "step ", 5) == 0, "spy saw \"%s\"", line);
 }
 END_TEST
 
@@ -3278,6 +3321,7 @@ timeclient_suite(void)
 	tcase_add_test(majority, majority_all_refused);
 	tcase_add_test(majority, majority_subsecond_failure_counted);
 	tcase_add_test(names, majority_of_a_name);
+	tcase_add_test(names, boot_sets_from_a_dual_stack_name);
 	tcase_add_test(names, set_from_a_link_local_server);
 	tcase_add_loop_test(names, majority_one_vote_a_server, 0,
 	    sizeof(twice_cases) / sizeof(twice_cases[0]));
