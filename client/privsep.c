@@ -168,6 +168,12 @@ child_ended(const struct client_options *o, ssize_t got, int status,
 		    o->query.timeout_ms + SLACK_MS) / 1000);
 		return EXIT_NO_ANSWER;
 	}
+	if (status == -1) {		/* reaped(): killed at the deadline */
+		why_set(why, "the network side did not end within %lld s: "
+		    "the clock is left as it is", (long long)(o->nhosts *
+		    o->query.timeout_ms + SLACK_MS) / 1000);
+		return EXIT_NO_ANSWER;
+	}
 	if (WIFSIGNALED(status)) {
 		why_set(why, "the network side died of signal %d (%s): the "
 		    "clock is left as it is", WTERMSIG(status),
@@ -182,6 +188,35 @@ child_ended(const struct client_options *o, ssize_t got, int status,
 		    sizeof(struct measurement));
 		return EXIT_REFUSED;
 	}
+	return 0;
+}
+
+/*
+ * The child's end, in *status, by the deadline (monotonic ms); a child
+ * still there then (one that closed its pipe and lingers) is killed, and
+ * *status is -1. Returns 0, or -1 when waitpid fails.
+ */
+static int
+reaped(pid_t pid, long long deadline, int *status)
+{
+	struct timespec pause = { .tv_nsec = 10000000 };	/* 10 ms */
+	pid_t r;
+
+	for (;;) {
+		if ((r = waitpid(pid, status, WNOHANG)) == pid)
+			return 0;
+		if (r == -1 && errno != EINTR)
+			return -1;
+		if (r == 0 && query_clock_ms() >= deadline)
+			break;
+		if (r == 0)
+			nanosleep(&pause, NULL);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	*status = -1;
 	return 0;
 }
 
@@ -229,9 +264,9 @@ privsep_network(const struct client_options *o, network_fn *network,
 	close(fds[0]);
 	if (got == -1)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return trouble(why, "waitpid");
+	/* Its pipe closed, a child that lingers is not waited for either. */
+	if (reaped(pid, deadline, &status) == -1)
+		return trouble(why, "waitpid");
 	if ((status = child_ended(o, got, status, why)) != 0)
 		return status;
 	if (privsep_check(o, m, before, query_realtime_ns(), &bad) == -1) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../client/majority.h"
@@ -277,6 +278,24 @@ nothing(const struct client_options *opt, struct measurement *msg)
 	_exit(0);
 }
 
+/*
+ * A whole, honest message, its pipe closed, and then no end: the parent
+ * must not wait for the child past its deadline (-w 2, two hosts: 6 s).
+ */
+static void
+lingering(const struct client_options *opt, struct measurement *msg)
+{
+	struct timespec hour = { .tv_sec = 3600 };
+	int fd = pipe_found();
+
+	honest(opt, msg);
+	msg->magic = PRIVSEP_MAGIC;
+	(void)!write(fd, msg, sizeof(*msg));
+	close(fd);
+	for (;;)
+		nanosleep(&hour, NULL);
+}
+
 /* What privsep_network makes of network: its status, and why. */
 static int
 network_run(network_fn *network, struct why *why)
@@ -298,6 +317,7 @@ static const struct {
 	{ short_message, EXIT_REFUSED, "bytes, not a message" },
 	{ long_message, EXIT_REFUSED, "bytes, not a message" },
 	{ nothing, EXIT_REFUSED, "sent 0 bytes" },
+	{ lingering, EXIT_NO_ANSWER, "did not end within" },
 };
 
 /*
