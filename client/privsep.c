@@ -301,6 +301,15 @@ sayable(const char *text, size_t size)
 #define SECONDS_MAX	((int64_t)1 << 33)	/* Unix time, 2242 */
 #define LEAP_SECONDS_MAX	100			/* -c: leap seconds, 27 in 2026 */
 
+#define ERROR_SLACK_NS	(20 * NS_PER_SECOND)
+
+/* Whether t (our clock, ns) lies within the run, give or take a second. */
+static int
+within_run(int64_t t, int64_t before, int64_t now)
+{
+	return t >= before - NS_PER_SECOND && t <= now + NS_PER_SECOND;
+}
+
 /* Whether v lies within -max .. max. */
 static int
 within(int64_t v, int64_t max)
@@ -323,7 +332,8 @@ numbers_check(const struct client_options *o, const struct measurement *m,
 	if (!within(m->offset_ns, NS_MAX) || !within(m->lo_ns, NS_MAX) ||
 	    !within(m->hi_ns, NS_MAX) || m->error_ns < 0 ||
 	    m->error_ns > ERROR_NS_MAX || !within(m->utc_seconds, SECONDS_MAX) ||
-	    !within(m->remote_seconds, SECONDS_MAX))
+	    !within(m->remote_seconds, SECONDS_MAX) ||
+	    !within(m->adjust_seconds, SECONDS_MAX))
 		return why_set(why, "a number out of bounds");
 	leap = m->remote_seconds - m->utc_seconds;
 	if (o->leaps ? !within(leap, LEAP_SECONDS_MAX) : leap != 0)
@@ -333,6 +343,28 @@ numbers_check(const struct client_options *o, const struct measurement *m,
 	if (m->bounded && (m->lo_ns >= m->hi_ns || m->hi_ns - NS_MAX > m->lo_ns ||
 	    utc_offset < m->lo_ns || utc_offset > m->hi_ns))
 		return why_set(why, "its interval does not hold its offset");
+	/*
+	 * The error: no more than the exchange, which took at most now -
+	 * before, allows: RFC 868's second, -g's lag, an SNTP server's root
+	 * distance (16 s at most, sntp.c), -x's drift; a larger one would
+	 * carry a time under the last good time (lastgood_check).
+	 */
+	if (m->error_ns > 2 * (now - before) + ERROR_SLACK_NS)
+		return why_set(why, "an error of %lld s, more than its exchange "
+		    "allows", (long long)(m->error_ns / NS_PER_SECOND));
+	/* What is said is what is set: RFC 868's whole seconds. */
+	if (!m->bounded && !o->query.sntp &&
+	    m->offset_ns != m->adjust_seconds * NS_PER_SECOND)
+		return why_set(why, "an adjustment of %lld s for an offset of "
+		    "%lld ns", (long long)m->adjust_seconds,
+		    (long long)m->offset_ns);
+	/* The exchange's times, which the lines subtract: our clock's. */
+	if (!within_run(m->asked_ns, before, now) ||
+	    !within_run(m->sent_ns, before, now) ||
+	    !within_run(m->received_ns, before, now) ||
+	    m->received_ns < m->sent_ns || m->received_ns < m->asked_ns)
+		return why_set(why, "its exchange's times are not within its "
+		    "run");
 	apart = now / NS_PER_SECOND + utc_offset / NS_PER_SECOND -
 	    m->utc_seconds;
 	if (!within(apart, (now - before) / NS_PER_SECOND + 3))
