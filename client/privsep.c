@@ -180,8 +180,18 @@ child_ended(const struct client_options *o, ssize_t got, int status,
 		    strsignal(WTERMSIG(status)));
 		return EXIT_TROUBLE;
 	}
-	if (WEXITSTATUS(status) != 0)
-		return WEXITSTATUS(status);	/* it said why */
+	if (WEXITSTATUS(status) == EXIT_TROUBLE)
+		return EXIT_TROUBLE;		/* it said why */
+	/*
+	 * Any other status is no end of ours (a failure is in the message):
+	 * a subverted child's 5 would tell set-clock that trying again cannot
+	 * mend it, and fail timeclient.service.
+	 */
+	if (WEXITSTATUS(status) != 0) {
+		why_set(why, "the network side exited %d: the clock is left as "
+		    "it is", WEXITSTATUS(status));
+		return EXIT_TROUBLE;
+	}
 	if (got != (ssize_t)sizeof(struct measurement)) {
 		why_set(why, "the network side sent %zd bytes, not a message "
 		    "of %zu: the clock is left as it is", got,

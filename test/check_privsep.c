@@ -323,6 +323,15 @@ lingering(const struct client_options *opt, struct measurement *msg)
 		nanosleep(&hour, NULL);
 }
 
+/* A status of its own: 5 would say the clock could not be set. */
+static void
+exits_5(const struct client_options *opt, struct measurement *msg)
+{
+	(void)opt;
+	(void)msg;
+	_exit(EXIT_NOT_SET);
+}
+
 /* What privsep_network makes of network: its status, and why. */
 static int
 network_run(network_fn *network, struct why *why)
@@ -345,6 +354,7 @@ static const struct {
 	{ long_message, EXIT_REFUSED, "bytes, not a message" },
 	{ nothing, EXIT_REFUSED, "sent 0 bytes" },
 	{ lingering, EXIT_NO_ANSWER, "did not end within" },
+	{ exits_5, EXIT_TROUBLE, "the network side exited 5" },
 };
 
 /*
