@@ -168,20 +168,65 @@ child_ended(const struct client_options *o, ssize_t got, int status,
 		    o->query.timeout_ms + SLACK_MS) / 1000);
 		return EXIT_NO_ANSWER;
 	}
+	if (status == -1) {		/* reaped(): killed at the deadline */
+		why_set(why, "the network side did not end within %lld s: "
+		    "the clock is left as it is", (long long)(o->nhosts *
+		    o->query.timeout_ms + SLACK_MS) / 1000);
+		return EXIT_NO_ANSWER;
+	}
 	if (WIFSIGNALED(status)) {
 		why_set(why, "the network side died of signal %d (%s): the "
 		    "clock is left as it is", WTERMSIG(status),
 		    strsignal(WTERMSIG(status)));
 		return EXIT_TROUBLE;
 	}
-	if (WEXITSTATUS(status) != 0)
-		return WEXITSTATUS(status);	/* it said why */
+	if (WEXITSTATUS(status) == EXIT_TROUBLE)
+		return EXIT_TROUBLE;		/* it said why */
+	/*
+	 * Any other status is no end of ours (a failure is in the message):
+	 * a subverted child's 5 would tell set-clock that trying again cannot
+	 * mend it, and fail timeclient.service.
+	 */
+	if (WEXITSTATUS(status) != 0) {
+		why_set(why, "the network side exited %d: the clock is left as "
+		    "it is", WEXITSTATUS(status));
+		return EXIT_TROUBLE;
+	}
 	if (got != (ssize_t)sizeof(struct measurement)) {
 		why_set(why, "the network side sent %zd bytes, not a message "
 		    "of %zu: the clock is left as it is", got,
 		    sizeof(struct measurement));
 		return EXIT_REFUSED;
 	}
+	return 0;
+}
+
+/*
+ * The child's end, in *status, by the deadline (monotonic ms); a child
+ * still there then (one that closed its pipe and lingers) is killed, and
+ * *status is -1. Returns 0, or -1 when waitpid fails.
+ */
+static int
+reaped(pid_t pid, long long deadline, int *status)
+{
+	struct timespec pause = { .tv_nsec = 10000000 };	/* 10 ms */
+	pid_t r;
+
+	for (;;) {
+		if ((r = waitpid(pid, status, WNOHANG)) == pid)
+			return 0;
+		if (r == -1 && errno != EINTR)
+			return -1;
+		if (r == 0 && query_clock_ms() >= deadline)
+			break;
+		if (r == 0)
+			nanosleep(&pause, NULL);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	*status = -1;
 	return 0;
 }
 
@@ -229,9 +274,9 @@ privsep_network(const struct client_options *o, network_fn *network,
 	close(fds[0]);
 	if (got == -1)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return trouble(why, "waitpid");
+	/* Its pipe closed, a child that lingers is not waited for either. */
+	if (reaped(pid, deadline, &status) == -1)
+		return trouble(why, "waitpid");
 	if ((status = child_ended(o, got, status, why)) != 0)
 		return status;
 	if (privsep_check(o, m, before, query_realtime_ns(), &bad) == -1) {
@@ -266,6 +311,15 @@ sayable(const char *text, size_t size)
 #define SECONDS_MAX	((int64_t)1 << 33)	/* Unix time, 2242 */
 #define LEAP_SECONDS_MAX	100			/* -c: leap seconds, 27 in 2026 */
 
+#define ERROR_SLACK_NS	(20 * NS_PER_SECOND)
+
+/* Whether t (our clock, ns) lies within the run, give or take a second. */
+static int
+within_run(int64_t t, int64_t before, int64_t now)
+{
+	return t >= before - NS_PER_SECOND && t <= now + NS_PER_SECOND;
+}
+
 /* Whether v lies within -max .. max. */
 static int
 within(int64_t v, int64_t max)
@@ -288,7 +342,8 @@ numbers_check(const struct client_options *o, const struct measurement *m,
 	if (!within(m->offset_ns, NS_MAX) || !within(m->lo_ns, NS_MAX) ||
 	    !within(m->hi_ns, NS_MAX) || m->error_ns < 0 ||
 	    m->error_ns > ERROR_NS_MAX || !within(m->utc_seconds, SECONDS_MAX) ||
-	    !within(m->remote_seconds, SECONDS_MAX))
+	    !within(m->remote_seconds, SECONDS_MAX) ||
+	    !within(m->adjust_seconds, SECONDS_MAX))
 		return why_set(why, "a number out of bounds");
 	leap = m->remote_seconds - m->utc_seconds;
 	if (o->leaps ? !within(leap, LEAP_SECONDS_MAX) : leap != 0)
@@ -298,6 +353,28 @@ numbers_check(const struct client_options *o, const struct measurement *m,
 	if (m->bounded && (m->lo_ns >= m->hi_ns || m->hi_ns - NS_MAX > m->lo_ns ||
 	    utc_offset < m->lo_ns || utc_offset > m->hi_ns))
 		return why_set(why, "its interval does not hold its offset");
+	/*
+	 * The error: no more than the exchange, which took at most now -
+	 * before, allows: RFC 868's second, -g's lag, an SNTP server's root
+	 * distance (16 s at most, sntp.c), -x's drift; a larger one would
+	 * carry a time under the last good time (lastgood_check).
+	 */
+	if (m->error_ns > 2 * (now - before) + ERROR_SLACK_NS)
+		return why_set(why, "an error of %lld s, more than its exchange "
+		    "allows", (long long)(m->error_ns / NS_PER_SECOND));
+	/* What is said is what is set: RFC 868's whole seconds. */
+	if (!m->bounded && !o->query.sntp &&
+	    m->offset_ns != m->adjust_seconds * NS_PER_SECOND)
+		return why_set(why, "an adjustment of %lld s for an offset of "
+		    "%lld ns", (long long)m->adjust_seconds,
+		    (long long)m->offset_ns);
+	/* The exchange's times, which the lines subtract: our clock's. */
+	if (!within_run(m->asked_ns, before, now) ||
+	    !within_run(m->sent_ns, before, now) ||
+	    !within_run(m->received_ns, before, now) ||
+	    m->received_ns < m->sent_ns || m->received_ns < m->asked_ns)
+		return why_set(why, "its exchange's times are not within its "
+		    "run");
 	apart = now / NS_PER_SECOND + utc_offset / NS_PER_SECOND -
 	    m->utc_seconds;
 	if (!within(apart, (now - before) / NS_PER_SECOND + 3))

@@ -23,6 +23,14 @@
 #define ORIGINATE	24
 #define RECEIVE		32
 #define TRANSMIT	40
+/*
+ * The most a server may say its own clock is off (root distance): RFC
+ * 5905's MAXDISP, and the kernel's bound on a synchronized clock. A reply
+ * past it is refused: its bound would let its time pass under the last
+ * good time (lastgood.c) by up to 22 hours (root delay and dispersion of
+ * 16.16 bits each).
+ */
+#define ROOT_DISTANCE_MAX	(16 * NS_PER_SECOND)
 
 void
 sntp_request(unsigned char packet[SNTP_SIZE], uint64_t cookie)
@@ -75,6 +83,23 @@ sntp_which(const unsigned char *packet, size_t len, const uint64_t *cookies,
 }
 
 /*
+ * Whether the server says its clock is not synchronized, or may be too far
+ * off (its root distance): -1 with why, else 0.
+ */
+static int
+unsynchronized(const unsigned char *packet, struct why *why)
+{
+	if (packet[0] >> 6 == LI_ALARM)
+		return why_set(why, "server clock is not synchronized");
+	if (sntp_root_distance_ns(packet) > ROOT_DISTANCE_MAX)
+		return why_set(why, "server says its clock may be %.3f s off "
+		    "(root distance): more than %lld s", (double)
+		    sntp_root_distance_ns(packet) / NS_PER_SECOND,
+		    (long long)(ROOT_DISTANCE_MAX / NS_PER_SECOND));
+	return 0;
+}
+
+/*
  * Judges the answer to a request sent at sent and received at received
  * (Unix ns, our clock), as RFC 4330 section 5 asks of a client: a server's
  * reply, synchronized, of a valid stratum, with both of its times, sent no
@@ -87,7 +112,7 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
     int64_t received, int64_t *offset, struct why *why)
 {
 	int64_t server_received, server_sent;
-	int leap, version, mode, stratum;
+	int version, mode, stratum;
 	char code[5];
 	int i;
 
@@ -95,7 +120,6 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
 		why_set(why, "short reply: %zu bytes", len);
 		return -1;
 	}
-	leap = packet[0] >> 6;
 	version = packet[0] >> 3 & 7;
 	mode = packet[0] & 7;
 	stratum = packet[1];
@@ -121,10 +145,8 @@ sntp_reply(const unsigned char *packet, size_t len, int64_t sent,
 		why_set(why, "invalid stratum %d", stratum);
 		return -1;
 	}
-	if (leap == LI_ALARM) {
-		why_set(why, "server clock is not synchronized");
+	if (unsynchronized(packet, why) == -1)
 		return -1;
-	}
 	if (be64_read(packet + RECEIVE) == 0 ||
 	    be64_read(packet + TRANSMIT) == 0) {
 		why_set(why, "server sent no time");

@@ -459,6 +459,16 @@ judge(const struct client_options *o, const struct measurement *m)
 	if ((time_t)m->remote_seconds != m->remote_seconds)
 		errx(1, "%s: the time %lld does not fit this system's time_t",
 		    host, (long long)m->remote_seconds);
+	/*
+	 * -c: the leap seconds are this table's, read before the network
+	 * side started, not whatever a message says: a subverted side could
+	 * otherwise lift its UTC time over the floors by up to 100 s.
+	 */
+	if (m->remote_seconds != (o->leaps ? leaps_posix_to_right(&leaps,
+	    m->utc_seconds) : m->utc_seconds))
+		errx(EXIT_REFUSED, "%s: %lld s is not %lld UTC with the leap "
+		    "seconds of %s", host, (long long)m->remote_seconds,
+		    (long long)m->utc_seconds, LEAPS_FILE);
 	/* The floor is UTC's: -c's leap seconds must not lift a time over. */
 	if (m->utc_seconds < TIME_FLOOR)
 		below_floor(host, m->utc_seconds, o->print_only);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../client/majority.h"
@@ -104,6 +105,7 @@ START_TEST(holds_together)
 	assert_believed();
 	made("-sc", 0);			/* 27 leap seconds counted */
 	m.remote_seconds += 27;
+	m.adjust_seconds += 27;
 	m.offset_ns += 27 * NS_PER_SECOND;
 	assert_believed();
 	made("-s", 0);			/* a failure, said */
@@ -200,12 +202,38 @@ START_TEST(numbers_refused)
 	assert_refused("1000 leap seconds");
 	/* A time above the floor, a clock set to 1970: the floor passed. */
 	made("-s", 0);
-	m.offset_ns = -(now - 5 * NS_PER_SECOND);
+	m.adjust_seconds = -(now / NS_PER_SECOND - 5);
+	m.offset_ns = m.adjust_seconds * NS_PER_SECOND;
 	assert_refused("from its time");
 	made("-sx", 1);
 	m.utc_seconds += 3600;
 	m.remote_seconds += 3600;
 	assert_refused("from its time");
+	/*
+	 * An error no exchange of 5 s gives: it would carry a time 73 years
+	 * under the last good time (lastgood_check adds it).
+	 */
+	made("-s", 0);
+	m.error_ns = (int64_t)1 << 61;
+	assert_refused("an error of");
+	made("-s", 0);
+	m.error_ns = 29 * NS_PER_SECOND;	/* 2 x 5 s + 20 s at most */
+	assert_believed();
+	/* Root's line saying +0 s for a step of a year. */
+	made("-s", 0);
+	m.adjust_seconds = 0;
+	assert_refused("an adjustment of 0 s");
+	made("-s", 0);
+	m.adjust_seconds = INT64_MAX;
+	assert_refused("a number out of bounds");
+	/* Times that its lines subtract, overflowing. */
+	made("-sn", 0);
+	m.sent_ns = INT64_MIN;
+	m.received_ns = INT64_MAX;
+	assert_refused("its exchange's times are not within its run");
+	made("-sn", 0);
+	m.received_ns = m.sent_ns - 1;
+	assert_refused("its exchange's times are not within its run");
 }
 END_TEST
 
@@ -277,6 +305,33 @@ nothing(const struct client_options *opt, struct measurement *msg)
 	_exit(0);
 }
 
+/*
+ * A whole, honest message, its pipe closed, and then no end: the parent
+ * must not wait for the child past its deadline (-w 2, two hosts: 6 s).
+ */
+static void
+lingering(const struct client_options *opt, struct measurement *msg)
+{
+	struct timespec hour = { .tv_sec = 3600 };
+	int fd = pipe_found();
+
+	honest(opt, msg);
+	msg->magic = PRIVSEP_MAGIC;
+	(void)!write(fd, msg, sizeof(*msg));
+	close(fd);
+	for (;;)
+		nanosleep(&hour, NULL);
+}
+
+/* A status of its own: 5 would say the clock could not be set. */
+static void
+exits_5(const struct client_options *opt, struct measurement *msg)
+{
+	(void)opt;
+	(void)msg;
+	_exit(EXIT_NOT_SET);
+}
+
 /* What privsep_network makes of network: its status, and why. */
 static int
 network_run(network_fn *network, struct why *why)
@@ -298,6 +353,8 @@ static const struct {
 	{ short_message, EXIT_REFUSED, "bytes, not a message" },
 	{ long_message, EXIT_REFUSED, "bytes, not a message" },
 	{ nothing, EXIT_REFUSED, "sent 0 bytes" },
+	{ lingering, EXIT_NO_ANSWER, "did not end within" },
+	{ exits_5, EXIT_TROUBLE, "the network side exited 5" },
 };
 
 /*

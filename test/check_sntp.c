@@ -129,6 +129,23 @@ START_TEST(sntp_refusals)
 	sntp_server_reply(reply, request, t, 2, 0);
 	memset(reply + 40, 0, 8);
 	ck_assert_str_eq(refusal(reply, 0, 0), "server sent no time");
+	/*
+	 * A server that says it may be hours off: its bound would carry its
+	 * time under the last good time. 16 s (root delay 2 s, dispersion
+	 * 15 s) passes, a sixteenth of a second more does not.
+	 */
+	sntp_server_reply(reply, request, t, 2, 0);
+	memcpy(reply + 4, "\x00\x02\x00\x00\x00\x0f\x00\x00", 8);
+	ck_assert_int_eq(sntp_reply(reply, SNTP_SIZE, at(t, 0), at(t, 0),
+	    &offset, &why), 0);
+	reply[10] = 0x10;
+	ck_assert_str_eq(refusal(reply, at(t, 0), at(t, 0)),
+	    "server says its clock may be 16.062 s off (root distance): "
+	    "more than 16 s");
+	memcpy(reply + 4, "\x7f\xff\xff\xff\xff\xff\xff\xff", 8);
+	ck_assert_str_eq(refusal(reply, at(t, 0), at(t, 0)),
+	    "server says its clock may be 81920.000 s off (root distance): "
+	    "more than 16 s");
 }
 END_TEST
 
