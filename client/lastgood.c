@@ -37,7 +37,12 @@
 
 #define LASTGOOD_NEW	LASTGOOD_FILE ".new"
 #define LASTGOOD_PATH	LASTGOOD_DIR "/" LASTGOOD_FILE
-#define LASTGOOD_MAX	253402300799LL	/* 9999-12-31 23:59:59 UTC */
+/*
+ * The latest time Linux lets a clock be set to (its 64-bit nanoseconds
+ * less 30 years of uptime: 2232-04-18): one beyond could never be reached,
+ * and would refuse every server for good.
+ */
+#define LASTGOOD_MAX	8277292036LL
 
 enum { LOAD_NONE, LOAD_FOUND, LOAD_REFUSED };
 

@@ -358,6 +358,7 @@ static const struct planted {
 	{ "file", "/var/lib/timeclient/clock is owned by uid" },
 	{ "fifo", "is not a regular file" },
 	{ "corrupt", "holds no time" },
+	{ "beyond", "holds no time" },	/* past what the kernel can set */
 };
 
 START_TEST(planted_file_refused)
@@ -382,6 +383,8 @@ START_TEST(planted_file_refused)
 		ck_assert_int_eq(chmod(CLOCK_FILE, 0664), 0);
 	} else if (strcmp(p->what, "fifo") == 0)
 		ck_assert_int_eq(mkfifo(CLOCK_FILE, 0644), 0);
+	else if (strcmp(p->what, "beyond") == 0)
+		write_file(CLOCK_FILE, "9999999999\n");	/* 2286 */
 	else
 		write_file(CLOCK_FILE, "tomorrow\n");
 	ck_assert_int_eq(run((const char *const[]){ "-s", NULL }, NULL), 4);
