@@ -288,9 +288,12 @@ privsep_network(const struct client_options *o, network_fn *network,
 }
 
 /*
- * Whether a text of the message ends within its bytes and holds no
- * control character: the parent writes it to stderr and syslog, where a
- * newline or an escape would forge a line or move a terminal's cursor.
+ * Whether a text of the message ends within its bytes and holds printable
+ * ASCII alone: the parent writes it to stderr and syslog, where a newline
+ * or an escape would forge a line or move a terminal's cursor, and so
+ * would UTF-8's own controls (U+0085, the bidirectional overrides). What
+ * it says (numeric addresses, a host name as getaddrinfo takes it, our
+ * own reasons) is ASCII.
  */
 #define SAYABLE(text)	sayable((text), sizeof(text))
 
@@ -300,7 +303,7 @@ sayable(const char *text, size_t size)
 	size_t i;
 
 	for (i = 0; i < size && text[i] != '\0'; i++)
-		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+		if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] >= 0x7f)
 			return 0;
 	return i < size;
 }

@@ -155,6 +155,9 @@ START_TEST(lies_refused)
 	made("-s", 0);
 	strcpy(m.reason, "\033[2J");
 	assert_refused("a text that does not end, or not text");
+	made("-s", 0);			/* U+0085, a line break in UTF-8 */
+	strcpy(m.reason, "no answer\302\205timeclient: clock stepped");
+	assert_refused("a text that does not end, or not text");
 	made("-s", 0);
 	memset(m.address, 'x', sizeof(m.address));
 	assert_refused("a text that does not end, or not text");
