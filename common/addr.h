@@ -104,7 +104,13 @@ addr_kind(const struct sockaddr *sa)
 		return ADDR_UNSPECIFIED;
 	if (IN6_IS_ADDR_MULTICAST(a6))
 		return ADDR_MULTICAST;
-	return IN6_IS_ADDR_V4COMPAT(a6) ? ADDR_V4COMPAT : ADDR_UNICAST;
+	/*
+	 * ::a.b.c.d past ::1, as glibc's IN6_IS_ADDR_V4COMPAT has it; musl's
+	 * looks at the last byte alone, and takes ::10.0.0.1 for unicast.
+	 */
+	memcpy(&a, &a6->s6_addr[12], sizeof(a));
+	return memcmp(a6->s6_addr, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0 &&
+	    ntohl(a) > 1 ? ADDR_V4COMPAT : ADDR_UNICAST;
 }
 
 #endif
