@@ -82,35 +82,6 @@ enum addr_kind {
  * broadcast address (10.0.0.255 on 10.0.0.0/24) is unicast here: only the
  * host's interfaces tell it.
  */
-static inline enum addr_kind
-addr_kind(const struct sockaddr *sa)
-{
-	const struct in6_addr *a6;
-	uint32_t a;
-
-	if (addr_ipv4(sa, &a)) {
-		if ((a >> 24) == 0)
-			return ADDR_THIS_NETWORK;
-		if (IN_MULTICAST(a))
-			return ADDR_MULTICAST;
-		if (a == INADDR_BROADCAST)
-			return ADDR_BROADCAST;
-		return (a >> 28) == 0xF ? ADDR_RESERVED : ADDR_UNICAST;
-	}
-	if (sa->sa_family != AF_INET6)
-		return ADDR_UNICAST;
-	a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-	if (IN6_IS_ADDR_UNSPECIFIED(a6))
-		return ADDR_UNSPECIFIED;
-	if (IN6_IS_ADDR_MULTICAST(a6))
-		return ADDR_MULTICAST;
-	/*
-	 * ::a.b.c.d past ::1, as glibc's IN6_IS_ADDR_V4COMPAT has it; musl's
-	 * looks at the last byte alone, and takes ::10.0.0.1 for unicast.
-	 */
-	memcpy(&a, &a6->s6_addr[12], sizeof(a));
-	return memcmp(a6->s6_addr, "\0\0\0\0\0\0\0\0\0\0\0\0", 12) == 0 &&
-	    ntohl(a) > 1 ? ADDR_V4COMPAT : ADDR_UNICAST;
-}
+enum addr_kind addr_kind(const struct sockaddr *);
 
 #endif
